@@ -1,0 +1,58 @@
+import { z } from "zod";
+import type { StageKind } from "../config/schema.js";
+
+/**
+ * The structured answer each stage kind asks its agent for. Backends return text; the
+ * stage runner extracts the JSON and validates it against these.
+ */
+
+export const TriageOutput = z.object({
+  outcome: z.enum(["pass", "needs-info"]),
+  type: z.enum(["bug", "feature", "chore", "docs", "question"]),
+  priority: z.enum(["p0", "p1", "p2", "p3"]),
+  size: z.enum(["xs", "s", "m", "l", "xl"]),
+  /** A short Markdown brief of what is asked. */
+  brief: z.string().min(1),
+  /** Questions for the author when the issue is unclear (needs-info). */
+  questions: z.array(z.string().min(1)).default([]),
+});
+export type TriageOutput = z.infer<typeof TriageOutput>;
+
+export const DesignOutput = z.object({
+  /** How the change will be made, in Markdown. */
+  approach: z.string().min(1),
+  files: z.array(z.string().min(1)).default([]),
+  risks: z.array(z.string().min(1)).default([]),
+  acceptance_criteria: z.array(z.string().min(1)).min(1),
+});
+export type DesignOutput = z.infer<typeof DesignOutput>;
+
+export const ImplementOutput = z.object({
+  /** What was changed and why, in Markdown; becomes part of the PR body. */
+  summary: z.string().min(1),
+  /** A commit message headline. */
+  commit_message: z.string().min(1).optional(),
+});
+export type ImplementOutput = z.infer<typeof ImplementOutput>;
+
+export const CriterionVerdict = z.object({
+  criterion: z.string().min(1),
+  pass: z.boolean(),
+  evidence: z.string().min(1),
+});
+export type CriterionVerdict = z.infer<typeof CriterionVerdict>;
+
+export const ReviewOutput = z.object({
+  verdict: z.enum(["approved", "needs-changes", "rejected"]),
+  summary: z.string().min(1),
+  criteria: z.array(CriterionVerdict).default([]),
+});
+export type ReviewOutput = z.infer<typeof ReviewOutput>;
+
+/** The schema a stage kind's agent must answer with. */
+export const OUTPUT_SCHEMAS = {
+  triage: TriageOutput,
+  design: DesignOutput,
+  implement: ImplementOutput,
+  review: ReviewOutput,
+} as const satisfies Record<StageKind, z.ZodType>;

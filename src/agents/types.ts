@@ -1,0 +1,56 @@
+import { z } from "zod";
+import type { AgentRef, StageKind } from "../config/schema.js";
+
+/** Tokens, cost and time one agent run used. `cost_usd` is absent for unpriced models. */
+export const Usage = z.object({
+  input_tokens: z.number().int().min(0),
+  output_tokens: z.number().int().min(0),
+  cost_usd: z.number().min(0).optional(),
+  duration_ms: z.number().min(0),
+});
+export type Usage = z.infer<typeof Usage>;
+
+/** What a stage asks of an agent. Never carries a token or secret. */
+export interface AgentTask {
+  /** Identifies the run in events and logs. */
+  runId: string;
+  stage: string;
+  kind: StageKind;
+  /** The instructions, already rendered from the stage's prompt template. */
+  prompt: string;
+  /** The structured context the prompt was rendered from (issue, spec, diff, …). */
+  context: Record<string, unknown>;
+  /** A checkout the agent may edit (implement); absent for stages that only write text. */
+  workspace?: string;
+  /** The backend, model and options chosen by the router. */
+  agent: AgentRef;
+  timeoutMs: number;
+  /** Aborted on timeout or `/baton stop`; a backend must stop its process tree or request. */
+  signal: AbortSignal;
+  /** Streaming output, batched into `agent_output` events by the caller. */
+  onOutput?: (chunk: string) => void;
+}
+
+/** What a backend gives back: the raw text (structured data is parsed from it by the caller). */
+export interface AgentResult {
+  text: string;
+  usage: Usage;
+  /** The model that actually answered, when the backend knows it. */
+  model?: string;
+}
+
+export interface BackendHealth {
+  ok: boolean;
+  /** Why it is unhealthy, or what it runs (version, endpoint) when healthy. */
+  detail: string;
+}
+
+/**
+ * One agent backend (DESIGN §5). Throw `TransientError` for failures worth retrying and
+ * `PermanentError` for the rest (bad credentials, missing executable).
+ */
+export interface AgentBackend {
+  readonly name: string;
+  run(task: AgentTask): Promise<AgentResult>;
+  health(agent: AgentRef): Promise<BackendHealth>;
+}
