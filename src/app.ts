@@ -1,0 +1,16 @@
+import type { ApplicationFunction } from "probot";
+import { acceptDelivery } from "./pipeline/accept-delivery.js";
+import type { Runtime } from "./runtime.js";
+
+/**
+ * The Probot app: it only routes. Probot has verified the signature; `acceptDelivery`
+ * dedupes and enqueues; the answer goes back to GitHub at once.
+ */
+export function createApp(rt: Runtime): ApplicationFunction {
+  return (app) => {
+    app.on(["issues.labeled", "issues.opened", "push"], async (context) => {
+      const outcome = await acceptDelivery(rt, { id: context.id, name: context.name, payload: context.payload });
+      rt.log.debug({ delivery: context.id, event: context.name, outcome }, "delivery accepted");
+    });
+  };
+}

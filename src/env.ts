@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { isDuration, parseDuration } from "./config/duration.js";
+
+const DurationMs = (fallback: string) =>
+  z
+    .string()
+    .refine(isDuration, { message: "not a duration (use 250ms, 5s, 10m or 2h)" })
+    .default(fallback)
+    .transform(parseDuration);
+
+const Count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * Baton's own environment (Probot reads APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, … itself).
+ * `.env.example` documents every variable; keep the two in step.
+ */
+export const BatonEnv = z.object({
+  BATON_ROLE: z.enum(["all", "server", "worker"]).default("all"),
+  REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  /** Prefix of every Redis key Baton and BullMQ write: one Redis can host several Batons. */
+  BATON_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default("baton"),
+  BATON_DEFAULT_BACKEND: z.string().optional(),
+  BATON_RECONCILE_INTERVAL: DurationMs("5m"),
+  BATON_STALL_INTERVAL: DurationMs("30s"),
+  /** Base delay of the exponential backoff between attempts of a failed stage job. */
+  BATON_RETRY_DELAY: DurationMs("5s"),
+  /** Worker concurrency for every stage kind, unless a kind-specific one is set. */
+  BATON_CONCURRENCY: Count(4),
+  BATON_CONCURRENCY_INTAKE: Count(8),
+  BATON_CONCURRENCY_TRIAGE: z.coerce.number().int().positive().optional(),
+  BATON_CONCURRENCY_DESIGN: z.coerce.number().int().positive().optional(),
+  BATON_CONCURRENCY_IMPLEMENT: z.coerce.number().int().positive().optional(),
+  BATON_CONCURRENCY_REVIEW: z.coerce.number().int().positive().optional(),
+  /** How long a config stays cached per repository (a push that changes it clears it sooner). */
+  BATON_CONFIG_TTL: DurationMs("10m"),
+  /**
+   * Minimum gap between content-creating requests per installation. Defaults to GitHub's
+   * published secondary limit on github.com (80/minute) and to none on Enterprise Server.
+   */
+  BATON_GITHUB_PACE: z.string().refine(isDuration).transform(parseDuration).optional(),
+  GHE_HOST: z.string().optional(),
+  GHE_PROTOCOL: z.string().default("https"),
+  WEBHOOK_SECRET: z.string().optional(),
+});
+export type BatonEnv = z.infer<typeof BatonEnv>;
+
+/** Parses the environment; throws an error listing every bad variable. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): BatonEnv {
+  const parsed = BatonEnv.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,111 @@
+import { getPrivateKey } from "@probot/get-private-key";
+import { pino } from "pino";
+import { Probot, Server } from "probot";
+import { createApp } from "./app.js";
+import { readEnv } from "./env.js";
+import { createOctokitClass, defaultPaceMs } from "./github/create-octokit-class.js";
+import { EventLog } from "./observe/events.js";
+import { healthHandler } from "./observe/http-handlers.js";
+import { openQueues } from "./pipeline/queues.js";
+import { startWorkers, type Workers } from "./pipeline/start-workers.js";
+import { createRedis, readEvictionPolicy } from "./redis.js";
+import { keys, type Runtime } from "./runtime.js";
+
+/**
+ * `npm start`: one code base, three roles (BATON_ROLE): `server` takes webhooks, `worker`
+ * runs jobs, `all` (default) does both. Many processes share one Redis to scale out.
+ * 1. Read and check the environment (no WEBHOOK_SECRET: refuse to start).
+ * 2. Connect Redis; warn when its eviction policy can lose jobs.
+ * 3. Build the runtime (queues, events, per-installation auth).
+ * 4. Start the webhook server and/or the workers; stop gracefully on SIGTERM/SIGINT.
+ */
+async function main(): Promise<void> {
+  const env = readEnv();
+  const log = pino({ level: process.env.LOG_LEVEL ?? "info", name: "baton" });
+  if (!env.WEBHOOK_SECRET) {
+    log.fatal("WEBHOOK_SECRET is not set: Baton refuses to start (Probot would fall back to the public secret \"development\").");
+    process.exit(1);
+  }
+  const privateKey = getPrivateKey();
+  if (!process.env.APP_ID || !privateKey) {
+    log.fatal("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required: see README, 'Register the app'.");
+    process.exit(1);
+  }
+
+  const redis = createRedis(env.REDIS_URL);
+  const policy = await readEvictionPolicy(redis);
+  if (policy && policy !== "noeviction") {
+    log.warn({ policy }, "Redis maxmemory-policy is not noeviction: BullMQ can lose jobs. Set `maxmemory-policy noeviction`.");
+  }
+
+  // REDIS_URL is Baton's queue store; it is deliberately not passed to Probot, whose
+  // throttle cluster would try to download ioredis at run time. Pacing is per process and
+  // per installation instead (see create-octokit-class.ts).
+  const ProbotWithDefaults = Probot.defaults({
+    appId: process.env.APP_ID,
+    privateKey,
+    secret: env.WEBHOOK_SECRET,
+    baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : undefined,
+    log: log.child({ name: "probot" }),
+    Octokit: createOctokitClass({ paceMs: defaultPaceMs(env) }),
+  });
+  const probot = new ProbotWithDefaults();
+  let botLogin: Promise<string> | undefined;
+  const rt: Runtime = {
+    env,
+    redis,
+    prefix: env.BATON_REDIS_PREFIX,
+    queues: openQueues(redis, env.BATON_REDIS_PREFIX),
+    events: new EventLog(redis, keys.events({ prefix: env.BATON_REDIS_PREFIX }), log.child({ name: "events" })),
+    log,
+    auth: (installationId) => probot.auth(installationId),
+    botLogin: () =>
+      (botLogin ??= probot
+        .auth()
+        .then((app) => app.rest.apps.getAuthenticated())
+        .then(({ data }) => `${data?.slug}[bot]`)
+        .catch((error) => {
+          botLogin = undefined;
+          throw error;
+        })),
+  };
+
+  let server: Server | undefined;
+  if (env.BATON_ROLE !== "worker") {
+    server = new Server({
+      Probot: ProbotWithDefaults,
+      host: process.env.HOST ?? "localhost",
+      port: Number(process.env.PORT ?? 3000),
+      webhookPath: process.env.WEBHOOK_PATH,
+      log: log.child({ name: "server" }),
+    });
+    await server.load(async (app, options) => {
+      options.addHandler(healthHandler(rt));
+      await createApp(rt)(app, options);
+    });
+    await server.start();
+  }
+  let workers: Workers | undefined;
+  if (env.BATON_ROLE !== "server") workers = startWorkers(rt);
+  log.info({ role: env.BATON_ROLE, prefix: rt.prefix }, "Baton started");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping: no new jobs; finishing or handing back the jobs in hand");
+    await server?.stop();
+    await workers?.close(Number(process.env.BATON_SHUTDOWN_GRACE_MS ?? 25000));
+    await rt.queues.close();
+    await redis.quit();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error("Baton failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});

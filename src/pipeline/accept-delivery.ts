@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { keys, type Runtime } from "../runtime.js";
+import type { IntakeJob } from "./job-data.js";
+import { forgetConfig, CONFIG_PATH } from "./load-pipeline.js";
+
+/** How long a delivery id is remembered: GitHub keeps deliveries redeliverable for 3 days. */
+const DEDUPE_TTL_S = 7 * 24 * 3600;
+
+/** The part of an issues webhook payload intake needs; anything else is ignored. */
+const IssuesPayload = z.object({
+  action: z.string(),
+  label: z.object({ name: z.string() }).optional(),
+  issue: z.object({
+    number: z.number().int(),
+    pull_request: z.unknown().optional(),
+    labels: z.array(z.object({ name: z.string() })).default([]),
+  }),
+  repository: z.object({ id: z.number().int(), name: z.string(), owner: z.object({ login: z.string() }) }),
+  installation: z.object({ id: z.number().int() }),
+  sender: z.object({ login: z.string(), type: z.string() }),
+});
+
+const PushPayload = z.object({
+  repository: z.object({ id: z.number().int() }),
+  commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) })).default([]),
+});
+
+export type Acceptance = "queued" | "duplicate" | "ignored";
+
+/**
+ * The whole of Baton's request path: validate the payload's shape, drop repeats of a
+ * delivery id, enqueue one intake job per label to act on, return. Redis only; no GitHub
+ * call and no config load, so GitHub gets its answer in milliseconds.
+ */
+export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: string; payload: unknown }): Promise<Acceptance> {
+  if (delivery.name === "push") return acceptPush(rt, delivery.payload);
+  if (delivery.name !== "issues") return "ignored";
+  const parsed = IssuesPayload.safeParse(delivery.payload);
+  if (!parsed.success || parsed.data.issue.pull_request) return "ignored";
+  const payload = parsed.data;
+  const labels =
+    payload.action === "labeled" && payload.label ? [payload.label.name]
+    : payload.action === "opened" ? payload.issue.labels.map((l) => l.name)
+    : [];
+  if (labels.length === 0) return "ignored";
+
+  const seenKey = keys.delivery(rt, delivery.id);
+  if (await rt.redis.exists(seenKey)) return "duplicate";
+  const issue = {
+    installationId: payload.installation.id,
+    repoId: payload.repository.id,
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    number: payload.issue.number,
+  };
+  // The job id makes concurrent copies of one delivery a single job; the key outlives the job.
+  await rt.queues.intake.addBulk(
+    labels.map((label, i) => ({
+      name: `issues.${payload.action}`,
+      data: { deliveryId: delivery.id, source: "webhook", issue, label, sender: payload.sender } satisfies IntakeJob,
+      opts: {
+        jobId: `d-${delivery.id}-${i}`,
+        attempts: 5,
+        backoff: { type: "exponential", delay: rt.env.BATON_RETRY_DELAY },
+        removeOnComplete: { age: 24 * 3600, count: 10_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    })),
+  );
+  await rt.redis.set(seenKey, "1", "EX", DEDUPE_TTL_S);
+  return "queued";
+}
+
+/** A push that touches the config file clears the repository's cached config. */
+async function acceptPush(rt: Runtime, raw: unknown): Promise<Acceptance> {
+  const parsed = PushPayload.safeParse(raw);
+  if (!parsed.success) return "ignored";
+  const touched = parsed.data.commits.some((c) => [...c.added, ...c.modified, ...c.removed].includes(CONFIG_PATH));
+  if (!touched) return "ignored";
+  await forgetConfig(rt, parsed.data.repository.id);
+  return "queued";
+}

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { StageKind } from "../config/schema.js";
+import { IssueRef } from "../github/types.js";
+
+/**
+ * Job data: plain ids and names only. BullMQ keeps job data in clear text in Redis, so a
+ * token or secret must never be here; workers authenticate per job.
+ */
+
+export const Actor = z.object({ login: z.string(), type: z.string() });
+export type Actor = z.infer<typeof Actor>;
+
+/** One accepted delivery (or a reconciler/command request) to be mapped to a stage and claimed. */
+export const IntakeJob = z.object({
+  /** `X-GitHub-Delivery`, or a synthetic id for reconciler and command requests. */
+  deliveryId: z.string(),
+  source: z.enum(["webhook", "reconcile", "command", "cli"]).default("webhook"),
+  issue: IssueRef,
+  /** The label that was applied: act on this one, not on every label of the issue. */
+  label: z.string(),
+  sender: Actor,
+  /** Written by the intake worker itself, so a retried job reuses its transition number. */
+  transition: z.number().int().positive().optional(),
+  /** Written once this job has swapped the labels: a retry goes straight to enqueueing. */
+  claimed: z.boolean().optional(),
+});
+export type IntakeJob = z.infer<typeof IntakeJob>;
+
+/** One stage run on one issue. */
+export const StageJob = z.object({
+  issue: IssueRef,
+  stage: z.string(),
+  kind: StageKind,
+  transition: z.number().int().positive(),
+  /** Also the BullMQ job id: `r<repoId>-<issue>-<stage>-<transition>`. */
+  runId: z.string(),
+});
+export type StageJob = z.infer<typeof StageJob>;
+
+/**
+ * The deterministic id of a stage run. BullMQ forbids `:` in ids and treats all-digit ids
+ * as its own; repository ids (not names, which collide once joined with `-`) keep it unique.
+ */
+export function stageRunId(issue: IssueRef, stage: string, transition: number): string {
+  return `r${issue.repoId}-${issue.number}-${stage}-${transition}`;
+}

@@ -1,0 +1,55 @@
+import { formatProblems, parseConfig, parseConfigText, type ConfigResult } from "../config/parse-config.js";
+import { keys, type Runtime } from "../runtime.js";
+import type { GitHub, IssueRef } from "../github/types.js";
+
+export const CONFIG_PATH = ".github/baton.yml";
+
+/**
+ * The pipeline a repository runs with. Reads `.github/baton.yml` through Probot's config
+ * plugin (so `_extends` and an org-wide `.github` repository work), caches the raw file per
+ * repository in Redis (a push that touches it clears the cache), and validates it.
+ * A file that does not parse as YAML is read again as text to report line and column.
+ */
+export async function loadPipeline(rt: Runtime, github: GitHub, ref: IssueRef): Promise<ConfigResult> {
+  const cacheKey = keys.config(rt, ref.repoId);
+  const cached = await rt.redis.get(cacheKey);
+  if (cached !== null) return parseConfig(JSON.parse(cached));
+  let raw: unknown;
+  try {
+    const { config } = await github.config.get({ owner: ref.owner, repo: ref.repo, path: CONFIG_PATH });
+    raw = config;
+  } catch (error) {
+    if (!/could not be parsed|invalid YAML/i.test((error as Error).message)) throw error;
+    return parseConfigText(await readRawConfig(github, ref));
+  }
+  await rt.redis.set(cacheKey, JSON.stringify(raw ?? null), "PX", rt.env.BATON_CONFIG_TTL);
+  return parseConfig(raw);
+}
+
+/** Forgets a repository's cached config (a push changed it). */
+export async function forgetConfig(rt: Runtime, repoId: number): Promise<void> {
+  await rt.redis.del(keys.config(rt, repoId));
+}
+
+async function readRawConfig(github: GitHub, ref: IssueRef): Promise<string> {
+  const { data } = await github.rest.repos.getContent({
+    owner: ref.owner,
+    repo: ref.repo,
+    path: CONFIG_PATH,
+    mediaType: { format: "raw" },
+  });
+  return String(data);
+}
+
+/** The comment an issue gets when the repository's config is invalid. */
+export function renderConfigError(result: Extract<ConfigResult, { ok: false }>): string {
+  return [
+    `**Baton did not start: \`${CONFIG_PATH}\` is invalid.**`,
+    "",
+    "```",
+    formatProblems(result.problems),
+    "```",
+    "",
+    `Fix the file (check it locally with \`npx baton validate ${CONFIG_PATH}\`), then apply the label again.`,
+  ].join("\n");
+}

@@ -1,0 +1,148 @@
+import type { Job } from "bullmq";
+import { createHash } from "node:crypto";
+import { DEFAULT_STAGES } from "../config/defaults.js";
+import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
+import { ensureComment } from "../github/ensure-comment.js";
+import { ensureRepoLabels, describePipelineLabels } from "../github/ensure-repo-labels.js";
+import { listComments } from "../github/list-comments.js";
+import { removeLabel, swapLabel } from "../github/labels.js";
+import { hasAtLeast, readRole } from "../github/permissions.js";
+import { formatIssue, type GitHub, type IssueRef } from "../github/types.js";
+import { keys, type Runtime } from "../runtime.js";
+import { blockIssue } from "./block-issue.js";
+import { stageRunId, type IntakeJob, type StageJob } from "./job-data.js";
+import { loadPipeline, renderConfigError } from "./load-pipeline.js";
+import { stageQueue } from "./queues.js";
+import { withIssueLock } from "./with-issue-lock.js";
+
+export type IntakeOutcome =
+  | { action: "claimed"; stage: string; runId: string }
+  | { action: "dropped"; reason: string }
+  | { action: "refused" | "invalid-config" | "blocked"; reason: string };
+
+/** How long the transition counter of an issue lives after its last transition. */
+const COUNTER_TTL_S = 90 * 24 * 3600;
+
+/**
+ * The intake worker: turns one accepted delivery into at most one claimed stage job.
+ * 1. Load and validate the repository's pipeline (invalid: one comment, nothing claimed).
+ * 2. Map the applied label to the stage that consumes it (none: drop).
+ * 3. Ignore other bots; check who applied an entry label against `permissions.trigger`.
+ * 4. Under the per-issue lock: re-read the issue (closed or label gone: drop), take a
+ *    transition number within the loop budget, swap the input label for the claim label.
+ * 5. Enqueue the stage job under its deterministic id (claim before dispatch, never after).
+ */
+export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<IntakeOutcome> {
+  const data = job.data;
+  const ref = data.issue;
+  const log = rt.log.child({ issue: formatIssue(ref), label: data.label, delivery: data.deliveryId });
+  const github = await rt.auth(ref.installationId);
+
+  const config = await loadPipeline(rt, github, ref);
+  if (!config.ok) {
+    if (!isConsumedByDefault(data.label)) return { action: "dropped", reason: "label is not a pipeline label" };
+    await ensureComment(github, ref, "<!-- baton:config-error -->", renderConfigError(config), await listComments(github, ref));
+    log.warn({ problems: config.problems }, "invalid config: nothing claimed");
+    return { action: "invalid-config", reason: "invalid .github/baton.yml" };
+  }
+  const pipeline = config.pipeline;
+  const stage = pipeline.stages.find((s) => s.on === data.label);
+  if (!stage) return drop(log, "no stage consumes this label");
+
+  const refusal = await checkSender(rt, github, ref, pipeline, stage, data);
+  if (refusal) return refusal;
+
+  const claimed = await withIssueLock(rt, ref.repoId, ref.number, () => claim(rt, github, job, pipeline, stage));
+  if (claimed.action !== "claimed") {
+    if (claimed.action === "dropped") log.debug({ reason: claimed.reason }, "intake dropped");
+    return claimed;
+  }
+  const stageJob: StageJob = { issue: ref, stage: stage.name, kind: stage.kind, transition: job.data.transition ?? 0, runId: claimed.runId };
+  await stageQueue(rt.queues, stage.kind).add(stage.name, stageJob, {
+    jobId: claimed.runId,
+    attempts: stage.max_attempts,
+    backoff: { type: "exponential", delay: rt.env.BATON_RETRY_DELAY },
+    removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  });
+  await rt.events.emit({ type: "dispatch_requested", run_id: claimed.runId, repo: `${ref.owner}/${ref.repo}`, issue: ref.number, stage: stage.name, label: data.label, source: data.source });
+  log.info({ stage: stage.name, runId: claimed.runId }, "claimed and dispatched");
+  return claimed;
+}
+
+async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline: Pipeline, stage: Stage): Promise<IntakeOutcome> {
+  const ref = job.data.issue;
+  if (!job.data.claimed) {
+    const { data: issue } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
+    if (issue.state !== "open") return { action: "dropped", reason: "issue is closed" };
+    const labels = issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
+    if (!labels.includes(stage.on)) return { action: "dropped", reason: "label is no longer on the issue" };
+    const transition = job.data.transition ?? (await nextTransition(rt, ref));
+    await job.updateData({ ...job.data, transition });
+    if (transition > pipeline.config.defaults.max_transitions) {
+      await blockIssue(github, ref, pipeline, {
+        reason: `this issue went through ${transition - 1} transitions, over the budget of ${pipeline.config.defaults.max_transitions} (a loop guard).`,
+        hint: `Look at the history above for a cycle; raise \`defaults.max_transitions\` in .github/baton.yml if it is legitimate, then apply \`${stage.on}\` again.`,
+        fromLabel: stage.on,
+        runId: stageRunId(ref, stage.name, transition),
+        comments: await listComments(github, ref),
+      });
+      return { action: "blocked", reason: "transition budget exhausted" };
+    }
+    await ensureLabelsOnce(rt, github, ref, pipeline);
+    await swapLabel(github, ref, stage.on, stage.claim);
+    await job.updateData({ ...job.data, transition, claimed: true });
+  }
+  return { action: "claimed", stage: stage.name, runId: stageRunId(ref, stage.name, job.data.transition ?? 0) };
+}
+
+/** The per-issue transition counter; resetting it by hand (DEL) restarts the budget. */
+async function nextTransition(rt: Runtime, ref: IssueRef): Promise<number> {
+  const key = keys.transitions(rt, ref.repoId, ref.number);
+  const [[, n]] = (await rt.redis.multi().incr(key).expire(key, COUNTER_TTL_S).exec()) as [[null, number], unknown];
+  return n;
+}
+
+/** Creates the pipeline's labels in a repository the first time a pipeline (by its labels) is used there. */
+async function ensureLabelsOnce(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline): Promise<void> {
+  const names = describePipelineLabels(pipeline).map((l) => l.name).join("\n");
+  const key = keys.labelsReady(rt, ref.repoId, createHash("sha1").update(names).digest("hex").slice(0, 12));
+  if (await rt.redis.exists(key)) return;
+  await ensureRepoLabels(github, ref, pipeline);
+  await rt.redis.set(key, "1", "EX", 24 * 3600);
+}
+
+/**
+ * Only Baton's own handoffs and people start stages: other bots are ignored, and a person
+ * below `permissions.trigger` applying an entry label gets a comment and the label back off.
+ */
+async function checkSender(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline, stage: Stage, data: IntakeJob): Promise<IntakeOutcome | undefined> {
+  if (data.source !== "webhook") return undefined;
+  if (data.sender.type === "Bot") {
+    return data.sender.login === (await rt.botLogin()) ? undefined : drop(rt.log, `label applied by another bot (${data.sender.login})`);
+  }
+  if (!stage.entry) return undefined;
+  const minimum = pipeline.config.permissions.trigger;
+  const role = await readRole(github, ref, data.sender.login);
+  if (hasAtLeast(role, minimum)) return undefined;
+  const comments = await listComments(github, ref);
+  await ensureComment(
+    github,
+    ref,
+    `<!-- baton:refused delivery=${data.deliveryId} -->`,
+    `@${data.sender.login} Baton only starts from \`${stage.on}\` when it is applied by someone with at least **${minimum}** permission on this repository (yours: ${role}). A maintainer can apply the label instead.`,
+    comments,
+  );
+  await removeLabel(github, ref, stage.on);
+  return { action: "refused", reason: `${data.sender.login} has ${role}, below ${minimum}` };
+}
+
+function drop(log: Runtime["log"], reason: string): IntakeOutcome {
+  log.debug({ reason }, "intake dropped");
+  return { action: "dropped", reason };
+}
+
+/** With an invalid file Baton cannot know the labels: comment only on the default pipeline's input labels. */
+function isConsumedByDefault(label: string): boolean {
+  return Object.values(DEFAULT_STAGES).some((stage) => stage.on === label);
+}

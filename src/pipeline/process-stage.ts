@@ -1,0 +1,171 @@
+import type { Job } from "bullmq";
+import { parseConfig } from "../config/parse-config.js";
+import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
+import { describeError, isPermanent, PermanentError } from "../errors.js";
+import { ensureComment } from "../github/ensure-comment.js";
+import { swapLabel } from "../github/labels.js";
+import { listComments } from "../github/list-comments.js";
+import { formatIssue, type GitHub, type IssueComment, type IssueRef } from "../github/types.js";
+import type { EventFields } from "../observe/events.js";
+import type { Runtime } from "../runtime.js";
+import { STAGE_HANDLERS } from "../stages/index.js";
+import type { IssueSnapshot, StageResult } from "../stages/types.js";
+import { blockIssue } from "./block-issue.js";
+import type { StageJob } from "./job-data.js";
+import { loadPipeline } from "./load-pipeline.js";
+import { updateStatus } from "./update-status.js";
+import { batchOutput } from "./batch-output.js";
+
+export type StageJobOutcome =
+  | { action: "handed-off"; outcome: string; label: string }
+  | { action: "blocked"; reason: string }
+  | { action: "dropped"; reason: string };
+
+/**
+ * The stage worker: runs one claimed stage on one issue and hands the baton on.
+ * 1. Load the pipeline and the stage; read the issue fresh (closed, or claim gone: drop).
+ * 2. Mark the stage running in the status comment.
+ * 3. Run the stage's handler (it reuses what an earlier attempt of this job posted).
+ * 4. Record the result in the status comment, then swap the claim label for the next label
+ *    (last: the handoff is what starts the next stage).
+ * A permanent error, or a transient one on the last attempt, blocks the issue; any other
+ * error is rethrown for BullMQ to retry with backoff.
+ */
+export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: AbortSignal): Promise<StageJobOutcome> {
+  const { issue: ref, runId } = job.data;
+  const log = rt.log.child({ issue: formatIssue(ref), stage: job.data.stage, runId, attempt: job.attemptsMade + 1 });
+  const event = (fields: Omit<EventFields, "repo" | "issue" | "run_id" | "stage">) =>
+    rt.events.emit({ ...fields, run_id: runId, repo: `${ref.owner}/${ref.repo}`, issue: ref.number, stage: job.data.stage } as EventFields);
+  const github = await rt.auth(ref.installationId);
+  let pipeline: Pipeline | undefined;
+  let stage: Stage | undefined;
+  let comments: IssueComment[] = [];
+  try {
+    pipeline = await requirePipeline(rt, github, ref);
+    stage = pipeline.stages.find((s) => s.name === job.data.stage);
+    if (!stage) throw new PermanentError(`the stage "${job.data.stage}" is no longer in .github/baton.yml.`);
+    const handler = STAGE_HANDLERS.get(stage.kind);
+    if (!handler) throw new PermanentError(`this Baton version cannot run stages of kind "${stage.kind}" yet.`);
+
+    const issue = await readIssue(github, ref);
+    if (issue.state !== "open") return { action: "dropped", reason: "issue is closed" };
+    if (!issue.labels.includes(stage.claim)) return { action: "dropped", reason: `claim label ${stage.claim} was removed` };
+    await event({ type: "worker_started", attempt: job.attemptsMade + 1 });
+
+    comments = await listComments(github, ref);
+    const startedAt = Date.now();
+    comments = await updateStatus(github, ref, pipeline, comments, stage.name, { state: "running", started_at: new Date(startedAt).toISOString() }, stage.claim);
+
+    const output = batchOutput((text) => void event({ type: "agent_output", text }));
+    let result: StageResult;
+    try {
+      result = await handler({ rt, github, ref, issue, comments, pipeline, stage, runId, signal: signal ?? new AbortController().signal, log, onOutput: output.push });
+    } finally {
+      output.flush();
+    }
+    const label = nextLabel(stage, result.outcome);
+    const waiting = stage.gate && result.outcome === "pass";
+    comments = await updateStatus(github, ref, pipeline, comments, stage.name, {
+      state: waiting ? "waiting" : "passed",
+      outcome: result.outcome,
+      duration_ms: Date.now() - startedAt,
+      backend: result.backend,
+      model: result.model,
+      input_tokens: result.usage?.input_tokens,
+      output_tokens: result.usage?.output_tokens,
+      cost_usd: result.usage?.cost_usd,
+      artifact_url: result.artifactUrl,
+      pr_url: result.prUrl,
+      revision: result.revision,
+      note: result.note,
+    }, label);
+    if (waiting) await postGateComment(github, ref, stage, label, runId, comments);
+    await swapLabel(github, ref, stage.claim, label);
+    await event({ type: "status_changed", from: stage.claim, to: label, outcome: result.outcome });
+    await event({ type: "dispatch_completed", outcome: result.outcome, duration_ms: Date.now() - startedAt });
+    log.info({ outcome: result.outcome, label }, "stage handed off");
+    return { action: "handed-off", outcome: result.outcome, label };
+  } catch (error) {
+    const attempts = job.opts.attempts ?? 1;
+    const final = isPermanent(error) || job.attemptsMade + 1 >= attempts;
+    await event({ type: "dispatch_failed", error: describeError(error), final, attempt: job.attemptsMade + 1 });
+    if (!final) {
+      log.warn({ err: error }, "stage failed; will retry");
+      if (pipeline && stage) await noteRetry(github, ref, pipeline, stage, comments, error, log);
+      throw error;
+    }
+    log.error({ err: error }, "stage blocked");
+    const blockPipeline = pipeline ?? defaultPipeline();
+    const claim = stage?.claim ?? job.data.stage;
+    await blockIssue(github, ref, blockPipeline, {
+      reason: isPermanent(error) ? describeError(error) : `it failed ${attempts} times; the last error was: ${describeError(error)}`,
+      hint: isPermanent(error) ? error.hint : undefined,
+      stage,
+      fromLabel: claim,
+      runId,
+      comments: comments.length ? comments : await listComments(github, ref),
+    });
+    return { action: "blocked", reason: describeError(error) };
+  }
+}
+
+async function requirePipeline(rt: Runtime, github: GitHub, ref: IssueRef): Promise<Pipeline> {
+  const config = await loadPipeline(rt, github, ref);
+  if (!config.ok) {
+    throw new PermanentError(`.github/baton.yml became invalid while the stage was queued: ${config.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`, {
+      hint: "Fix the file (`npx baton validate`), then comment `/baton retry`.",
+    });
+  }
+  return config.pipeline;
+}
+
+function defaultPipeline(): Pipeline {
+  const result = parseConfig(undefined);
+  if (!result.ok) throw new Error("the default pipeline is invalid");
+  return result.pipeline;
+}
+
+async function readIssue(github: GitHub, ref: IssueRef): Promise<IssueSnapshot & { state: string }> {
+  const { data } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
+  return {
+    number: data.number,
+    title: data.title,
+    body: data.body ?? "",
+    labels: data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+    author: data.user?.login ?? "",
+    html_url: data.html_url,
+    state: data.state,
+  };
+}
+
+/** The label an outcome leads to; a gated pass waits at `next.gate`. */
+function nextLabel(stage: Stage, outcome: string): string {
+  const key = stage.gate && outcome === "pass" ? "gate" : outcome;
+  const label = stage.next[key];
+  if (!label) {
+    throw new PermanentError(`the ${stage.name} stage ended with "${outcome}", and its \`next\` has no label for that outcome.`, {
+      hint: `Add \`${key}: <label>\` under \`stages.${stage.name}.next\` in .github/baton.yml, then comment \`/baton retry\`.`,
+    });
+  }
+  return label;
+}
+
+async function postGateComment(github: GitHub, ref: IssueRef, stage: Stage, gateLabel: string, runId: string, comments: IssueComment[]): Promise<void> {
+  const pass = stage.next.pass ?? "the next stage's label";
+  await ensureComment(
+    github,
+    ref,
+    `<!-- baton:gate run=${runId} -->`,
+    `⏸️ The **${stage.name}** stage is done and waits for a person (\`${gateLabel}\`). Read it above; to continue, comment \`/baton approve\` or replace \`${gateLabel}\` with \`${pass}\`.`,
+    comments,
+  );
+}
+
+/** Shows a retry in the status comment; failing to do so must not hide the original error. */
+async function noteRetry(github: GitHub, ref: IssueRef, pipeline: Pipeline, stage: Stage, comments: IssueComment[], error: unknown, log: Runtime["log"]): Promise<void> {
+  try {
+    await updateStatus(github, ref, pipeline, comments.length ? comments : await listComments(github, ref), stage.name, { state: "retrying", note: describeError(error).slice(0, 120) }, stage.claim);
+  } catch (statusError) {
+    log.warn({ err: statusError }, "could not show the retry in the status comment");
+  }
+}

@@ -1,0 +1,59 @@
+import { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { STAGE_KINDS, type StageKind } from "../config/schema.js";
+import { createRedis } from "../redis.js";
+import type { Runtime } from "../runtime.js";
+import type { IntakeJob, StageJob } from "./job-data.js";
+import { processIntake } from "./process-intake.js";
+import { processStage } from "./process-stage.js";
+import { INTAKE_QUEUE, stageQueueName } from "./queues.js";
+
+export interface Workers {
+  all: Worker[];
+  /** Stops taking jobs; waits up to `graceMs` for jobs in hand, then hands them back (they stall and run elsewhere). */
+  close(graceMs: number): Promise<void>;
+}
+
+function stageConcurrency(rt: Runtime, kind: StageKind): number {
+  const specific = {
+    triage: rt.env.BATON_CONCURRENCY_TRIAGE,
+    design: rt.env.BATON_CONCURRENCY_DESIGN,
+    implement: rt.env.BATON_CONCURRENCY_IMPLEMENT,
+    review: rt.env.BATON_CONCURRENCY_REVIEW,
+  }[kind];
+  return specific ?? rt.env.BATON_CONCURRENCY;
+}
+
+/** Starts the intake worker and one worker per stage kind, each on its own Redis connection. */
+export function startWorkers(rt: Runtime): Workers {
+  const connections: Redis[] = [];
+  const common = (concurrency: number) => ({
+    connection: connections[connections.push(createRedis(rt.env.REDIS_URL)) - 1] as Redis,
+    prefix: rt.prefix,
+    concurrency,
+    // A job whose worker died is taken back after this long (its lock expires).
+    lockDuration: rt.env.BATON_STALL_INTERVAL,
+    stalledInterval: rt.env.BATON_STALL_INTERVAL,
+    maxStalledCount: 2,
+  });
+  const intake = new Worker<IntakeJob>(INTAKE_QUEUE, (job) => processIntake(rt, job), common(rt.env.BATON_CONCURRENCY_INTAKE));
+  const stages = STAGE_KINDS.map(
+    (kind) =>
+      new Worker<StageJob>(stageQueueName(kind), (job, _token, signal) => processStage(rt, job, signal), common(stageConcurrency(rt, kind))),
+  );
+  const all = [intake, ...stages];
+  for (const worker of all) {
+    worker.on("failed", (job, error) => rt.log.warn({ queue: worker.name, job: job?.id, err: error }, "job attempt failed"));
+    worker.on("error", (error) => rt.log.error({ queue: worker.name, err: error }, "worker error"));
+  }
+  return {
+    all,
+    close: async (graceMs) => {
+      const graceful = Promise.all(all.map((w) => w.close()));
+      const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+      if (timedOut) await Promise.all(all.map((w) => w.close(true)));
+      // Connections passed in are ours to close, not BullMQ's.
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}

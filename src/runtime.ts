@@ -1,0 +1,34 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { BatonEnv } from "./env.js";
+import type { GitHub } from "./github/types.js";
+import type { EventLog } from "./observe/events.js";
+import type { Queues } from "./pipeline/queues.js";
+
+/**
+ * What every part of Baton shares in one process: one Redis connection for commands, the
+ * queues, the event log, and a way to authenticate as an installation per job.
+ */
+export interface Runtime {
+  env: BatonEnv;
+  redis: Redis;
+  /** Prefix of every Redis key (BullMQ's too). */
+  prefix: string;
+  queues: Queues;
+  events: EventLog;
+  log: Logger;
+  /** An Octokit for one installation; tokens are minted per call site, never stored. */
+  auth(installationId: number): Promise<GitHub>;
+  /** The login of Baton's own writes, `<app-slug>[bot]`. */
+  botLogin(): Promise<string>;
+}
+
+/** Redis key names, in one place. */
+export const keys = {
+  delivery: (rt: Pick<Runtime, "prefix">, id: string) => `${rt.prefix}:delivery:${id}`,
+  issueLock: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:lock:${repoId}:${issue}`,
+  transitions: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:transitions:${repoId}:${issue}`,
+  config: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:config:${repoId}`,
+  labelsReady: (rt: Pick<Runtime, "prefix">, repoId: number, hash: string) => `${rt.prefix}:labels-ready:${repoId}:${hash}`,
+  events: (rt: Pick<Runtime, "prefix">) => `${rt.prefix}:events`,
+};

@@ -1,0 +1,97 @@
+import { runAgent } from "../agents/run-agent.js";
+import type { DesignOutput } from "../agents/outputs.js";
+import { findLatestArtifact, type Artifact } from "../github/artifacts.js";
+import type { IssueComment } from "../github/types.js";
+import { issueContext } from "./issue-context.js";
+import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
+import type { StageHandler } from "./types.js";
+
+const CRITERIA_HEADING = "### Acceptance criteria";
+
+function renderSpec(output: DesignOutput): string {
+  const list = (items: string[], empty: string) => (items.length ? items.map((i) => `- ${i}`) : [`- ${empty}`]);
+  return [
+    "## 📐 Design spec",
+    "",
+    "### Approach",
+    "",
+    output.approach.trim(),
+    "",
+    "### Files to touch",
+    "",
+    ...list(output.files.map((f) => `\`${f}\``), "none named"),
+    "",
+    "### Risks",
+    "",
+    ...list(output.risks, "none identified"),
+    "",
+    CRITERIA_HEADING,
+    "",
+    ...output.acceptance_criteria.map((c) => `- [ ] ${c}`),
+    "",
+    "_You may edit this comment before implementation starts: the implement stage reads the text as it is then._",
+  ].join("\n");
+}
+
+/** The spec a later stage works from: the newest design artifact as people left it. */
+export interface Spec {
+  artifact: Artifact;
+  markdown: string;
+  criteria: string[];
+}
+
+/**
+ * Reads the spec back from the issue (DESIGN §1 invariant 4). Acceptance criteria come from
+ * the Markdown list under the heading, so a person's edit counts; the data block is the fallback.
+ */
+export function readSpec(comments: IssueComment[], stageName = "design"): Spec | undefined {
+  const artifact = findLatestArtifact(comments, stageName);
+  if (!artifact) return undefined;
+  const section = artifact.markdown.split(CRITERIA_HEADING)[1]?.split(/\n#{1,3} /)[0] ?? "";
+  const fromText = [...section.matchAll(/^\s*[-*] (?:\[[ xX]\] )?(.+)$/gm)].map((m) => (m[1] ?? "").trim()).filter(Boolean);
+  const fromData = Array.isArray(artifact.meta.acceptance_criteria) ? (artifact.meta.acceptance_criteria as string[]) : [];
+  return { artifact, markdown: artifact.markdown, criteria: fromText.length ? fromText : fromData };
+}
+
+/**
+ * Design: write the spec with acceptance criteria.
+ * 1. Reuse this run's spec if an earlier attempt posted it.
+ * 2. Ask the agent for a DesignOutput from the issue and the triage brief.
+ * 3. Post the spec artifact.
+ */
+export const design: StageHandler = async (run) => {
+  const own = findOwnArtifact(run);
+  if (own) return { outcome: own.meta.outcome, artifactUrl: own.comment.html_url, revision: own.revision, note: "reused this run's spec" };
+  const brief = run.pipeline.stages
+    .filter((s) => s.kind === "triage")
+    .map((s) => findLatestArtifact(run.comments, s.name))
+    .find((a) => a !== undefined);
+  const result = await runAgent("design", {
+    runId: run.runId,
+    stage: run.stage,
+    pipeline: run.pipeline,
+    issueLabels: run.issue.labels,
+    context: { issue: issueContext(run.issue), brief: brief?.markdown ?? "" },
+    signal: run.signal,
+    onOutput: run.onOutput,
+  });
+  const output = result.data;
+  const revision = nextRevision(run);
+  const comment = await postArtifact(run, revision, renderSpec(output), {
+    outcome: "pass",
+    acceptance_criteria: output.acceptance_criteria,
+    files: output.files,
+    backend: result.backend,
+    model: result.model,
+    usage: result.usage,
+  });
+  return {
+    outcome: "pass",
+    artifactUrl: comment.html_url,
+    revision,
+    usage: result.usage,
+    backend: result.backend,
+    model: result.model,
+    note: `${output.acceptance_criteria.length} acceptance criteria`,
+  };
+};

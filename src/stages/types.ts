@@ -1,0 +1,49 @@
+import type { Logger } from "pino";
+import type { Usage } from "../agents/types.js";
+import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
+import type { GitHub, IssueComment, IssueRef } from "../github/types.js";
+import type { Runtime } from "../runtime.js";
+
+/** The issue as a stage sees it, read fresh from GitHub at the start of the run. */
+export interface IssueSnapshot {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  author: string;
+  html_url: string;
+}
+
+/** Everything a stage handler gets for one run. */
+export interface StageRun {
+  rt: Runtime;
+  github: GitHub;
+  ref: IssueRef;
+  issue: IssueSnapshot;
+  /** The issue's comments at the start of the run (artifacts of earlier stages are here). */
+  comments: IssueComment[];
+  pipeline: Pipeline;
+  stage: Stage;
+  runId: string;
+  /** Aborted by `/baton stop` or shutdown. */
+  signal: AbortSignal;
+  log: Logger;
+  /** Streams agent output into batched `agent_output` events. */
+  onOutput: (chunk: string) => void;
+}
+
+/** How a stage ended: an outcome key of `stage.next`, and what the status comment shows. */
+export interface StageResult {
+  outcome: string;
+  artifactUrl?: string;
+  prUrl?: string;
+  revision?: number;
+  usage?: Usage;
+  backend?: string;
+  model?: string;
+  /** A few words for the status row. */
+  note?: string;
+}
+
+/** One stage kind. Throw PermanentError to block, anything else to retry. */
+export type StageHandler = (run: StageRun) => Promise<StageResult>;

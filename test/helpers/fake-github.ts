@@ -1,0 +1,185 @@
+import nock from "nock";
+
+/**
+ * A small stateful stand-in for the GitHub REST routes the core pipeline uses, at the HTTP
+ * boundary (nock): one repository, its issues, labels and comments. Every call is recorded
+ * in order, and faults can be injected. For whole-app tests use the sandbox instead.
+ */
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  labels: string[];
+  user: string;
+}
+export interface FakeComment {
+  id: number;
+  issue: number;
+  body: string;
+  user: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface Call {
+  method: string;
+  path: string;
+  body?: unknown;
+}
+type Fault = { method: string; path: RegExp; status: number; times: number; headers?: Record<string, string> };
+
+const API = "https://api.github.com";
+
+export class FakeGitHub {
+  readonly issues = new Map<number, FakeIssue>();
+  readonly comments: FakeComment[] = [];
+  readonly repoLabels = new Set<string>();
+  readonly calls: Call[] = [];
+  readonly permissions = new Map<string, string>();
+  /** Raw `.github/baton.yml` text; undefined = no file. */
+  configText: string | undefined;
+  /** Runs before a matching call is answered (to observe state at that moment). */
+  readonly beforeCall: ((call: Call) => Promise<void> | void)[] = [];
+  private readonly faults: Fault[] = [];
+  private nextCommentId = 1000;
+  private readonly scope: nock.Scope;
+
+  constructor(readonly owner = "octo-org", readonly repo = "hello", readonly botLogin = "baton-test[bot]") {
+    this.scope = nock(API).persist();
+    for (const method of ["get", "post", "patch", "put", "delete"] as const) {
+      this.scope[method](/.*/).reply(async (uri, body) => this.handle(method.toUpperCase(), uri, body));
+    }
+  }
+
+  addIssue(issue: Partial<FakeIssue> & { number: number }): FakeIssue {
+    const full: FakeIssue = { title: "Add a dark mode toggle", body: "The settings page should offer a dark mode toggle that persists.", state: "open", labels: [], user: "octocat", ...issue };
+    this.issues.set(full.number, full);
+    return full;
+  }
+
+  /** Fail the next `times` calls matching method and path with `status`. */
+  failNext(method: string, path: RegExp, status: number, times = 1, headers?: Record<string, string>): void {
+    this.faults.push({ method, path, status, times, headers });
+  }
+
+  callsTo(method: string, path: RegExp): Call[] {
+    return this.calls.filter((c) => c.method === method && path.test(c.path));
+  }
+
+  commentsOn(issue: number): FakeComment[] {
+    return this.comments.filter((c) => c.issue === issue);
+  }
+
+  close(): void {
+    nock.cleanAll();
+  }
+
+  private async handle(method: string, uri: string, rawBody: unknown): Promise<[number, unknown, Record<string, string>?]> {
+    const url = new URL(uri, API);
+    const path = decodeURIComponent(url.pathname);
+    const body = typeof rawBody === "string" && rawBody ? JSON.parse(rawBody) : rawBody;
+    const call = { method, path, body };
+    for (const hook of this.beforeCall) await hook(call);
+    const fault = this.faults.find((f) => f.method === method && f.path.test(path) && f.times > 0);
+    if (fault) {
+      fault.times--;
+      this.calls.push({ ...call, path: `${path} (fault ${fault.status})` });
+      return [fault.status, { message: fault.status === 403 ? "You have exceeded a secondary rate limit" : "Server Error" }, fault.headers];
+    }
+    this.calls.push(call);
+    return this.route(method, path, body as Record<string, any>, url);
+  }
+
+  private route(method: string, path: string, body: Record<string, any>, url: URL): [number, unknown, Record<string, string>?] {
+    const repoPath = `/repos/${this.owner}/${this.repo}`;
+    let m: RegExpMatchArray | null;
+    if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
+      return [201, { token: "ghs_faketoken1234567890abcdefghijklmnop", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} }];
+    }
+    if (method === "GET" && path === "/app") return [200, { id: 4242, slug: this.botLogin.replace("[bot]", ""), name: "Baton test" }];
+    if (method === "GET" && path === `${repoPath}/contents/.github/baton.yml`) {
+      if (this.configText === undefined) return [404, { message: "Not Found" }];
+      return [200, this.configText, { "content-type": "application/vnd.github.raw; charset=utf-8" }];
+    }
+    if (method === "GET" && path.startsWith(`/repos/${this.owner}/.github/contents/`)) return [404, { message: "Not Found" }];
+    if ((m = path.match(/^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/))) {
+      const role = this.permissions.get(m[1] ?? "") ?? "admin";
+      return [200, { permission: role === "maintain" ? "write" : role === "triage" ? "read" : role, role_name: role, user: { login: m[1] } }];
+    }
+    if (path === `${repoPath}/labels`) {
+      if (method === "GET") return [200, [...this.repoLabels].map((name) => ({ name, color: "ededed" }))];
+      if (method === "POST") {
+        if (this.repoLabels.has(body.name)) return [422, { message: "Validation Failed", errors: [{ code: "already_exists" }] }];
+        this.repoLabels.add(body.name);
+        return [201, { name: body.name, color: body.color, description: body.description }];
+      }
+    }
+    if ((m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/))) {
+      const comment = this.comments.find((c) => c.id === Number(m?.[1]));
+      if (!comment) return [404, { message: "Not Found" }];
+      if (method === "PATCH") {
+        comment.body = body.body;
+        comment.updated_at = new Date().toISOString();
+      }
+      return [200, this.renderComment(comment)];
+    }
+    if (!(m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)(\/.*)?$/))) return [404, { message: `fake-github: no route ${method} ${path}` }];
+    const issue = this.issues.get(Number(m[1]));
+    if (!issue) return [404, { message: "Not Found" }];
+    const rest = m[2] ?? "";
+    if (rest === "" && method === "GET") return [200, this.renderIssue(issue)];
+    if (rest === "/comments" && method === "GET") {
+      const perPage = Number(url.searchParams.get("per_page") ?? 30);
+      const page = Number(url.searchParams.get("page") ?? 1);
+      const all = this.commentsOn(issue.number);
+      const slice = all.slice((page - 1) * perPage, page * perPage);
+      const headers: Record<string, string> = {};
+      if (page * perPage < all.length) headers.link = `<${API}${path}?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+      return [200, slice.map((c) => this.renderComment(c)), headers];
+    }
+    if (rest === "/comments" && method === "POST") {
+      const now = new Date().toISOString();
+      const comment = { id: this.nextCommentId++, issue: issue.number, body: body.body, user: this.botLogin, created_at: now, updated_at: now };
+      this.comments.push(comment);
+      return [201, this.renderComment(comment)];
+    }
+    if (rest === "/labels" && method === "POST") {
+      for (const label of body.labels as string[]) {
+        if (!issue.labels.includes(label)) issue.labels.push(label);
+        this.repoLabels.add(label);
+      }
+      return [200, issue.labels.map((name) => ({ name }))];
+    }
+    if ((m = rest.match(/^\/labels\/(.+)$/)) && method === "DELETE") {
+      const name = m[1] ?? "";
+      if (!issue.labels.includes(name)) return [404, { message: "Label does not exist" }];
+      issue.labels = issue.labels.filter((l) => l !== name);
+      return [200, issue.labels.map((l) => ({ name: l }))];
+    }
+    return [404, { message: `fake-github: no route ${method} ${path}` }];
+  }
+
+  private renderIssue(issue: FakeIssue) {
+    return {
+      id: issue.number * 11,
+      number: issue.number,
+      title: issue.title,
+      body: issue.body,
+      state: issue.state,
+      labels: issue.labels.map((name) => ({ name })),
+      user: { login: issue.user, type: "User" },
+      html_url: `https://github.com/${this.owner}/${this.repo}/issues/${issue.number}`,
+    };
+  }
+
+  private renderComment(c: FakeComment) {
+    return {
+      id: c.id,
+      body: c.body,
+      user: { login: c.user, type: c.user.endsWith("[bot]") ? "Bot" : "User" },
+      html_url: `https://github.com/${this.owner}/${this.repo}/issues/${c.issue}#issuecomment-${c.id}`,
+      created_at: c.created_at,
+      updated_at: c.updated_at,
+    };
+  }
+}
