@@ -1,7 +1,10 @@
-import examples from "@octokit/webhooks-examples";
+import { createRequire } from "node:module";
 import { sign } from "@octokit/webhooks-methods";
 
 type Example = Record<string, unknown> & { action?: string };
+
+// A CommonJS JSON package: require keeps it off the deprecated JSON-import path.
+const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as unknown;
 
 /** A real payload from @octokit/webhooks-examples, by event and action (deep-copied). */
 export function examplePayload(event: string, action: string): Example {
