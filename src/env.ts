@@ -38,6 +38,8 @@ export const BatonEnv = z.object({
    * published secondary limit on github.com (80/minute) and to none on Enterprise Server.
    */
   BATON_GITHUB_PACE: z.string().refine(isDuration).transform(parseDuration).optional(),
+  /** How long SIGTERM waits for jobs in hand before handing them back to the queue. */
+  BATON_SHUTDOWN_GRACE: DurationMs("25s"),
   GHE_HOST: z.string().optional(),
   GHE_PROTOCOL: z.string().default("https"),
   WEBHOOK_SECRET: z.string().optional(),

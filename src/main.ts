@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, "stopping: no new jobs; finishing or handing back the jobs in hand");
     await server?.stop();
-    await workers?.close(Number(process.env.BATON_SHUTDOWN_GRACE_MS ?? 25000));
+    await workers?.close(env.BATON_SHUTDOWN_GRACE);
     await rt.queues.close();
     await redis.quit();
     log.info("stopped");

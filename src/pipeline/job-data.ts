@@ -34,6 +34,11 @@ export const StageJob = z.object({
   transition: z.number().int().positive(),
   /** Also the BullMQ job id: `r<repoId>-<issue>-<stage>-<transition>`. */
   runId: z.string(),
+  /**
+   * The next label, written once the handoff label is on the issue: a retry after that only
+   * takes the claim off. Re-adding the label would start the next stage a second time.
+   */
+  handedOff: z.string().optional(),
 });
 export type StageJob = z.infer<typeof StageJob>;
 

@@ -3,7 +3,7 @@ import { parseConfig } from "../config/parse-config.js";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { describeError, isPermanent, PermanentError } from "../errors.js";
 import { ensureComment } from "../github/ensure-comment.js";
-import { swapLabel } from "../github/labels.js";
+import { addLabels, removeLabel } from "../github/labels.js";
 import { listComments } from "../github/list-comments.js";
 import { formatIssue, type GitHub, type IssueComment, type IssueRef } from "../github/types.js";
 import type { EventFields } from "../observe/events.js";
@@ -47,6 +47,10 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     const handler = STAGE_HANDLERS.get(stage.kind);
     if (!handler) throw new PermanentError(`this Baton version cannot run stages of kind "${stage.kind}" yet.`);
 
+    if (job.data.handedOff) {
+      await removeLabel(github, ref, stage.claim);
+      return { action: "handed-off", outcome: "resumed", label: job.data.handedOff };
+    }
     const issue = await readIssue(github, ref);
     if (issue.state !== "open") return { action: "dropped", reason: "issue is closed" };
     if (!issue.labels.includes(stage.claim)) return { action: "dropped", reason: `claim label ${stage.claim} was removed` };
@@ -80,7 +84,9 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
       note: result.note,
     }, label);
     if (waiting) await postGateComment(github, ref, stage, label, runId, comments);
-    await swapLabel(github, ref, stage.claim, label);
+    await addLabels(github, ref, [label]);
+    await job.updateData({ ...job.data, handedOff: label });
+    await removeLabel(github, ref, stage.claim);
     await event({ type: "status_changed", from: stage.claim, to: label, outcome: result.outcome });
     await event({ type: "dispatch_completed", outcome: result.outcome, duration_ms: Date.now() - startedAt });
     log.info({ outcome: result.outcome, label }, "stage handed off");
