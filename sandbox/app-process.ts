@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export interface AppProcessOptions {
+  /** The sandbox (or GitHub Enterprise) host, e.g. `127.0.0.1:4567`. */
+  gheHost: string;
+  gheProtocol?: string;
+  appId: number;
+  privateKeyPem: string;
+  webhookSecret: string;
+  port: number;
+  redisUrl: string;
+  redisPrefix: string;
+  role?: "all" | "server" | "worker";
+  /** Extra environment (BATON_BUILTIN_DELAY, BATON_STALL_INTERVAL, …). */
+  env?: Record<string, string>;
+  /** Every log line of the process. */
+  onLog?: (line: string) => void;
+}
+
+export interface AppProcess {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  webhookUrl: string;
+  logs: string[];
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL now: a worker dying mid-job. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts Baton the way users do (`npm start`'s entry, `src/main.ts`) as a separate process
+ * pointed at a GitHub-compatible host, and waits until it answers `/health`.
+ */
+export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/tmp",
+    NODE_ENV: "production",
+    APP_ID: String(options.appId),
+    PRIVATE_KEY: options.privateKeyPem,
+    WEBHOOK_SECRET: options.webhookSecret,
+    GHE_HOST: options.gheHost,
+    GHE_PROTOCOL: options.gheProtocol ?? "http",
+    HOST: "127.0.0.1",
+    PORT: String(options.port),
+    REDIS_URL: options.redisUrl,
+    BATON_REDIS_PREFIX: options.redisPrefix,
+    BATON_ROLE: options.role ?? "all",
+    BATON_DEFAULT_BACKEND: "builtin",
+    LOG_LEVEL: "info",
+    ...options.env,
+  };
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const logs: string[] = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n").filter(Boolean)) {
+      logs.push(line);
+      options.onLog?.(line);
+    }
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${options.port}`;
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const stop = async (graceMs = 10_000) => {
+    if (gone()) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  const kill = async () => {
+    if (gone()) return;
+    child.kill("SIGKILL");
+    await exited;
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (gone()) throw new Error(`Baton exited while starting:\n${logs.slice(-20).join("\n")}`);
+    if (options.role === "worker" ? logs.some((l) => l.includes("Baton started")) : await answers(`${url}/health`)) break;
+    if (Date.now() > deadline) {
+      await kill();
+      throw new Error(`Baton did not start within 30 s:\n${logs.slice(-20).join("\n")}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, pid: child.pid ?? -1, url, webhookUrl: `${url}/api/github/webhooks`, logs, stop, kill };
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
+}
