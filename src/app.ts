@@ -8,7 +8,7 @@ import type { Runtime } from "./runtime.js";
  */
 export function createApp(rt: Runtime): ApplicationFunction {
   return (app) => {
-    app.on(["issues.labeled", "issues.opened", "push"], async (context) => {
+    app.on(["issues.labeled", "issues.opened", "push", "installation.created", "installation_repositories.added"], async (context) => {
       const outcome = await acceptDelivery(rt, { id: context.id, name: context.name, payload: context.payload });
       rt.log.debug({ delivery: context.id, event: context.name, outcome }, "delivery accepted");
     });

@@ -1,5 +1,5 @@
 import type { Pipeline } from "../config/resolve-pipeline.js";
-import type { GitHub, IssueRef } from "./types.js";
+import type { GitHub, RepoRef } from "./types.js";
 
 export interface LabelSpec {
   name: string;
@@ -33,7 +33,7 @@ export function describePipelineLabels(pipeline: Pipeline): LabelSpec[] {
 }
 
 /** Creates the pipeline's labels that the repository lacks; leaves existing ones as people set them. */
-export async function ensureRepoLabels(github: GitHub, ref: IssueRef, pipeline: Pipeline): Promise<string[]> {
+export async function ensureRepoLabels(github: GitHub, ref: RepoRef, pipeline: Pipeline): Promise<string[]> {
   const existing = (await github.paginate(github.rest.issues.listLabelsForRepo, {
     owner: ref.owner,
     repo: ref.repo,

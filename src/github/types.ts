@@ -4,14 +4,17 @@ import type { ProbotOctokit } from "probot";
 /** The Octokit Baton uses: Probot's, authenticated as an installation. */
 export type GitHub = ProbotOctokit;
 
-/** Plain ids naming an issue: what job data carries (never a token). */
-export const IssueRef = z.object({
+/** Plain ids naming a repository and the installation that reaches it (never a token). */
+export const RepoRef = z.object({
   installationId: z.number().int(),
   repoId: z.number().int(),
   owner: z.string().min(1),
   repo: z.string().min(1),
-  number: z.number().int().positive(),
 });
+export type RepoRef = z.infer<typeof RepoRef>;
+
+/** Plain ids naming an issue: what job data carries. */
+export const IssueRef = RepoRef.extend({ number: z.number().int().positive() });
 export type IssueRef = z.infer<typeof IssueRef>;
 
 /** `owner/repo#n`, for logs and messages. */

@@ -20,8 +20,13 @@ const IssuesPayload = z.object({
   sender: z.object({ login: z.string(), type: z.string() }),
 });
 
+const RepoPayload = z.object({ id: z.number().int(), name: z.string(), owner: z.object({ login: z.string() }) });
+
 const PushPayload = z.object({
-  repository: z.object({ id: z.number().int() }),
+  after: z.string(),
+  deleted: z.boolean().default(false),
+  repository: RepoPayload,
+  installation: z.object({ id: z.number().int() }),
   commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) })).default([]),
 });
 
@@ -33,7 +38,8 @@ export type Acceptance = "queued" | "duplicate" | "ignored";
  * call and no config load, so GitHub gets its answer in milliseconds.
  */
 export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: string; payload: unknown }): Promise<Acceptance> {
-  if (delivery.name === "push") return acceptPush(rt, delivery.payload);
+  if (delivery.name === "push") return acceptPush(rt, delivery.id, delivery.payload);
+  if (delivery.name === "installation" || delivery.name === "installation_repositories") return acceptInstallation(rt, delivery.id, delivery.payload);
   if (delivery.name !== "issues") return "ignored";
   const parsed = IssuesPayload.safeParse(delivery.payload);
   if (!parsed.success || parsed.data.issue.pull_request) return "ignored";
@@ -71,12 +77,45 @@ export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: 
   return "queued";
 }
 
-/** A push that touches the config file clears the repository's cached config. */
-async function acceptPush(rt: Runtime, raw: unknown): Promise<Acceptance> {
+/** A push that touches the config file clears the cached config and queues a check run. */
+async function acceptPush(rt: Runtime, deliveryId: string, raw: unknown): Promise<Acceptance> {
   const parsed = PushPayload.safeParse(raw);
-  if (!parsed.success) return "ignored";
-  const touched = parsed.data.commits.some((c) => [...c.added, ...c.modified, ...c.removed].includes(CONFIG_PATH));
+  if (!parsed.success || parsed.data.deleted) return "ignored";
+  const { repository, installation, after, commits } = parsed.data;
+  const touched = commits.some((c) => [...c.added, ...c.modified, ...c.removed].includes(CONFIG_PATH));
   if (!touched) return "ignored";
-  await forgetConfig(rt, parsed.data.repository.id);
+  await forgetConfig(rt, repository.id);
+  const repo = { installationId: installation.id, repoId: repository.id, owner: repository.owner.login, repo: repository.name };
+  await rt.queues.repo.add("check-config", { task: "check-config", repo, sha: after }, { jobId: `d-${deliveryId}`, ...REPO_JOB_OPTS(rt) });
   return "queued";
 }
+
+const InstallationPayload = z.object({
+  action: z.string(),
+  installation: z.object({ id: z.number().int(), account: z.object({ login: z.string() }) }),
+  repositories: z.array(z.object({ id: z.number().int(), name: z.string() })).optional(),
+  repositories_added: z.array(z.object({ id: z.number().int(), name: z.string() })).optional(),
+});
+
+/** A new installation (or repositories added to one): create the pipeline's labels there. */
+async function acceptInstallation(rt: Runtime, deliveryId: string, raw: unknown): Promise<Acceptance> {
+  const parsed = InstallationPayload.safeParse(raw);
+  if (!parsed.success || !["created", "added"].includes(parsed.data.action)) return "ignored";
+  const { installation } = parsed.data;
+  const repos = parsed.data.repositories ?? parsed.data.repositories_added ?? [];
+  await rt.queues.repo.addBulk(
+    repos.map((r) => ({
+      name: "bootstrap-labels",
+      data: { task: "bootstrap-labels" as const, repo: { installationId: installation.id, repoId: r.id, owner: installation.account.login, repo: r.name } },
+      opts: { jobId: `d-${deliveryId}-${r.id}`, ...REPO_JOB_OPTS(rt) },
+    })),
+  );
+  return repos.length ? "queued" : "ignored";
+}
+
+const REPO_JOB_OPTS = (rt: Runtime) => ({
+  attempts: 5,
+  backoff: { type: "exponential" as const, delay: rt.env.BATON_RETRY_DELAY },
+  removeOnComplete: { age: 24 * 3600 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+});

@@ -1,6 +1,6 @@
 import { formatProblems, parseConfig, parseConfigText, type ConfigResult } from "../config/parse-config.js";
 import { keys, type Runtime } from "../runtime.js";
-import type { GitHub, IssueRef } from "../github/types.js";
+import type { GitHub, RepoRef } from "../github/types.js";
 
 export const CONFIG_PATH = ".github/baton.yml";
 
@@ -10,7 +10,7 @@ export const CONFIG_PATH = ".github/baton.yml";
  * repository in Redis (a push that touches it clears the cache), and validates it.
  * A file that does not parse as YAML is read again as text to report line and column.
  */
-export async function loadPipeline(rt: Runtime, github: GitHub, ref: IssueRef): Promise<ConfigResult> {
+export async function loadPipeline(rt: Runtime, github: GitHub, ref: RepoRef): Promise<ConfigResult> {
   const cacheKey = keys.config(rt, ref.repoId);
   const cached = await rt.redis.get(cacheKey);
   if (cached !== null) return parseConfig(JSON.parse(cached));
@@ -31,7 +31,7 @@ export async function forgetConfig(rt: Runtime, repoId: number): Promise<void> {
   await rt.redis.del(keys.config(rt, repoId));
 }
 
-async function readRawConfig(github: GitHub, ref: IssueRef): Promise<string> {
+async function readRawConfig(github: GitHub, ref: RepoRef): Promise<string> {
   const { data } = await github.rest.repos.getContent({
     owner: ref.owner,
     repo: ref.repo,

@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { STAGE_KINDS, type StageKind } from "../config/schema.js";
 import type { IntakeJob, StageJob } from "./job-data.js";
+import { REPO_QUEUE, type RepoTask } from "./repo-tasks.js";
 
 export const INTAKE_QUEUE = "intake";
 export const RECONCILE_QUEUE = "reconcile";
@@ -13,6 +14,10 @@ export interface Queues {
   intake: Queue<IntakeJob>;
   stages: Map<StageKind, Queue<StageJob>>;
   reconcile: Queue;
+  /** Repository-level work: label bootstrap, config check runs. */
+  repo: Queue<RepoTask>;
+  /** Every queue above, for dashboards, metrics and clean-up. */
+  all: Queue[];
   close(): Promise<void>;
 }
 
@@ -22,11 +27,14 @@ export function openQueues(redis: Redis, prefix: string): Queues {
   const intake = new Queue<IntakeJob>(INTAKE_QUEUE, opts);
   const stages = new Map(STAGE_KINDS.map((kind) => [kind, new Queue<StageJob>(stageQueueName(kind), opts)] as const));
   const reconcile = new Queue(RECONCILE_QUEUE, opts);
-  const all = [intake, reconcile, ...stages.values()];
+  const repo = new Queue<RepoTask>(REPO_QUEUE, opts);
+  const all = [intake, reconcile, repo, ...stages.values()];
   return {
     intake,
     stages,
     reconcile,
+    repo,
+    all,
     close: async () => {
       await Promise.all(all.map((q) => q.close()));
     },

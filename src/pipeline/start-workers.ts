@@ -7,6 +7,7 @@ import type { IntakeJob, StageJob } from "./job-data.js";
 import { processIntake } from "./process-intake.js";
 import { processStage } from "./process-stage.js";
 import { INTAKE_QUEUE, stageQueueName } from "./queues.js";
+import { processRepoTask, REPO_QUEUE, type RepoTask } from "./repo-tasks.js";
 
 export interface Workers {
   all: Worker[];
@@ -41,7 +42,8 @@ export function startWorkers(rt: Runtime): Workers {
     (kind) =>
       new Worker<StageJob>(stageQueueName(kind), (job, _token, signal) => processStage(rt, job, signal), common(stageConcurrency(rt, kind))),
   );
-  const all = [intake, ...stages];
+  const repo = new Worker<RepoTask>(REPO_QUEUE, (job) => processRepoTask(rt, job), common(2));
+  const all = [intake, repo, ...stages];
   for (const worker of all) {
     worker.on("failed", (job, error) => rt.log.warn({ queue: worker.name, job: job?.id, err: error }, "job attempt failed"));
     worker.on("error", (error) => rt.log.error({ queue: worker.name, err: error }, "worker error"));

@@ -36,6 +36,7 @@ export class FakeGitHub {
   readonly repoLabels = new Set<string>();
   readonly calls: Call[] = [];
   readonly permissions = new Map<string, string>();
+  readonly checkRuns: Record<string, any>[] = [];
   /** Raw `.github/baton.yml` text; undefined = no file. */
   configText: string | undefined;
   /** Runs before a matching call is answered (to observe state at that moment). */
@@ -102,6 +103,11 @@ export class FakeGitHub {
       return [200, this.configText, { "content-type": "application/vnd.github.raw; charset=utf-8" }];
     }
     if (method === "GET" && path.startsWith(`/repos/${this.owner}/.github/contents/`)) return [404, { message: "Not Found" }];
+    if (method === "POST" && path === `${repoPath}/check-runs`) {
+      const run = { id: this.checkRuns.length + 1, ...body };
+      this.checkRuns.push(run);
+      return [201, run];
+    }
     if ((m = path.match(/^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/))) {
       const role = this.permissions.get(m[1] ?? "") ?? "admin";
       return [200, { permission: role === "maintain" ? "write" : role === "triage" ? "read" : role, role_name: role, user: { login: m[1] } }];

@@ -41,7 +41,7 @@ export async function createTestRuntime(envOverrides: Record<string, string> = {
     auth: (id) => probot.auth(id),
     botLogin: async () => BOT_LOGIN,
     close: async () => {
-      await Promise.all([queues.intake, queues.reconcile, ...queues.stages.values()].map((q) => q.obliterate({ force: true })));
+      await Promise.all(queues.all.map((q) => q.obliterate({ force: true })));
       await queues.close();
       let cursor = "0";
       do {

@@ -1,0 +1,64 @@
+import type { Job } from "bullmq";
+import { z } from "zod";
+import { formatProblems, parseConfigText } from "../config/parse-config.js";
+import { ensureRepoLabels } from "../github/ensure-repo-labels.js";
+import { RepoRef, type GitHub } from "../github/types.js";
+import type { Runtime } from "../runtime.js";
+import { CONFIG_PATH, forgetConfig, loadPipeline } from "./load-pipeline.js";
+
+/** Work about a repository rather than an issue: label bootstrap, and the config check run. */
+export const RepoTask = z.discriminatedUnion("task", [
+  z.object({ task: z.literal("bootstrap-labels"), repo: RepoRef }),
+  z.object({ task: z.literal("check-config"), repo: RepoRef, sha: z.string().regex(/^[0-9a-f]{7,64}$/) }),
+]);
+export type RepoTask = z.infer<typeof RepoTask>;
+
+export const REPO_QUEUE = "repo";
+const CHECK_NAME = "Baton config";
+
+export async function processRepoTask(rt: Runtime, job: Job<RepoTask>): Promise<string> {
+  const data = RepoTask.parse(job.data);
+  const github = await rt.auth(data.repo.installationId);
+  if (data.task === "bootstrap-labels") return bootstrapLabels(rt, github, data.repo);
+  return checkConfig(rt, github, data.repo, data.sha);
+}
+
+/** On installation: create the pipeline's labels the repository lacks (its own config's, when valid). */
+async function bootstrapLabels(rt: Runtime, github: GitHub, repo: RepoRef): Promise<string> {
+  const config = await loadPipeline(rt, github, repo);
+  if (!config.ok) return "config invalid: labels are created on first use once it is fixed";
+  const created = await ensureRepoLabels(github, repo, config.pipeline);
+  return `created ${created.length} labels`;
+}
+
+/**
+ * A push changed `.github/baton.yml`: validate the file at that commit and report it as a
+ * check run, so a broken pipeline shows on the commit before anyone applies a label.
+ */
+async function checkConfig(rt: Runtime, github: GitHub, repo: RepoRef, sha: string): Promise<string> {
+  await forgetConfig(rt, repo.repoId);
+  let text: string | undefined;
+  try {
+    const { data } = await github.rest.repos.getContent({ owner: repo.owner, repo: repo.repo, path: CONFIG_PATH, ref: sha, mediaType: { format: "raw" } });
+    text = String(data);
+  } catch (error) {
+    if ((error as { status?: number }).status !== 404) throw error;
+  }
+  const result = parseConfigText(text ?? "");
+  const problems = result.ok ? result.warnings : result.problems;
+  const summary = text === undefined
+    ? `No ${CONFIG_PATH}: the default pipeline applies.`
+    : result.ok
+      ? `${CONFIG_PATH} is valid${problems.length ? ` (${problems.length} warning${problems.length > 1 ? "s" : ""})` : ""}.`
+      : `${CONFIG_PATH} is invalid: Baton will not claim issues in this repository until it is fixed.`;
+  await github.rest.checks.create({
+    owner: repo.owner,
+    repo: repo.repo,
+    name: CHECK_NAME,
+    head_sha: sha,
+    status: "completed",
+    conclusion: result.ok ? (problems.length ? "neutral" : "success") : "failure",
+    output: { title: summary, summary, text: problems.length ? "```\n" + formatProblems(problems) + "\n```" : undefined },
+  });
+  return summary;
+}
