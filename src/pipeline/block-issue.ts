@@ -39,10 +39,9 @@ export async function blockIssue(github: GitHub, ref: IssueRef, pipeline: Pipeli
     "",
     `**To resume:** ${resume}`,
   ].join("\n");
-  let comments = request.comments;
-  await ensureComment(github, ref, `<!-- baton:blocked run=${runId} -->`, body, comments);
+  await ensureComment(github, ref, `<!-- baton:blocked run=${runId} -->`, body, request.comments);
   if (stage) {
-    comments = await updateStatus(github, ref, pipeline, comments, stage.name, { state: "blocked", note: reason.slice(0, 120) }, blocked);
+    await updateStatus(github, ref, pipeline, request.comments, stage.name, { state: "blocked", note: reason.slice(0, 120) }, blocked);
   }
   await swapLabel(github, ref, request.fromLabel, blocked);
 }
