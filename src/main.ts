@@ -7,6 +7,7 @@ import { createOctokitClass, defaultPaceMs } from "./github/create-octokit-class
 import { EventLog } from "./observe/events.js";
 import { healthHandler } from "./observe/http-handlers.js";
 import { openQueues } from "./pipeline/queues.js";
+import { scheduleReconciler } from "./pipeline/reconcile/process-reconcile.js";
 import { startWorkers, type Workers } from "./pipeline/start-workers.js";
 import { createRedis, readEvictionPolicy } from "./redis.js";
 import { keys, type Runtime } from "./runtime.js";
@@ -86,7 +87,10 @@ async function main(): Promise<void> {
     await server.start();
   }
   let workers: Workers | undefined;
-  if (env.BATON_ROLE !== "server") workers = startWorkers(rt);
+  if (env.BATON_ROLE !== "server") {
+    workers = startWorkers(rt);
+    await scheduleReconciler(rt);
+  }
   log.info({ role: env.BATON_ROLE, prefix: rt.prefix }, "Baton started");
 
   let stopping = false;

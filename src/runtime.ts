@@ -17,8 +17,11 @@ export interface Runtime {
   queues: Queues;
   events: EventLog;
   log: Logger;
-  /** An Octokit for one installation; tokens are minted per call site, never stored. */
-  auth(installationId: number): Promise<GitHub>;
+  /**
+   * An Octokit for one installation (tokens are minted per call site, never stored), or
+   * for the app itself (JWT) when no installation is given.
+   */
+  auth(installationId?: number): Promise<GitHub>;
   /** The login of Baton's own writes, `<app-slug>[bot]`. */
   botLogin(): Promise<string>;
 }
@@ -31,4 +34,7 @@ export const keys = {
   config: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:config:${repoId}`,
   labelsReady: (rt: Pick<Runtime, "prefix">, repoId: number, hash: string) => `${rt.prefix}:labels-ready:${repoId}:${hash}`,
   events: (rt: Pick<Runtime, "prefix">) => `${rt.prefix}:events`,
+  stuckRequeued: (rt: Pick<Runtime, "prefix">, runId: string) => `${rt.prefix}:stuck-requeued:${runId}`,
+  scheduleSwept: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:schedule-swept:${repoId}:${stage}`,
+  redelivered: (rt: Pick<Runtime, "prefix">, guid: string) => `${rt.prefix}:redelivered:${guid}`,
 };

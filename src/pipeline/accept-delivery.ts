@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { keys, type Runtime } from "../runtime.js";
-import type { IntakeJob } from "./job-data.js";
+import { enqueueIntake } from "./enqueue-intake.js";
 import { forgetConfig, CONFIG_PATH } from "./load-pipeline.js";
 
 /** How long a delivery id is remembered: GitHub keeps deliveries redeliverable for 3 days. */
@@ -60,17 +60,11 @@ export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: 
     number: payload.issue.number,
   };
   // The job id makes concurrent copies of one delivery a single job; the key outlives the job.
-  await rt.queues.intake.addBulk(
+  await enqueueIntake(
+    rt,
     labels.map((label, i) => ({
-      name: `issues.${payload.action}`,
-      data: { deliveryId: delivery.id, source: "webhook", issue, label, sender: payload.sender } satisfies IntakeJob,
-      opts: {
-        jobId: `d-${delivery.id}-${i}`,
-        attempts: 5,
-        backoff: { type: "exponential", delay: rt.env.BATON_RETRY_DELAY },
-        removeOnComplete: { age: 24 * 3600, count: 10_000 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      },
+      jobId: `d-${delivery.id}-${i}`,
+      data: { deliveryId: delivery.id, source: "webhook" as const, issue, label, sender: payload.sender },
     })),
   );
   await rt.redis.set(seenKey, "1", "EX", DEDUPE_TTL_S);

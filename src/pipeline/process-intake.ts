@@ -48,6 +48,7 @@ export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<I
   const pipeline = config.pipeline;
   const stage = pipeline.stages.find((s) => s.on === data.label);
   if (!stage) return drop(log, "no stage consumes this label");
+  if (stage.schedule && data.source === "webhook") return drop(log, "a scheduled stage: the reconciler sweeps its label");
 
   const refusal = await checkSender(rt, github, ref, pipeline, stage, data);
   if (refusal) return refusal;

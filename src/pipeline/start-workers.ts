@@ -6,7 +6,8 @@ import type { Runtime } from "../runtime.js";
 import type { IntakeJob, StageJob } from "./job-data.js";
 import { processIntake } from "./process-intake.js";
 import { processStage } from "./process-stage.js";
-import { INTAKE_QUEUE, stageQueueName } from "./queues.js";
+import { INTAKE_QUEUE, RECONCILE_QUEUE, stageQueueName } from "./queues.js";
+import { processReconcile } from "./reconcile/process-reconcile.js";
 import { processRepoTask, REPO_QUEUE, type RepoTask } from "./repo-tasks.js";
 
 export interface Workers {
@@ -43,7 +44,8 @@ export function startWorkers(rt: Runtime): Workers {
       new Worker<StageJob>(stageQueueName(kind), (job, _token, signal) => processStage(rt, job, signal), common(stageConcurrency(rt, kind))),
   );
   const repo = new Worker<RepoTask>(REPO_QUEUE, (job) => processRepoTask(rt, job), common(2));
-  const all = [intake, repo, ...stages];
+  const reconcile = new Worker(RECONCILE_QUEUE, (job) => processReconcile(rt, job), common(1));
+  const all = [intake, repo, reconcile, ...stages];
   for (const worker of all) {
     worker.on("failed", (job, error) => rt.log.warn({ queue: worker.name, job: job?.id, err: error }, "job attempt failed"));
     worker.on("error", (error) => rt.log.error({ queue: worker.name, err: error }, "worker error"));

@@ -12,6 +12,7 @@ export interface FakeIssue {
   state: "open" | "closed";
   labels: string[];
   user: string;
+  updated_at?: string;
 }
 export interface FakeComment {
   id: number;
@@ -37,6 +38,9 @@ export class FakeGitHub {
   readonly calls: Call[] = [];
   readonly permissions = new Map<string, string>();
   readonly checkRuns: Record<string, any>[] = [];
+  /** The app's webhook deliveries, as `GET /app/hook/deliveries` lists them. */
+  readonly deliveries: { id: number; guid: string; status_code: number; delivered_at: string; redelivery: boolean; event: string }[] = [];
+  readonly redeliveryRequests: number[] = [];
   /** Raw `.github/baton.yml` text; undefined = no file. */
   configText: string | undefined;
   /** Runs before a matching call is answered (to observe state at that moment). */
@@ -98,6 +102,21 @@ export class FakeGitHub {
       return [201, { token: "ghs_faketoken1234567890abcdefghijklmnop", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} }];
     }
     if (method === "GET" && path === "/app") return [200, { id: 4242, slug: this.botLogin.replace("[bot]", ""), name: "Baton test" }];
+    if (method === "GET" && path === "/app/installations") return [200, [{ id: 7, account: { login: this.owner } }]];
+    if (method === "GET" && path === "/installation/repositories") {
+      return [200, { total_count: 1, repositories: [{ id: 9001, name: this.repo, full_name: `${this.owner}/${this.repo}`, owner: { login: this.owner } }] }];
+    }
+    if (method === "GET" && path === "/app/hook/deliveries") return [200, this.deliveries];
+    if ((m = path.match(/^\/app\/hook\/deliveries\/(\d+)\/attempts$/)) && method === "POST") {
+      this.redeliveryRequests.push(Number(m[1]));
+      return [202, {}];
+    }
+    if (method === "GET" && path === `${repoPath}/issues`) {
+      const wanted = (url.searchParams.get("labels") ?? "").split(",").filter(Boolean);
+      const state = url.searchParams.get("state") ?? "open";
+      const found = [...this.issues.values()].filter((i) => (state === "all" || i.state === state) && wanted.every((l) => i.labels.includes(l)));
+      return [200, found.map((i) => this.renderIssue(i))];
+    }
     if (method === "GET" && path === `${repoPath}/contents/.github/baton.yml`) {
       if (this.configText === undefined) return [404, { message: "Not Found" }];
       return [200, this.configText, { "content-type": "application/vnd.github.raw; charset=utf-8" }];
@@ -175,6 +194,7 @@ export class FakeGitHub {
       labels: issue.labels.map((name) => ({ name })),
       user: { login: issue.user, type: "User" },
       html_url: `https://github.com/${this.owner}/${this.repo}/issues/${issue.number}`,
+      updated_at: issue.updated_at ?? new Date().toISOString(),
     };
   }
 
