@@ -1,5 +1,6 @@
 import type { ApplicationFunction } from "probot";
 import { acceptDelivery } from "./pipeline/accept-delivery.js";
+import { metrics } from "./observe/metrics.js";
 import type { Runtime } from "./runtime.js";
 
 /**
@@ -9,7 +10,10 @@ import type { Runtime } from "./runtime.js";
 export function createApp(rt: Runtime): ApplicationFunction {
   return (app) => {
     app.on(["issues.labeled", "issues.opened", "push", "installation.created", "installation_repositories.added"], async (context) => {
+      const stopTimer = metrics.webhookHandlerSeconds.startTimer({ event: context.name });
       const outcome = await acceptDelivery(rt, { id: context.id, name: context.name, payload: context.payload });
+      stopTimer();
+      metrics.deliveries.inc({ event: context.name, outcome });
       rt.log.debug({ delivery: context.id, event: context.name, outcome }, "delivery accepted");
     });
   };

@@ -40,6 +40,11 @@ export const BatonEnv = z.object({
   BATON_GITHUB_PACE: z.string().refine(isDuration).transform(parseDuration).optional(),
   /** How long SIGTERM waits for jobs in hand before handing them back to the queue. */
   BATON_SHUTDOWN_GRACE: DurationMs("25s"),
+  /** Basic-auth credentials of the queue dashboard at /baton/queues; no dashboard without them. */
+  BATON_DASHBOARD_USER: z.string().optional(),
+  BATON_DASHBOARD_PASSWORD: z.string().optional(),
+  /** Largest webhook body accepted; bigger ones are refused before parsing. */
+  BATON_MAX_WEBHOOK_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   GHE_HOST: z.string().optional(),
   GHE_PROTOCOL: z.string().default("https"),
   WEBHOOK_SECRET: z.string().optional(),

@@ -5,7 +5,9 @@ import { createApp } from "./app.js";
 import { readEnv } from "./env.js";
 import { createOctokitClass, defaultPaceMs } from "./github/create-octokit-class.js";
 import { EventLog } from "./observe/events.js";
-import { healthHandler } from "./observe/http-handlers.js";
+import { dashboardHandler } from "./observe/dashboard.js";
+import { observeHandler } from "./observe/http-handlers.js";
+import { registerQueueGauge } from "./observe/metrics.js";
 import { openQueues } from "./pipeline/queues.js";
 import { scheduleReconciler } from "./pipeline/reconcile/process-reconcile.js";
 import { startWorkers, type Workers } from "./pipeline/start-workers.js";
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
         })),
   };
 
+  registerQueueGauge(rt.queues.all);
+
   let server: Server | undefined;
   if (env.BATON_ROLE !== "worker") {
     server = new Server({
@@ -81,7 +85,9 @@ async function main(): Promise<void> {
       log: log.child({ name: "server" }),
     });
     await server.load(async (app, options) => {
-      options.addHandler(healthHandler(rt));
+      options.addHandler(observeHandler(rt));
+      const dashboard = dashboardHandler(rt.queues.all, { user: env.BATON_DASHBOARD_USER, password: env.BATON_DASHBOARD_PASSWORD });
+      if (dashboard) options.addHandler(dashboard);
       await createApp(rt)(app, options);
     });
     await server.start();

@@ -1,5 +1,20 @@
 import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
+import { metrics } from "../observe/metrics.js";
+
+/** Counts every GitHub request by method and status, and keeps the latest rate-limit headroom. */
+function countRequests(octokit: Pick<ProbotOctokit, "hook">, options: { [option: string]: unknown }) {
+  const installation = (options.throttle as { id?: string } | undefined)?.id ?? "app";
+  octokit.hook.after("request", (response, request) => {
+    metrics.githubRequests.inc({ method: request.method, status: String(response.status) });
+    const remaining = Number(response.headers["x-ratelimit-remaining"]);
+    if (Number.isFinite(remaining)) metrics.githubRateLimitRemaining.set({ installation }, remaining);
+  });
+  octokit.hook.error("request", (error, request) => {
+    metrics.githubRequests.inc({ method: request.method, status: String((error as { status?: number }).status ?? "network") });
+    throw error;
+  });
+}
 
 /** GitHub's published secondary limit: 80 content-creating requests a minute per installation. */
 const GITHUB_COM_PACE_MS = 750;
@@ -35,7 +50,7 @@ export function createOctokitClass({ paceMs }: PacingOptions): typeof ProbotOcto
     octokit.log.warn(`GitHub rate limit on ${options.method} ${options.url}: retry ${retryCount + 1} in ${retryAfter} s`);
     return retryCount < MAX_RATE_LIMIT_RETRIES;
   };
-  return ProbotOctokit.defaults((options: Record<string, unknown> & { throttle?: Record<string, unknown> }) => ({
+  return ProbotOctokit.plugin(countRequests).defaults((options: Record<string, unknown> & { throttle?: Record<string, unknown> }) => ({
     ...options,
     throttle: {
       ...options.throttle,

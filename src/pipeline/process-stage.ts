@@ -7,6 +7,7 @@ import { addLabels, removeLabel } from "../github/labels.js";
 import { listComments } from "../github/list-comments.js";
 import { formatIssue, type GitHub, type IssueComment, type IssueRef } from "../github/types.js";
 import type { EventFields } from "../observe/events.js";
+import { metrics } from "../observe/metrics.js";
 import type { Runtime } from "../runtime.js";
 import { STAGE_HANDLERS } from "../stages/index.js";
 import type { IssueSnapshot, StageResult } from "../stages/types.js";
@@ -89,6 +90,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     await removeLabel(github, ref, stage.claim);
     await event({ type: "status_changed", from: stage.claim, to: label, outcome: result.outcome });
     await event({ type: "dispatch_completed", outcome: result.outcome, duration_ms: Date.now() - startedAt });
+    recordStageMetrics(stage.name, result, Date.now() - startedAt);
     log.info({ outcome: result.outcome, label }, "stage handed off");
     return { action: "handed-off", outcome: result.outcome, label };
   } catch (error) {
@@ -113,6 +115,15 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     });
     return { action: "blocked", reason: describeError(error) };
   }
+}
+
+function recordStageMetrics(stage: string, result: StageResult, durationMs: number): void {
+  metrics.stageSeconds.observe({ stage, outcome: result.outcome }, durationMs / 1000);
+  if (!result.usage) return;
+  const labels = { backend: result.backend ?? "unknown", model: result.model ?? "default" };
+  metrics.agentTokens.inc({ ...labels, direction: "input" }, result.usage.input_tokens);
+  metrics.agentTokens.inc({ ...labels, direction: "output" }, result.usage.output_tokens);
+  if (result.usage.cost_usd !== undefined) metrics.agentCost.inc(labels, result.usage.cost_usd);
 }
 
 async function requirePipeline(rt: Runtime, github: GitHub, ref: IssueRef): Promise<Pipeline> {

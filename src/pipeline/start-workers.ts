@@ -1,6 +1,7 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { STAGE_KINDS, type StageKind } from "../config/schema.js";
+import { metrics } from "../observe/metrics.js";
 import { createRedis } from "../redis.js";
 import type { Runtime } from "../runtime.js";
 import type { IntakeJob, StageJob } from "./job-data.js";
@@ -47,7 +48,11 @@ export function startWorkers(rt: Runtime): Workers {
   const reconcile = new Worker(RECONCILE_QUEUE, (job) => processReconcile(rt, job), common(1));
   const all = [intake, repo, reconcile, ...stages];
   for (const worker of all) {
-    worker.on("failed", (job, error) => rt.log.warn({ queue: worker.name, job: job?.id, err: error }, "job attempt failed"));
+    worker.on("completed", () => metrics.jobs.inc({ queue: worker.name, state: "completed" }));
+    worker.on("failed", (job, error) => {
+      metrics.jobs.inc({ queue: worker.name, state: "failed" });
+      rt.log.warn({ queue: worker.name, job: job?.id, err: error }, "job attempt failed");
+    });
     worker.on("error", (error) => rt.log.error({ queue: worker.name, err: error }, "worker error"));
   }
   return {
