@@ -6,6 +6,7 @@ import { readEnv } from "./env.js";
 import { createOctokitClass, defaultPaceMs } from "./github/create-octokit-class.js";
 import { EventLog } from "./observe/events.js";
 import { dashboardHandler } from "./observe/dashboard.js";
+import { guardBodySize } from "./observe/guard-body-size.js";
 import { observeHandler } from "./observe/http-handlers.js";
 import { registerQueueGauge } from "./observe/metrics.js";
 import { openQueues } from "./pipeline/queues.js";
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
       if (dashboard) options.addHandler(dashboard);
       await createApp(rt)(app, options);
     });
-    await server.start();
+    guardBodySize(await server.start(), env.BATON_MAX_WEBHOOK_BYTES);
   }
   let workers: Workers | undefined;
   if (env.BATON_ROLE !== "server") {

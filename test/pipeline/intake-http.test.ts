@@ -2,6 +2,7 @@ import nock from "nock";
 import { pino } from "pino";
 import { Probot, Server } from "probot";
 import { createApp } from "../../src/app.js";
+import { guardBodySize } from "../../src/observe/guard-body-size.js";
 import { TEST_APP_ID, TEST_PRIVATE_KEY, TEST_WEBHOOK_SECRET } from "../helpers/app-key.js";
 import { freePort } from "../helpers/free-port.js";
 import { labeledPayload, signedHeaders } from "../helpers/payloads.js";
@@ -27,7 +28,7 @@ describe("webhook intake over real HTTP", () => {
       log: pino({ level: "silent" }),
     });
     await server.load(createApp(rt));
-    await server.start();
+    guardBodySize(await server.start(), 64 * 1024);
     url = `http://127.0.0.1:${port}/api/github/webhooks`;
     // Any request that leaves for GitHub would be refused and recorded here.
     nock.disableNetConnect();
@@ -92,5 +93,16 @@ describe("webhook intake over real HTTP", () => {
     expect((await deliver(noInstallation, "11111111-aaaa-4bbb-8ccc-000000000005")).ok).toBe(true);
     const jobs = (await rt.queues.intake.getJobs(["waiting", "prioritized", "delayed"])).filter((j) => [504, 505].includes(j.data.issue.repoId));
     expect(jobs).toHaveLength(0);
+  });
+
+  it("refuses a body over the size limit before parsing it", async () => {
+    const payload = labeledPayload({ label: "status:triage", repoId: 506 }) as Record<string, any>;
+    payload.issue.body = "x".repeat(80 * 1024);
+    const before = await rt.queues.intake.count();
+
+    const res = await deliver(payload, "11111111-aaaa-4bbb-8ccc-000000000006");
+
+    expect(res.status).toBe(413);
+    expect(await rt.queues.intake.count()).toBe(before);
   });
 });
