@@ -27,6 +27,8 @@ export const BatonEnv = z.object({
   /** Worker concurrency for every stage kind, unless a kind-specific one is set. */
   BATON_CONCURRENCY: Count(4),
   BATON_CONCURRENCY_INTAKE: Count(8),
+  /** Stage jobs one installation may run at once across all workers (fairness between organisations). */
+  BATON_INSTALLATION_CONCURRENCY: Count(10),
   BATON_CONCURRENCY_TRIAGE: z.coerce.number().int().positive().optional(),
   BATON_CONCURRENCY_DESIGN: z.coerce.number().int().positive().optional(),
   BATON_CONCURRENCY_IMPLEMENT: z.coerce.number().int().positive().optional(),

@@ -36,5 +36,6 @@ export const keys = {
   events: (rt: Pick<Runtime, "prefix">) => `${rt.prefix}:events`,
   stuckRequeued: (rt: Pick<Runtime, "prefix">, runId: string) => `${rt.prefix}:stuck-requeued:${runId}`,
   scheduleSwept: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:schedule-swept:${repoId}:${stage}`,
+  installationSlots: (rt: Pick<Runtime, "prefix">, installationId: number) => `${rt.prefix}:slots:${installationId}`,
   redelivered: (rt: Pick<Runtime, "prefix">, guid: string) => `${rt.prefix}:redelivered:${guid}`,
 };

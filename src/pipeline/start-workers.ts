@@ -6,6 +6,7 @@ import { createRedis } from "../redis.js";
 import type { Runtime } from "../runtime.js";
 import type { IntakeJob, StageJob } from "./job-data.js";
 import { processIntake } from "./process-intake.js";
+import { withInstallationSlot } from "./installation-slots.js";
 import { processStage } from "./process-stage.js";
 import { INTAKE_QUEUE, RECONCILE_QUEUE, stageQueueName } from "./queues.js";
 import { processReconcile } from "./reconcile/process-reconcile.js";
@@ -42,7 +43,11 @@ export function startWorkers(rt: Runtime): Workers {
   const intake = new Worker<IntakeJob>(INTAKE_QUEUE, (job) => processIntake(rt, job), common(rt.env.BATON_CONCURRENCY_INTAKE));
   const stages = STAGE_KINDS.map(
     (kind) =>
-      new Worker<StageJob>(stageQueueName(kind), (job, _token, signal) => processStage(rt, job, signal), common(stageConcurrency(rt, kind))),
+      new Worker<StageJob>(
+        stageQueueName(kind),
+        (job, token, signal) => withInstallationSlot(rt, job, token, job.data.issue.installationId, () => processStage(rt, job, signal)),
+        common(stageConcurrency(rt, kind)),
+      ),
   );
   const repo = new Worker<RepoTask>(REPO_QUEUE, (job) => processRepoTask(rt, job), common(2));
   const reconcile = new Worker(RECONCILE_QUEUE, (job) => processReconcile(rt, job), common(1));
