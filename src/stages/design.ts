@@ -74,6 +74,7 @@ export const design: StageHandler = async (run) => {
     context: { issue: issueContext(run.issue), brief: brief?.markdown ?? "" },
     signal: run.signal,
     onOutput: run.onOutput,
+    env: run.rt.env,
   });
   const output = result.data;
   const revision = nextRevision(run);

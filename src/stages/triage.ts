@@ -45,6 +45,7 @@ export const triage: StageHandler = async (run) => {
     context: { issue: issueContext(run.issue) },
     signal: run.signal,
     onOutput: run.onOutput,
+    env: run.rt.env,
   });
   const output = result.data;
   const revision = nextRevision(run);

@@ -1,0 +1,137 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseDuration } from "../config/duration.js";
+import { TransientError } from "../errors.js";
+import type { DesignOutput, ImplementOutput, ReviewOutput, TriageOutput } from "./outputs.js";
+import type { AgentBackend, AgentTask } from "./types.js";
+
+/** Marks every human-readable string the builtin agent writes: nobody should mistake it for a model. */
+export const CANNED = "[builtin canned output]";
+
+interface IssueContext {
+  number?: number;
+  title?: string;
+  body?: string;
+}
+
+const issueOf = (task: AgentTask): IssueContext => (task.context.issue ?? {}) as IssueContext;
+
+function triage(task: AgentTask): TriageOutput {
+  const { title = "", body = "" } = issueOf(task);
+  const text = `${title} ${body}`.toLowerCase();
+  const type = /\b(bug|crash|error|broken|fails?)\b/.test(text) ? "bug" : /\b(docs?|readme|documentation)\b/.test(text) ? "docs" : "feature";
+  if (body.trim().length < 20) {
+    return {
+      outcome: "needs-info",
+      type,
+      priority: "p3",
+      size: "s",
+      brief: `${CANNED} The issue "${title}" has too little description to design from.`,
+      questions: [`${CANNED} What should happen, and what happens today?`, `${CANNED} How will we know it is done?`],
+    };
+  }
+  return {
+    outcome: "pass",
+    type,
+    priority: "p2",
+    size: "s",
+    brief: `${CANNED} A ${type} request: "${title}". The description is clear enough to design.`,
+    questions: [],
+  };
+}
+
+function design(task: AgentTask): DesignOutput {
+  const { title = "the request", number = 0 } = issueOf(task);
+  return {
+    approach: `${CANNED} Record the request "${title}" in a design note and make the change in one small, reviewable step.`,
+    files: [`docs/baton/issue-${number}.md`],
+    risks: [`${CANNED} None beyond the usual: this output is canned, not a real design.`],
+    acceptance_criteria: [
+      `${CANNED} The change for "${title}" is described in docs/baton/issue-${number}.md`,
+      `${CANNED} The note links back to issue #${number}`,
+    ],
+  };
+}
+
+async function implement(task: AgentTask): Promise<ImplementOutput> {
+  const { title = "", number = 0 } = issueOf(task);
+  if (!task.workspace) throw new Error("the builtin implementer needs a workspace");
+  const spec = String(task.context.spec ?? "");
+  const feedback = String(task.context.feedback ?? "");
+  const lines = [
+    `# Issue #${number}: ${title}`,
+    "",
+    `${CANNED} Baton's offline agent wrote this file to stand in for a real change.`,
+    "",
+    "## Spec",
+    "",
+    spec.trim() || "(no spec)",
+  ];
+  if (feedback.trim()) lines.push("", "## Review feedback addressed", "", feedback.trim());
+  await mkdir(join(task.workspace, "docs", "baton"), { recursive: true });
+  await writeFile(join(task.workspace, "docs", "baton", `issue-${number}.md`), `${lines.join("\n")}\n`);
+  return {
+    summary: `${CANNED} Wrote docs/baton/issue-${number}.md recording the spec${feedback.trim() ? " and the review feedback" : ""}.`,
+    commit_message: `docs: record the spec of #${number} (builtin agent)`,
+  };
+}
+
+function review(task: AgentTask): ReviewOutput {
+  const verdict = (process.env.BATON_BUILTIN_REVIEW_VERDICT ?? "approved") as ReviewOutput["verdict"];
+  const criteria = Array.isArray(task.context.criteria) ? (task.context.criteria as string[]) : [];
+  const files = [...String(task.context.diff ?? "").matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]);
+  const pass = verdict === "approved";
+  return {
+    verdict,
+    summary: `${CANNED} Verdict "${verdict}" (set by BATON_BUILTIN_REVIEW_VERDICT), not a real review.`,
+    criteria: criteria.map((criterion) => ({
+      criterion,
+      pass,
+      evidence: `${CANNED} ${files.length ? `The diff touches ${files.join(", ")}.` : "The diff is empty."}`,
+    })),
+  };
+}
+
+async function delay(task: AgentTask): Promise<void> {
+  const ms = parseDuration(process.env.BATON_BUILTIN_DELAY ?? "0ms");
+  if (ms <= 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    task.signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new TransientError("the builtin agent was stopped"));
+    }, { once: true });
+  });
+}
+
+/**
+ * The `builtin` backend: deterministic, offline, clearly labelled canned output, for the
+ * demo, dry runs and tests. It is never chosen unless a config or BATON_DEFAULT_BACKEND names it.
+ */
+export const builtin: AgentBackend = {
+  name: "builtin",
+  async run(task) {
+    const started = Date.now();
+    await delay(task);
+    const output =
+      task.kind === "triage" ? triage(task)
+      : task.kind === "design" ? design(task)
+      : task.kind === "implement" ? await implement(task)
+      : review(task);
+    const text = `${CANNED}\n\n\`\`\`json\n${JSON.stringify(output, null, 2)}\n\`\`\`\n`;
+    task.onOutput?.(text);
+    return {
+      text,
+      model: "canned",
+      usage: {
+        input_tokens: Math.ceil(task.prompt.length / 4),
+        output_tokens: Math.ceil(text.length / 4),
+        cost_usd: 0,
+        duration_ms: Date.now() - started,
+      },
+    };
+  },
+  async health() {
+    return { ok: true, detail: "offline canned output" };
+  },
+};

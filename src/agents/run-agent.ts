@@ -1,0 +1,129 @@
+import { z } from "zod";
+import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
+import type { StageKind } from "../config/schema.js";
+import { AgentOutputError, PermanentError, TransientError, describeError } from "../errors.js";
+import { extractJson } from "./extract-json.js";
+import { OUTPUT_SCHEMAS } from "./outputs.js";
+import { BACKENDS } from "./registry.js";
+import { builtinTemplate, renderPrompt } from "./render-prompt.js";
+import { resolveRoute } from "./resolve-route.js";
+import type { AgentBackend, AgentResult, Usage } from "./types.js";
+import type { AgentRef } from "../config/schema.js";
+
+export interface AgentRequest {
+  runId: string;
+  stage: Stage;
+  pipeline: Pipeline;
+  /** An `agent:<backend>` label among them overrides the stage's backend. */
+  issueLabels: string[];
+  /** Files the task will touch, for the governance guard. */
+  touchedPaths?: string[];
+  context: Record<string, unknown>;
+  /** A template read from the repository (`prompt:`), replacing the built-in one. */
+  promptOverride?: string;
+  workspace?: string;
+  signal?: AbortSignal;
+  onOutput?: (chunk: string) => void;
+  /** Where BATON_DEFAULT_BACKEND comes from: the runtime's parsed environment, else process.env. */
+  env?: { BATON_DEFAULT_BACKEND?: string };
+}
+
+export interface AgentRun<T> {
+  data: T;
+  text: string;
+  usage: Usage;
+  backend: string;
+  model?: string;
+  attempts: number;
+}
+
+/** Output shown back to people and agents is cut to this many characters. */
+const QUOTE_LIMIT = 4000;
+
+/**
+ * Runs a stage's agent and returns its validated structured answer.
+ * 1. Resolve the route and take the first healthy backend (none: blocked, naming each).
+ * 2. Render the prompt (the repository's template or the built-in one) with the answer format.
+ * 3. Run it under the stage's timeout, abortable by `/baton stop`.
+ * 4. Parse and validate; on failure ask once for a repair quoting the error; then give up.
+ */
+export async function runAgent<K extends StageKind>(kind: K, request: AgentRequest): Promise<AgentRun<z.infer<(typeof OUTPUT_SCHEMAS)[K]>>> {
+  const env = request.env ?? { BATON_DEFAULT_BACKEND: process.env.BATON_DEFAULT_BACKEND };
+  const route = resolveRoute({ ...request, env }, new Set(BACKENDS.keys()));
+  const { backend, agent } = await firstHealthy(route, request.stage.name);
+  const schema = OUTPUT_SCHEMAS[kind] as unknown as z.ZodType<z.infer<(typeof OUTPUT_SCHEMAS)[K]>>;
+  const prompt = renderPrompt(kind, request.promptOverride ?? (await builtinTemplate(kind)), request.context);
+
+  let result = await runOnce(backend, agent, kind, prompt, request);
+  let usage = result.usage;
+  let parsed = parse(schema, result.text);
+  let attempts = 1;
+  if (!parsed.ok) {
+    const repair = `${prompt}\n\n## Your previous answer could not be used\n\n${parsed.error}\n\nAnswer again, ending with one fenced json block that fixes this.\n\nYour previous answer was:\n\n${result.text.slice(0, QUOTE_LIMIT)}`;
+    result = await runOnce(backend, agent, kind, repair, request);
+    usage = addUsage(usage, result.usage);
+    parsed = parse(schema, result.text);
+    attempts = 2;
+  }
+  if (!parsed.ok) {
+    throw new AgentOutputError(`the ${agent.backend} agent's answer did not match what the ${request.stage.name} stage needs, even after one repair request: ${parsed.error}`, result.text.slice(0, QUOTE_LIMIT), {
+      hint: "Look at the agent's answer below; comment `/baton retry` to try again, or change the stage's agent in .github/baton.yml.",
+    });
+  }
+  return { data: parsed.data, text: result.text, usage: priced(usage, request.pipeline, result.model ?? agent.model), backend: agent.backend, model: result.model ?? agent.model, attempts };
+}
+
+async function firstHealthy(route: AgentRef[], stage: string): Promise<{ backend: AgentBackend; agent: AgentRef }> {
+  const reasons: string[] = [];
+  for (const agent of route) {
+    const backend = BACKENDS.get(agent.backend) as AgentBackend;
+    const health = await backend.health(agent).catch((error: unknown) => ({ ok: false, detail: describeError(error) }));
+    if (health.ok) return { backend, agent };
+    reasons.push(`${agent.backend}: ${health.detail}`);
+  }
+  throw new PermanentError(`no healthy agent backend for the ${stage} stage (${reasons.join("; ")}).`, {
+    hint: "Fix the backends named above (`baton doctor` checks them), then comment `/baton retry`.",
+  });
+}
+
+async function runOnce(backend: AgentBackend, agent: AgentRef, kind: StageKind, prompt: string, request: AgentRequest): Promise<AgentResult> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new TransientError(`the agent took longer than the stage's timeout (${request.stage.timeout_ms} ms)`)), request.stage.timeout_ms);
+  const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
+  try {
+    return await backend.run({ runId: request.runId, stage: request.stage.name, kind, prompt, context: request.context, workspace: request.workspace, agent, timeoutMs: request.stage.timeout_ms, signal, onOutput: request.onOutput });
+  } catch (error) {
+    if (timeout.signal.aborted) throw timeout.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, text: string): { ok: true; data: T } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = extractJson(text);
+  } catch (error) {
+    return { ok: false, error: `no readable JSON block (${describeError(error)})` };
+  }
+  const result = schema.safeParse(json);
+  return result.success ? { ok: true, data: result.data } : { ok: false, error: z.prettifyError(result.error) };
+}
+
+function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    input_tokens: a.input_tokens + b.input_tokens,
+    output_tokens: a.output_tokens + b.output_tokens,
+    cost_usd: a.cost_usd !== undefined && b.cost_usd !== undefined ? a.cost_usd + b.cost_usd : (a.cost_usd ?? b.cost_usd),
+    duration_ms: a.duration_ms + b.duration_ms,
+  };
+}
+
+/** Cost from the configured prices (USD per million tokens) when the backend did not report one. */
+function priced(usage: Usage, pipeline: Pipeline, model: string | undefined): Usage {
+  if (usage.cost_usd !== undefined || !model) return usage;
+  const price = pipeline.config.prices[model];
+  if (!price) return usage;
+  return { ...usage, cost_usd: (usage.input_tokens * price.input + usage.output_tokens * price.output) / 1_000_000 };
+}
