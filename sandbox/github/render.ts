@@ -1,0 +1,113 @@
+import type { Comment, Issue, Label, Repo, Review, User } from "./state.js";
+
+/** Response shapes, with the fields GitHub's clients read. */
+export interface Urls {
+  /** http://127.0.0.1:PORT */
+  web: string;
+  /** http://127.0.0.1:PORT/api/v3 */
+  api: string;
+}
+
+export function renderUser(user: User, urls: Urls) {
+  return {
+    login: user.login,
+    id: user.id,
+    node_id: `U_${user.id}`,
+    type: user.type,
+    site_admin: false,
+    url: `${urls.api}/users/${encodeURIComponent(user.login)}`,
+    html_url: `${urls.web}/${encodeURIComponent(user.login)}`,
+  };
+}
+
+export function renderLabel(label: Label, repo: Repo, urls: Urls) {
+  return {
+    id: label.id,
+    node_id: `LA_${label.id}`,
+    url: `${urls.api}/repos/${repo.owner}/${repo.name}/labels/${encodeURIComponent(label.name)}`,
+    name: label.name,
+    color: label.color,
+    description: label.description,
+    default: false,
+  };
+}
+
+export function renderRepo(repo: Repo, urls: Urls, owner: User) {
+  const full = `${repo.owner}/${repo.name}`;
+  return {
+    id: repo.id,
+    node_id: `R_${repo.id}`,
+    name: repo.name,
+    full_name: full,
+    private: false,
+    owner: renderUser(owner, urls),
+    html_url: `${urls.web}/${full}`,
+    url: `${urls.api}/repos/${full}`,
+    clone_url: `${urls.web}/${full}.git`,
+    default_branch: repo.defaultBranch,
+    permissions: { admin: false, push: true, pull: true },
+  };
+}
+
+export function renderIssue(issue: Issue, repo: Repo, urls: Urls) {
+  const full = `${repo.owner}/${repo.name}`;
+  const kind = issue.pull ? "pull" : "issues";
+  return {
+    id: repo.id * 100_000 + issue.number,
+    node_id: `I_${repo.id}_${issue.number}`,
+    number: issue.number,
+    title: issue.title,
+    body: issue.body,
+    state: issue.state,
+    locked: false,
+    user: renderUser(issue.user, urls),
+    labels: issue.labels.map((name) => renderLabel(repo.labels.get(name.toLowerCase()) ?? { id: 0, name, color: "ededed", description: null }, repo, urls)),
+    comments: issue.comments.length,
+    url: `${urls.api}/repos/${full}/issues/${issue.number}`,
+    html_url: `${urls.web}/${full}/${kind}/${issue.number}`,
+    repository_url: `${urls.api}/repos/${full}`,
+    created_at: issue.created_at,
+    updated_at: issue.updated_at,
+    closed_at: issue.state === "closed" ? issue.updated_at : null,
+    ...(issue.pull ? { pull_request: { url: `${urls.api}/repos/${full}/pulls/${issue.number}`, html_url: `${urls.web}/${full}/pull/${issue.number}` } } : {}),
+  };
+}
+
+export function renderComment(comment: Comment, repo: Repo, urls: Urls) {
+  const full = `${repo.owner}/${repo.name}`;
+  return {
+    id: comment.id,
+    node_id: `IC_${comment.id}`,
+    body: comment.body,
+    user: renderUser(comment.user, urls),
+    url: `${urls.api}/repos/${full}/issues/comments/${comment.id}`,
+    html_url: `${urls.web}/${full}/issues/${comment.issue}#issuecomment-${comment.id}`,
+    issue_url: `${urls.api}/repos/${full}/issues/${comment.issue}`,
+    created_at: comment.created_at,
+    updated_at: comment.updated_at,
+    author_association: "NONE",
+  };
+}
+
+export function renderPull(issue: Issue, repo: Repo, urls: Urls, owner: User, shas: { head: string; base: string }) {
+  const full = `${repo.owner}/${repo.name}`;
+  const pull = issue.pull!;
+  const repoShape = renderRepo(repo, urls, owner);
+  return {
+    ...renderIssue(issue, repo, urls),
+    id: repo.id * 100_000 + issue.number,
+    url: `${urls.api}/repos/${full}/pulls/${issue.number}`,
+    html_url: `${urls.web}/${full}/pull/${issue.number}`,
+    diff_url: `${urls.web}/${full}/pull/${issue.number}.diff`,
+    issue_url: `${urls.api}/repos/${full}/issues/${issue.number}`,
+    merged: pull.merged,
+    merged_at: pull.merged_at,
+    draft: false,
+    head: { label: `${repo.owner}:${pull.head}`, ref: pull.head, sha: shas.head, repo: repoShape, user: renderUser(owner, urls) },
+    base: { label: `${repo.owner}:${pull.base}`, ref: pull.base, sha: shas.base, repo: repoShape, user: renderUser(owner, urls) },
+  };
+}
+
+export function renderReview(review: Review, urls: Urls) {
+  return { ...review, user: renderUser(review.user, urls), node_id: `PRR_${review.id}` };
+}

@@ -1,0 +1,69 @@
+import { randomBytes } from "node:crypto";
+import { notFound, ok, paginate, route, type Call, type Route } from "../http.js";
+import { renderRepo, renderUser } from "../render.js";
+import { SandboxError, type World } from "../world.js";
+
+function requireApp(call: Call): void {
+  if (call.actor?.kind !== "app") throw new SandboxError({ status: 401, body: { message: "A JSON web token could not be decoded" } });
+}
+
+/** The GitHub App's own routes: the app, its installations and tokens, its webhook deliveries. */
+export function appRoutes(world: World): Route[] {
+  const { state, urls } = world;
+  const renderInstallation = (id: number) => {
+    const installation = [...state.installations.values()].find((i) => i.id === id);
+    if (!installation) throw new SandboxError(notFound());
+    return { id, account: renderUser(installation.account, urls), app_id: world.appId, app_slug: world.appSlug, target_type: "Organization", repository_selection: "all", permissions: { issues: "write", pull_requests: "write", contents: "write", checks: "write", metadata: "read" }, events: ["issues", "issue_comment", "pull_request", "push"] };
+  };
+  return [
+    route("GET", "/app", (call) => {
+      requireApp(call);
+      return ok({ id: world.appId, slug: world.appSlug, name: "Baton (sandbox)", owner: renderUser(state.user("sandbox"), urls), permissions: {}, events: [] });
+    }),
+    route("GET", "/app/installations", (call) => {
+      requireApp(call);
+      return paginate(call, [...state.installations.values()].map((i) => renderInstallation(i.id)));
+    }),
+    route("GET", "/app/installations/{id}", (call) => {
+      requireApp(call);
+      return ok(renderInstallation(Number(call.params[0])));
+    }),
+    route("GET", "/repos/{owner}/{repo}/installation", (call) => {
+      requireApp(call);
+      const repo = world.requireRepo(call.params[0]!, call.params[1]!);
+      return ok(renderInstallation(state.installationFor(repo.owner)!.id));
+    }),
+    route("POST", "/app/installations/{id}/access_tokens", (call) => {
+      requireApp(call);
+      const id = Number(call.params[0]);
+      renderInstallation(id);
+      const token = `ghs_${randomBytes(18).toString("hex")}`;
+      const expiresAt = Date.now() + 3600_000;
+      state.tokens.set(token, { installationId: id, expiresAt });
+      return ok({ token, expires_at: new Date(expiresAt).toISOString(), permissions: { issues: "write", pull_requests: "write", contents: "write", checks: "write", metadata: "read" }, repository_selection: "all" }, 201);
+    }),
+    route("GET", "/installation/repositories", (call) => {
+      const actor = call.actor;
+      if (actor?.kind !== "installation") throw new SandboxError({ status: 403, body: { message: "This endpoint requires an installation token" } });
+      const installation = [...state.installations.values()].find((i) => i.id === actor.installationId)!;
+      const repos = [...state.repos.values()].filter((r) => r.owner.toLowerCase() === installation.account.login.toLowerCase());
+      const page = paginate(call, repos.map((r) => renderRepo(r, urls, state.user(r.owner))));
+      return { ...page, body: { total_count: repos.length, repositories: page.body } };
+    }),
+    route("GET", "/app/hook/deliveries", (call) => {
+      requireApp(call);
+      const list = [...world.webhooks.deliveries].reverse().map(({ payload: _payload, ...d }) => d);
+      return ok(list.slice(0, Math.min(Number(call.url.searchParams.get("per_page") ?? 30), 100)));
+    }),
+    route("POST", "/app/hook/deliveries/{id}/attempts", (call) => {
+      requireApp(call);
+      try {
+        world.webhooks.redeliver(Number(call.params[0]));
+      } catch {
+        throw new SandboxError(notFound());
+      }
+      return ok({}, 202);
+    }),
+    route("GET", "/rate_limit", () => ok({ resources: { core: { limit: 5000, remaining: 4999, reset: Math.ceil(Date.now() / 1000) + 3600, used: 1 } }, rate: { limit: 5000, remaining: 4999, reset: Math.ceil(Date.now() / 1000) + 3600, used: 1 } })),
+  ];
+}

@@ -1,0 +1,70 @@
+import { diff, diffFiles } from "../git.js";
+import { invalid, notFound, ok, paginate, route, type Call, type Route } from "../http.js";
+import { renderPull, renderReview } from "../render.js";
+import { SandboxError, type World } from "../world.js";
+
+/** Pull requests: list, open, read (JSON or diff), files, reviews, merge. */
+export function pullRoutes(world: World): Route[] {
+  const { state, urls } = world;
+  const repoOf = (call: Call) => world.requireRepo(call.params[0]!, call.params[1]!);
+  const pullOf = (call: Call) => {
+    const repo = repoOf(call);
+    const issue = repo.issues.get(Number(call.params[2]));
+    if (!issue?.pull) throw new SandboxError(notFound());
+    return { repo, issue, pull: issue.pull };
+  };
+  const render = async (repo: ReturnType<typeof repoOf>, issue: ReturnType<typeof pullOf>["issue"]) => renderPull(issue, repo, urls, state.user(repo.owner), await world.shas(repo, issue));
+  return [
+    route("GET", "/repos/{owner}/{repo}/pulls", async (call) => {
+      const repo = repoOf(call);
+      const wantedState = call.url.searchParams.get("state") ?? "open";
+      const head = call.url.searchParams.get("head");
+      const base = call.url.searchParams.get("base");
+      const pulls = [...repo.issues.values()].filter(
+        (i) => i.pull && (wantedState === "all" || i.state === wantedState) && (!head || `${repo.owner}:${i.pull.head}` === head || i.pull.head === head) && (!base || i.pull.base === base),
+      );
+      return paginate(call, await Promise.all(pulls.map((i) => render(repo, i))));
+    }),
+    route("POST", "/repos/{owner}/{repo}/pulls", async (call) => {
+      const repo = repoOf(call);
+      if (!call.body.title || !call.body.head) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", field: "head", code: "missing_field" }]));
+      const issue = await world.createPull(repo, { title: call.body.title, body: call.body.body, head: call.body.head, base: call.body.base }, call.actor);
+      return ok(await render(repo, issue), 201);
+    }),
+    route("GET", "/repos/{owner}/{repo}/pulls/{n}", async (call) => {
+      const { repo, issue, pull } = pullOf(call);
+      if (String(call.headers.accept ?? "").includes("diff")) {
+        return { status: 200, raw: true, body: await diff(repo.gitDir, pull.base, pull.head), headers: { "content-type": "application/vnd.github.diff; charset=utf-8" } };
+      }
+      return ok(await render(repo, issue));
+    }),
+    route("PATCH", "/repos/{owner}/{repo}/pulls/{n}", async (call) => {
+      const { repo, issue } = pullOf(call);
+      if (typeof call.body.title === "string") issue.title = call.body.title;
+      if (typeof call.body.body === "string") issue.body = call.body.body;
+      if (call.body.state === "open" || call.body.state === "closed") world.setIssueState(repo, issue, call.body.state, call.actor);
+      return ok(await render(repo, issue));
+    }),
+    route("GET", "/repos/{owner}/{repo}/pulls/{n}/files", async (call) => {
+      const { repo, pull } = pullOf(call);
+      return paginate(call, await diffFiles(repo.gitDir, pull.base, pull.head));
+    }),
+    route("GET", "/repos/{owner}/{repo}/pulls/{n}/reviews", (call) => paginate(call, pullOf(call).pull.reviews.map((r) => renderReview(r, urls)))),
+    route("POST", "/repos/{owner}/{repo}/pulls/{n}/reviews", async (call) => {
+      const { repo, issue, pull } = pullOf(call);
+      const event = String(call.body.event ?? "COMMENT");
+      const reviewer = world.actorUser(call.actor);
+      if (event !== "COMMENT" && reviewer.login === issue.user.login) {
+        throw new SandboxError(invalid("Unprocessable Entity", [`Can not ${event === "APPROVE" ? "approve" : "request changes on"} your own pull request`]));
+      }
+      const review = { id: state.id(), body: String(call.body.body ?? ""), event, state: event === "APPROVE" ? "APPROVED" : event === "REQUEST_CHANGES" ? "CHANGES_REQUESTED" : "COMMENTED", user: reviewer, commit_id: (await world.shas(repo, issue)).head, submitted_at: new Date().toISOString() };
+      pull.reviews.push(review);
+      return ok(renderReview(review, urls));
+    }),
+    route("PUT", "/repos/{owner}/{repo}/pulls/{n}/merge", async (call) => {
+      const { repo, issue } = pullOf(call);
+      const sha = await world.mergePull(repo, issue, call.actor);
+      return ok({ sha, merged: true, message: "Pull Request successfully merged" });
+    }),
+  ];
+}

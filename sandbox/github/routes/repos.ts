@@ -1,0 +1,85 @@
+import { readFileAt, resolveRef } from "../git.js";
+import { invalid, notFound, ok, paginate, route, type Call, type Route } from "../http.js";
+import { renderLabel, renderRepo, renderUser } from "../render.js";
+import { SandboxError, type World } from "../world.js";
+
+const PERMISSION = { admin: "admin", maintain: "write", write: "write", triage: "read", read: "read" } as Record<string, string>;
+
+/** Repositories: the repository, file contents, labels, collaborators, check runs. */
+export function repoRoutes(world: World): Route[] {
+  const { state, urls } = world;
+  const repoOf = (call: Call) => world.requireRepo(call.params[0]!, call.params[1]!);
+  return [
+    route("GET", "/repos/{owner}/{repo}", (call) => {
+      const repo = repoOf(call);
+      return ok(renderRepo(repo, urls, state.user(repo.owner)));
+    }),
+    route("GET", "/repos/{owner}/{repo}/contents/{+path}", async (call) => {
+      const repo = repoOf(call);
+      const path = call.params[2]!;
+      const ref = call.url.searchParams.get("ref") ?? repo.defaultBranch;
+      const content = await readFileAt(repo.gitDir, ref, path);
+      if (content === undefined) throw new SandboxError(notFound());
+      if (String(call.headers.accept ?? "").includes("raw")) {
+        return { status: 200, body: content, raw: true, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
+      }
+      const sha = await resolveRef(repo.gitDir, ref);
+      return ok({ type: "file", encoding: "base64", size: Buffer.byteLength(content), name: path.split("/").pop(), path, content: Buffer.from(content).toString("base64"), sha: sha ?? "", url: `${urls.api}/repos/${repo.owner}/${repo.name}/contents/${path}` });
+    }),
+    route("GET", "/repos/{owner}/{repo}/branches/{branch}", async (call) => {
+      const repo = repoOf(call);
+      const sha = await resolveRef(repo.gitDir, `refs/heads/${call.params[2]}`);
+      if (!sha) throw new SandboxError(notFound("Branch not found"));
+      return ok({ name: call.params[2], commit: { sha }, protected: false });
+    }),
+    route("GET", "/repos/{owner}/{repo}/labels", (call) => {
+      const repo = repoOf(call);
+      return paginate(call, [...repo.labels.values()].map((l) => renderLabel(l, repo, urls)));
+    }),
+    route("POST", "/repos/{owner}/{repo}/labels", (call) => {
+      const repo = repoOf(call);
+      const name = String(call.body.name ?? "");
+      if (!name) throw new SandboxError(invalid("Validation Failed", [{ resource: "Label", field: "name", code: "missing_field" }]));
+      if (repo.labels.has(name.toLowerCase())) throw new SandboxError(invalid("Validation Failed", [{ resource: "Label", field: "name", code: "already_exists" }]));
+      return ok(renderLabel(world.ensureLabel(repo, name, call.body.color, call.body.description ?? null), repo, urls), 201);
+    }),
+    route("GET", "/repos/{owner}/{repo}/labels/{name}", (call) => {
+      const repo = repoOf(call);
+      const label = repo.labels.get(call.params[2]!.toLowerCase());
+      if (!label) throw new SandboxError(notFound());
+      return ok(renderLabel(label, repo, urls));
+    }),
+    route("PATCH", "/repos/{owner}/{repo}/labels/{name}", (call) => {
+      const repo = repoOf(call);
+      const label = repo.labels.get(call.params[2]!.toLowerCase());
+      if (!label) throw new SandboxError(notFound());
+      Object.assign(label, { color: call.body.color ?? label.color, description: call.body.description ?? label.description });
+      return ok(renderLabel(label, repo, urls));
+    }),
+    route("DELETE", "/repos/{owner}/{repo}/labels/{name}", (call) => {
+      const repo = repoOf(call);
+      if (!repo.labels.delete(call.params[2]!.toLowerCase())) throw new SandboxError(notFound());
+      for (const issue of repo.issues.values()) issue.labels = issue.labels.filter((l) => l.toLowerCase() !== call.params[2]!.toLowerCase());
+      return { status: 204 };
+    }),
+    route("GET", "/repos/{owner}/{repo}/collaborators/{user}/permission", (call) => {
+      const repo = repoOf(call);
+      const login = call.params[2]!;
+      const role = state.role(repo, login);
+      return ok({ permission: PERMISSION[role] ?? "none", role_name: role, user: renderUser(state.user(login), urls) });
+    }),
+    route("POST", "/repos/{owner}/{repo}/check-runs", (call) => {
+      const repo = repoOf(call);
+      const run = { id: state.id(), name: String(call.body.name), head_sha: String(call.body.head_sha), status: call.body.status ?? "queued", conclusion: call.body.conclusion ?? null, output: call.body.output };
+      repo.checkRuns.push(run);
+      return ok(run, 201);
+    }),
+    route("PATCH", "/repos/{owner}/{repo}/check-runs/{id}", (call) => {
+      const repo = repoOf(call);
+      const run = repo.checkRuns.find((r) => r.id === Number(call.params[2]));
+      if (!run) throw new SandboxError(notFound());
+      Object.assign(run, call.body);
+      return ok(run);
+    }),
+  ];
+}
