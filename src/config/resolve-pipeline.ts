@@ -4,9 +4,11 @@ import { parseDuration } from "./duration.js";
 import { StageConfig, StageKind, type BatonConfig } from "./schema.js";
 
 /** A stage with every default applied: what the engine runs. */
-export type Stage = Omit<StageConfig, "kind" | "max_attempts" | "timeout"> & {
+export type Stage = Omit<StageConfig, "kind" | "max_attempts" | "timeout" | "enabled" | "gate" | "entry"> & {
   name: string;
   kind: StageKind;
+  gate: boolean;
+  entry: boolean;
   max_attempts: number;
   timeout_ms: number;
 };
@@ -43,7 +45,7 @@ export function resolvePipeline(config: BatonConfig): { pipeline: Pipeline; prob
       continue;
     }
     const stage = parsed.data;
-    if (!stage.enabled) continue;
+    if (stage.enabled === false) continue;
     const kind = stage.kind ?? StageKind.safeParse(name).data;
     if (!kind) {
       problems.push({
@@ -53,10 +55,13 @@ export function resolvePipeline(config: BatonConfig): { pipeline: Pipeline; prob
       });
       continue;
     }
+    const { enabled: _enabled, ...fields } = stage;
     stages.push({
-      ...stage,
+      ...fields,
       name,
       kind,
+      gate: stage.gate ?? false,
+      entry: stage.entry ?? false,
       max_attempts: stage.max_attempts ?? config.defaults.max_attempts,
       timeout_ms: parseDuration(stage.timeout ?? config.defaults.timeout),
     });

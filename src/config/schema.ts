@@ -54,18 +54,18 @@ export const StageConfig = z
   .object({
     /** The stage kind; defaults to the stage's name when that is a kind. */
     kind: StageKind.optional(),
-    /** Set false to drop a stage of the default pipeline. */
-    enabled: z.boolean().default(true),
+    /** Set false to drop a stage of the default pipeline (default true). */
+    enabled: z.boolean().optional(),
     /** The input label that starts this stage. */
     on: z.string().min(1),
     /** The label that marks the issue as claimed while the stage runs. */
     claim: z.string().min(1),
     /** Outcome → the label Baton writes next. */
     next: z.record(z.string(), z.string().min(1)),
-    /** Stop at `next.gate` for a person to approve instead of handing off. */
-    gate: z.boolean().default(false),
-    /** A label a person applies to start the pipeline (no stage needs to produce it). */
-    entry: z.boolean().default(false),
+    /** Stop at `next.gate` for a person to approve instead of handing off (default false). */
+    gate: z.boolean().optional(),
+    /** A label a person applies to start the pipeline: no stage needs to produce it (default false). */
+    entry: z.boolean().optional(),
     /** The agent for this stage; `defaults.agent` when absent. */
     agent: AgentRef.optional(),
     /** Shell commands run in the workspace before a PR is opened (implement). */
@@ -89,7 +89,10 @@ export const StageConfig = z
 export type StageConfig = z.infer<typeof StageConfig>;
 export type StageConfigInput = z.input<typeof StageConfig>;
 
-/** What a file may say about a stage: any field, merged over the default stage of that name. */
+/**
+ * What a file may say about a stage: any field, merged over the default stage of that name.
+ * No field has a default here, so a patch never overrides the default stage by accident.
+ */
 export const StagePatch = StageConfig.partial().strict();
 export type StagePatch = z.infer<typeof StagePatch>;
 
