@@ -61,3 +61,11 @@ describe("validating .github/baton.yml", () => {
     expect(parseConfigText("just text\n").ok).toBe(false);
   });
 });
+
+describe("the JSON Schema for editors", () => {
+  it("is the one generated from the zod schema (run `npm run schema` after changing it)", async () => {
+    const { batonJsonSchema } = await import("../../src/config/json-schema.js");
+    const committed = JSON.parse(readFileSync(new URL("../../schema/baton.schema.json", import.meta.url), "utf8"));
+    expect(committed).toEqual(batonJsonSchema());
+  });
+});
