@@ -1,5 +1,7 @@
 import type { StageKind } from "../config/schema.js";
 import { design } from "./design.js";
+import { implement } from "./implement.js";
+import { review } from "./review.js";
 import { triage } from "./triage.js";
 import type { StageHandler } from "./types.js";
 
@@ -7,4 +9,6 @@ import type { StageHandler } from "./types.js";
 export const STAGE_HANDLERS = new Map<StageKind, StageHandler>([
   ["triage", triage],
   ["design", design],
+  ["implement", implement],
+  ["review", review],
 ]);

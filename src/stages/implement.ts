@@ -1,0 +1,164 @@
+import { runAgent } from "../agents/run-agent.js";
+import { PermanentError } from "../errors.js";
+import { issueBranch, upsertPull } from "../github/pulls.js";
+import { commitAll, pushBranch, withWorkspace, workspaceBytes, type Workspace } from "../github/workspace.js";
+import { renderPreflight, runPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
+import type { Usage } from "../agents/types.js";
+import { readSpec, type Spec } from "./design.js";
+import { issueContext } from "./issue-context.js";
+import { latestOfKind } from "./latest-of-kind.js";
+import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
+import type { StageHandler, StageRun } from "./types.js";
+
+/** A workspace may not grow past this (an agent must not fill the worker's disk). */
+const MAX_WORKSPACE_BYTES = 2 * 1024 ** 3;
+const PREFLIGHT_TIMEOUT_MS = 10 * 60_000;
+
+/** Installation token for git only: it never reaches the agent, logs, events or `.git/config`. */
+async function mintToken(run: StageRun): Promise<string> {
+  const auth = (await run.github.auth({ type: "installation" })) as { token?: string };
+  if (!auth.token) throw new Error("could not mint an installation token for git");
+  return auth.token;
+}
+
+/**
+ * Implement: turn the spec into a pull request.
+ * 1. Read the spec (as people left it) and any review feedback to address; no spec → blocked.
+ * 2. Clone into a fresh workspace on `baton/issue-<n>` (continuing it on a revision).
+ * 3. Let the agent change the workspace; run pre-flight; a failure goes back to the agent
+ *    with its output, up to `max_preflight_retries`, then the issue is blocked.
+ * 4. Commit as the bot, push with a fresh token, open or update the one PR, post the artifact.
+ */
+export const implement: StageHandler = async (run) => {
+  const own = findOwnArtifact(run);
+  if (own) return { outcome: "pass", artifactUrl: own.comment.html_url, prUrl: String(own.meta.pr_url ?? ""), revision: own.revision, note: "reused this run's PR" };
+  const spec = requireSpec(run);
+  const review = latestOfKind(run, "review");
+  const lastImplement = latestOfKind(run, "implement");
+  const feedback = review && review.meta.verdict === "needs-changes" && (!lastImplement || review.comment.id > lastImplement.comment.id) ? review.markdown : "";
+  const revision = nextRevision(run);
+  const { data: repo } = await run.github.rest.repos.get({ owner: run.ref.owner, repo: run.ref.repo });
+  const branch = issueBranch(run.ref.number);
+  const bot = await run.rt.botLogin();
+
+  const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: repo.default_branch, branch, token: () => mintToken(run) }, async (workspace) => {
+    const work = await workUntilPreflightPasses(run, workspace, spec, feedback);
+    const sha = await commitAll(workspace, work.commitMessage, { name: bot, email: `${bot.replace(/\[bot\]$/, "")}@users.noreply.github.com` });
+    if (!sha && !workspace.continued) {
+      throw new PermanentError("the agent made no change to the repository.", { hint: "Make the spec more concrete (edit the design comment), then comment `/baton retry`." });
+    }
+    if (sha) await pushBranch(workspace, await mintToken(run));
+    return { ...work, sha };
+  });
+
+  const pull = await upsertPull(run.github, run.ref, {
+    branch,
+    base: repo.default_branch,
+    title: run.issue.title,
+    label: run.pipeline.config.labels.pr,
+    body: renderPullBody(run, spec, outcome.summary, outcome.preflight),
+  });
+  const comment = await postArtifact(run, revision, renderImplementArtifact(pull.html_url, branch, revision, outcome.summary, outcome.preflight, feedback !== ""), {
+    outcome: "pass",
+    pr_number: pull.number,
+    pr_url: pull.html_url,
+    branch,
+    sha: outcome.sha ?? null,
+    preflight: outcome.preflight.map(({ output_tail: _tail, ...r }) => r),
+    preflight_failures: outcome.preflightFailures,
+    backend: outcome.backend,
+    model: outcome.model,
+    usage: outcome.usage,
+  });
+  return { outcome: "pass", artifactUrl: comment.html_url, prUrl: pull.html_url, revision, usage: outcome.usage, backend: outcome.backend, model: outcome.model, note: `PR #${pull.number}${revision > 1 ? ` (revision ${revision})` : ""}` };
+};
+
+function requireSpec(run: StageRun): Spec | undefined {
+  if (run.stage.requires === "none") return readSpecOfDesign(run);
+  const spec = readSpecOfDesign(run);
+  if (!spec) {
+    const design = run.pipeline.stages.find((s) => s.kind === "design");
+    throw new PermanentError("there is no design spec on this issue, and the implement stage requires one.", {
+      hint: design ? `Apply \`${design.on}\` to run the design stage first (or set \`requires: none\` on the implement stage to work from the issue alone).` : "Set `requires: none` on the implement stage to work from the issue alone.",
+    });
+  }
+  return spec;
+}
+
+function readSpecOfDesign(run: StageRun): Spec | undefined {
+  const designStage = run.pipeline.stages.find((s) => s.name === run.stage.requires) ?? run.pipeline.stages.find((s) => s.kind === "design");
+  return designStage ? readSpec(run.comments, designStage.name) : undefined;
+}
+
+async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spec: Spec | undefined, feedback: string) {
+  const retries = run.stage.max_preflight_retries ?? 2;
+  let preflightFailure = "";
+  let usage: Usage | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const result = await runAgent("implement", {
+      runId: run.runId,
+      stage: run.stage,
+      pipeline: run.pipeline,
+      issueLabels: run.issue.labels,
+      touchedPaths: spec?.artifact.meta.files as string[] | undefined,
+      context: { issue: issueContext(run.issue), spec: spec?.markdown ?? "", criteria: spec?.criteria ?? [], feedback, preflight_failure: preflightFailure },
+      workspace: workspace.dir,
+      signal: run.signal,
+      onOutput: run.onOutput,
+      env: run.rt.env,
+    });
+    usage = usage ? sumUsage(usage, result.usage) : result.usage;
+    if ((await workspaceBytes(workspace)) > MAX_WORKSPACE_BYTES) throw new PermanentError("the workspace grew past 2 GiB; the change was not pushed.");
+    const preflight = await runPreflight(run.stage.preflight ?? [], workspace.dir, Math.min(run.stage.timeout_ms, PREFLIGHT_TIMEOUT_MS));
+    if (preflight.ok) {
+      return { summary: result.data.summary, commitMessage: result.data.commit_message ?? `Implement #${run.ref.number}: ${run.issue.title}`, preflight: preflight.results, preflightFailures: attempt, usage, backend: result.backend, model: result.model };
+    }
+    const failed = preflight.results[preflight.results.length - 1] as PreflightResult;
+    if (attempt >= retries) {
+      throw new PermanentError(`pre-flight \`${failed.command}\` still fails after ${attempt + 1} attempt(s) (${failed.timed_out ? "timed out" : `exit ${failed.exit_code}`}). The end of its output:\n\n\`\`\`\n${failed.output_tail.slice(-1500)}\n\`\`\``, {
+        hint: "Fix the cause (or the `preflight` commands in .github/baton.yml), then comment `/baton retry`.",
+      });
+    }
+    preflightFailure = `\`${failed.command}\` failed (${failed.timed_out ? "timed out" : `exit ${failed.exit_code}`}):\n\n${failed.output_tail}`;
+    run.log.info({ command: failed.command, attempt: attempt + 1 }, "pre-flight failed: back to the agent");
+  }
+}
+
+function sumUsage(a: Usage, b: Usage): Usage {
+  return { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens, duration_ms: a.duration_ms + b.duration_ms, cost_usd: a.cost_usd === undefined || b.cost_usd === undefined ? undefined : a.cost_usd + b.cost_usd };
+}
+
+function renderPullBody(run: StageRun, spec: Spec | undefined, summary: string, preflight: PreflightResult[]): string {
+  const criteria = spec?.criteria.length ? spec.criteria.map((c) => `- [ ] ${c}`).join("\n") : "_No acceptance criteria (implemented from the issue alone)._";
+  return [
+    `Closes #${run.ref.number}`,
+    "",
+    `Opened by Baton from the [design spec](${spec?.artifact.comment.html_url ?? run.issue.html_url}).`,
+    "",
+    "## Summary",
+    "",
+    summary,
+    "",
+    "## Acceptance criteria",
+    "",
+    criteria,
+    "",
+    "## Pre-flight",
+    "",
+    renderPreflight(preflight),
+  ].join("\n");
+}
+
+function renderImplementArtifact(prUrl: string, branch: string, revision: number, summary: string, preflight: PreflightResult[], addressedFeedback: boolean): string {
+  return [
+    `## 🛠️ Implementation${revision > 1 ? ` (revision ${revision})` : ""}`,
+    "",
+    `**Pull request:** ${prUrl} · branch \`${branch}\`${addressedFeedback ? " · addresses the review feedback above" : ""}`,
+    "",
+    summary,
+    "",
+    "### Pre-flight",
+    "",
+    renderPreflight(preflight),
+  ].join("\n");
+}

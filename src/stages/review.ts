@@ -1,0 +1,89 @@
+import { runAgent } from "../agents/run-agent.js";
+import type { ReviewOutput } from "../agents/outputs.js";
+import { PermanentError } from "../errors.js";
+import { findArtifacts } from "../github/artifacts.js";
+import { readPullDiff } from "../github/pulls.js";
+import { redactSecrets } from "../github/redact-secrets.js";
+import { renderPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
+import { readSpec } from "./design.js";
+import { latestOfKind } from "./latest-of-kind.js";
+import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
+import type { StageHandler, StageRun } from "./types.js";
+
+/**
+ * Review: a clean reviewer judges the PR against each acceptance criterion.
+ * 1. Read the spec, its criteria, the PR (from the implement artifact) and its diff —
+ *    never the implementer's transcript.
+ * 2. Ask the agent for a verdict per criterion.
+ * 3. Post it as a PR review (COMMENT: an app cannot approve its own PR) and as a verdict
+ *    artifact; needs-changes past `max_revisions` blocks the issue.
+ */
+export const review: StageHandler = async (run) => {
+  const own = findOwnArtifact(run);
+  if (own) return { outcome: own.meta.outcome, artifactUrl: own.comment.html_url, revision: own.revision, note: "reused this run's verdict" };
+  const implementation = latestOfKind(run, "implement");
+  const prNumber = Number(implementation?.meta.pr_number);
+  if (!implementation || !prNumber) {
+    throw new PermanentError("there is no implementation (pull request) on this issue to review.", { hint: "Run the implement stage first, then apply the review label again." });
+  }
+  const design = run.pipeline.stages.find((s) => s.kind === "design");
+  const spec = design ? readSpec(run.comments, design.name) : undefined;
+  const criteria = spec?.criteria ?? [];
+  const diff = await readPullDiff(run.github, run.ref, prNumber);
+  const preflight = (implementation.meta.preflight as PreflightResult[] | undefined) ?? [];
+
+  const result = await runAgent("review", {
+    runId: run.runId,
+    stage: run.stage,
+    pipeline: run.pipeline,
+    issueLabels: run.issue.labels,
+    context: { spec: spec?.markdown ?? "(implemented from the issue alone)", criteria, diff, preflight: renderPreflight(preflight) },
+    signal: run.signal,
+    onOutput: run.onOutput,
+    env: run.rt.env,
+  });
+  const verdict = result.data;
+  const body = renderVerdict(verdict, Number(implementation.meta.pr_number), String(implementation.meta.pr_url ?? ""));
+  await postPullReview(run, prNumber, body);
+  const revision = nextRevision(run);
+  const comment = await postArtifact(run, revision, body, {
+    outcome: verdict.verdict,
+    verdict: verdict.verdict,
+    criteria: verdict.criteria,
+    pr_number: prNumber,
+    backend: result.backend,
+    model: result.model,
+    usage: result.usage,
+  });
+  const rounds = findArtifacts(run.comments, run.stage.name).filter((a) => a.meta.verdict === "needs-changes").length + (verdict.verdict === "needs-changes" ? 1 : 0);
+  const limit = run.stage.max_revisions;
+  if (verdict.verdict === "needs-changes" && limit !== undefined && rounds > limit) {
+    throw new PermanentError(`the review asked for changes ${rounds} times, past max_revisions (${limit}).`, {
+      hint: `Read the latest verdict above and the PR; fix it by hand or raise \`max_revisions\`, then remove the blocked label and apply \`${run.stage.on}\` again.`,
+    });
+  }
+  const passed = verdict.criteria.filter((c) => c.pass).length;
+  return { outcome: verdict.verdict, artifactUrl: comment.html_url, prUrl: String(implementation.meta.pr_url ?? ""), revision, usage: result.usage, backend: result.backend, model: result.model, note: `${verdict.verdict}: ${passed}/${verdict.criteria.length} criteria` };
+};
+
+/** One review per run on the PR: a retry finds its own by the marker and does not post again. */
+async function postPullReview(run: StageRun, prNumber: number, body: string): Promise<void> {
+  const marker = `<!-- baton:review run=${run.runId} -->`;
+  const { data: reviews } = await run.github.rest.pulls.listReviews({ owner: run.ref.owner, repo: run.ref.repo, pull_number: prNumber, per_page: 100 });
+  if (reviews.some((r) => r.body?.startsWith(marker))) return;
+  await run.github.rest.pulls.createReview({ owner: run.ref.owner, repo: run.ref.repo, pull_number: prNumber, event: "COMMENT", body: redactSecrets(`${marker}\n${body}`) });
+}
+
+function renderVerdict(verdict: ReviewOutput, prNumber: number, prUrl: string): string {
+  const icon = { approved: "✅", "needs-changes": "🔁", rejected: "⛔" }[verdict.verdict];
+  const rows = verdict.criteria.map((c) => `| ${c.pass ? "✅" : "❌"} | ${c.criterion.replace(/\|/g, "\\|")} | ${c.evidence.replace(/\n/g, " ").replace(/\|/g, "\\|")} |`);
+  return [
+    `## ${icon} Review: ${verdict.verdict}`,
+    "",
+    `**Pull request:** [#${prNumber}](${prUrl})`,
+    "",
+    verdict.summary,
+    "",
+    ...(rows.length ? ["| | Criterion | Evidence |", "|---|---|---|", ...rows] : ["_No acceptance criteria to judge against._"]),
+  ].join("\n");
+}
