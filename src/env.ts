@@ -40,6 +40,8 @@ export const BatonEnv = z.object({
    * published secondary limit on github.com (80/minute) and to none on Enterprise Server.
    */
   BATON_GITHUB_PACE: z.string().refine(isDuration).transform(parseDuration).optional(),
+  /** Base of the backoff between Octokit's own retries of a 5xx answer (retry n waits n² × this). */
+  BATON_GITHUB_RETRY_BASE: DurationMs("1s"),
   /** How long SIGTERM waits for jobs in hand before handing them back to the queue. */
   BATON_SHUTDOWN_GRACE: DurationMs("25s"),
   /** Basic-auth credentials of the queue dashboard at /baton/queues; no dashboard without them. */

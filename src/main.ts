@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     secret: env.WEBHOOK_SECRET,
     baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : undefined,
     log: log.child({ name: "probot" }),
-    Octokit: createOctokitClass({ paceMs: defaultPaceMs(env) }),
+    Octokit: createOctokitClass({ paceMs: defaultPaceMs(env), retryBaseMs: env.BATON_GITHUB_RETRY_BASE }),
   });
   const probot = new ProbotWithDefaults();
   let botLogin: Promise<string> | undefined;

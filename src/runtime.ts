@@ -36,6 +36,7 @@ export const keys = {
   events: (rt: Pick<Runtime, "prefix">) => `${rt.prefix}:events`,
   stuckRequeued: (rt: Pick<Runtime, "prefix">, runId: string) => `${rt.prefix}:stuck-requeued:${runId}`,
   scheduleSwept: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:schedule-swept:${repoId}:${stage}`,
+  cancelChannel: (rt: Pick<Runtime, "prefix">) => `${rt.prefix}:cancel`,
   installationSlots: (rt: Pick<Runtime, "prefix">, installationId: number) => `${rt.prefix}:slots:${installationId}`,
   redelivered: (rt: Pick<Runtime, "prefix">, guid: string) => `${rt.prefix}:redelivered:${guid}`,
 };

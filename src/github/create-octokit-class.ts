@@ -26,6 +26,8 @@ const MAX_RATE_LIMIT_RETRIES = 3;
 export interface PacingOptions {
   /** Minimum gap between content-creating requests of one installation; 0 = no pacing. */
   paceMs: number;
+  /** Base of Octokit's retry backoff for 5xx answers (retry n waits n² × this). */
+  retryBaseMs?: number;
 }
 
 /** github.com is paced at GitHub's published limits; Enterprise Server (limits off by default) is not. */
@@ -39,7 +41,7 @@ export function defaultPaceMs(env: { GHE_HOST?: string; BATON_GITHUB_PACE?: numb
  * limits wait for `retry-after` and retry, and pacing is per installation (the plugin keys
  * its limiter groups by installation id) at `paceMs`.
  */
-export function createOctokitClass({ paceMs }: PacingOptions): typeof ProbotOctokit {
+export function createOctokitClass({ paceMs, retryBaseMs = 1000 }: PacingOptions): typeof ProbotOctokit {
   // One set of limiter groups per process, shared by every per-job Octokit.
   const groups = {
     global: new Bottleneck.Group({ maxConcurrent: MAX_CONCURRENT }),
@@ -52,6 +54,7 @@ export function createOctokitClass({ paceMs }: PacingOptions): typeof ProbotOcto
   };
   return ProbotOctokit.plugin(countRequests).defaults((options: Record<string, unknown> & { throttle?: Record<string, unknown> }) => ({
     ...options,
+    retry: { retryAfterBaseValue: retryBaseMs, ...(options.retry as object | undefined) },
     throttle: {
       ...options.throttle,
       ...(options.throttle?.enabled === false ? {} : groups),

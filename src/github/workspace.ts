@@ -45,7 +45,7 @@ export async function git(dir: string, args: string[], env: NodeJS.ProcessEnv = 
     return stdout;
   } catch (error) {
     const stderr = String((error as { stderr?: string }).stderr ?? "").trim();
-    throw new Error(`git ${args[0]} failed: ${stderr || (error as Error).message}`);
+    throw new Error(`git ${args[0]} failed: ${stderr || (error as Error).message}`, { cause: error });
   }
 }
 

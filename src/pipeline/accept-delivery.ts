@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { keys, type Runtime } from "../runtime.js";
+import { issueOfPull } from "../stages/lessons.js";
+import { parseCommand } from "./commands/parse-command.js";
 import { enqueueIntake } from "./enqueue-intake.js";
 import { forgetConfig, CONFIG_PATH } from "./load-pipeline.js";
 
@@ -40,6 +42,8 @@ export type Acceptance = "queued" | "duplicate" | "ignored";
 export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: string; payload: unknown }): Promise<Acceptance> {
   if (delivery.name === "push") return acceptPush(rt, delivery.id, delivery.payload);
   if (delivery.name === "installation" || delivery.name === "installation_repositories") return acceptInstallation(rt, delivery.id, delivery.payload);
+  if (delivery.name === "issue_comment") return acceptComment(rt, delivery.id, delivery.payload);
+  if (delivery.name === "pull_request") return acceptMergedPull(rt, delivery.id, delivery.payload);
   if (delivery.name !== "issues") return "ignored";
   const parsed = IssuesPayload.safeParse(delivery.payload);
   if (!parsed.success || parsed.data.issue.pull_request) return "ignored";
@@ -105,6 +109,45 @@ async function acceptInstallation(rt: Runtime, deliveryId: string, raw: unknown)
     })),
   );
   return repos.length ? "queued" : "ignored";
+}
+
+const CommentPayload = z.object({
+  action: z.literal("created"),
+  comment: z.object({ id: z.number().int(), body: z.string(), user: z.object({ login: z.string(), type: z.string() }) }),
+  issue: z.object({ number: z.number().int() }),
+  repository: RepoPayload,
+  installation: z.object({ id: z.number().int() }),
+});
+
+/** A `/baton` command in a new comment by a person (bots, Baton included, are ignored). */
+async function acceptComment(rt: Runtime, deliveryId: string, raw: unknown): Promise<Acceptance> {
+  const parsed = CommentPayload.safeParse(raw);
+  if (!parsed.success || parsed.data.comment.user.type === "Bot") return "ignored";
+  const { comment, issue, repository, installation } = parsed.data;
+  const command = parseCommand(comment.body);
+  if (!command) return "ignored";
+  const ref = { installationId: installation.id, repoId: repository.id, owner: repository.owner.login, repo: repository.name, number: issue.number };
+  await rt.queues.repo.add("command", { task: "command", issue: ref, command, commenter: comment.user.login, commentId: comment.id }, { jobId: `d-${deliveryId}`, ...REPO_JOB_OPTS(rt) });
+  return "queued";
+}
+
+const PullClosedPayload = z.object({
+  action: z.literal("closed"),
+  pull_request: z.object({ number: z.number().int(), merged: z.boolean().nullable().optional(), body: z.string().nullable().optional(), head: z.object({ ref: z.string() }) }),
+  repository: RepoPayload,
+  installation: z.object({ id: z.number().int() }),
+});
+
+/** A merged Baton PR: lessons for its issue. */
+async function acceptMergedPull(rt: Runtime, deliveryId: string, raw: unknown): Promise<Acceptance> {
+  const parsed = PullClosedPayload.safeParse(raw);
+  if (!parsed.success || !parsed.data.pull_request.merged) return "ignored";
+  const { pull_request: pull, repository, installation } = parsed.data;
+  const issue = issueOfPull(pull);
+  if (!issue) return "ignored";
+  const ref = { installationId: installation.id, repoId: repository.id, owner: repository.owner.login, repo: repository.name, number: issue };
+  await rt.queues.repo.add("lessons", { task: "lessons", issue: ref, pr: pull.number }, { jobId: `d-${deliveryId}`, ...REPO_JOB_OPTS(rt) });
+  return "queued";
 }
 
 const REPO_JOB_OPTS = (rt: Runtime) => ({

@@ -94,6 +94,11 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     log.info({ outcome: result.outcome, label }, "stage handed off");
     return { action: "handed-off", outcome: result.outcome, label };
   } catch (error) {
+    if (signal?.aborted) {
+      // `/baton stop` took the claim off and said so; nothing to retry or block.
+      await event({ type: "dispatch_failed", error: "stopped", final: true, attempt: job.attemptsMade + 1 });
+      return { action: "dropped", reason: "stopped" };
+    }
     const attempts = job.opts.attempts ?? 1;
     const final = isPermanent(error) || job.attemptsMade + 1 >= attempts;
     await event({ type: "dispatch_failed", error: describeError(error), final, attempt: job.attemptsMade + 1 });

@@ -2,14 +2,28 @@ import type { Job } from "bullmq";
 import { z } from "zod";
 import { formatProblems, parseConfigText } from "../config/parse-config.js";
 import { ensureRepoLabels } from "../github/ensure-repo-labels.js";
-import { RepoRef, type GitHub } from "../github/types.js";
+import { IssueRef, RepoRef, type GitHub } from "../github/types.js";
+import { recordLessons } from "../stages/lessons.js";
+import { CommandName } from "./commands/parse-command.js";
+import { runCommand } from "./commands/run-command.js";
 import type { Runtime } from "../runtime.js";
 import { CONFIG_PATH, forgetConfig, loadPipeline } from "./load-pipeline.js";
 
-/** Work about a repository rather than an issue: label bootstrap, and the config check run. */
+/**
+ * Work that does not start a stage: label bootstrap, the config check run, lessons after a
+ * merge, and `/baton` commands.
+ */
 export const RepoTask = z.discriminatedUnion("task", [
   z.object({ task: z.literal("bootstrap-labels"), repo: RepoRef }),
   z.object({ task: z.literal("check-config"), repo: RepoRef, sha: z.string().regex(/^[0-9a-f]{7,64}$/) }),
+  z.object({ task: z.literal("lessons"), issue: IssueRef, pr: z.number().int().positive() }),
+  z.object({
+    task: z.literal("command"),
+    issue: IssueRef,
+    command: z.union([CommandName, z.literal("unknown")]),
+    commenter: z.string(),
+    commentId: z.number().int(),
+  }),
 ]);
 export type RepoTask = z.infer<typeof RepoTask>;
 
@@ -18,9 +32,20 @@ const CHECK_NAME = "Baton config";
 
 export async function processRepoTask(rt: Runtime, job: Job<RepoTask>): Promise<string> {
   const data = RepoTask.parse(job.data);
-  const github = await rt.auth(data.repo.installationId);
-  if (data.task === "bootstrap-labels") return bootstrapLabels(rt, github, data.repo);
-  return checkConfig(rt, github, data.repo, data.sha);
+  switch (data.task) {
+    case "bootstrap-labels":
+      return bootstrapLabels(rt, await rt.auth(data.repo.installationId), data.repo);
+    case "check-config":
+      return checkConfig(rt, await rt.auth(data.repo.installationId), data.repo, data.sha);
+    case "lessons": {
+      const github = await rt.auth(data.issue.installationId);
+      const config = await loadPipeline(rt, github, data.issue);
+      if (!config.ok || !config.pipeline.config.lessons.enabled) return "lessons skipped";
+      return `lessons at ${await recordLessons(github, data.issue, config.pipeline, data.pr)}`;
+    }
+    case "command":
+      return runCommand(rt, data);
+  }
 }
 
 /** On installation: create the pipeline's labels the repository lacks (its own config's, when valid). */

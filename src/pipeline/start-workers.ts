@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { STAGE_KINDS, type StageKind } from "../config/schema.js";
 import { metrics } from "../observe/metrics.js";
 import { createRedis } from "../redis.js";
-import type { Runtime } from "../runtime.js";
+import { keys, type Runtime } from "../runtime.js";
 import type { IntakeJob, StageJob } from "./job-data.js";
 import { processIntake } from "./process-intake.js";
 import { withInstallationSlot } from "./installation-slots.js";
@@ -52,6 +52,13 @@ export function startWorkers(rt: Runtime): Workers {
   const repo = new Worker<RepoTask>(REPO_QUEUE, (job) => processRepoTask(rt, job), common(2));
   const reconcile = new Worker(RECONCILE_QUEUE, (job) => processReconcile(rt, job), common(1));
   const all = [intake, repo, reconcile, ...stages];
+  // `/baton stop` may land in any process: every process cancels the run if it holds it.
+  const subscriber = createRedis(rt.env.REDIS_URL);
+  connections.push(subscriber);
+  void subscriber.subscribe(keys.cancelChannel(rt));
+  subscriber.on("message", (_channel: string, runId: string) => {
+    for (const worker of stages) if (worker.cancelJob(runId, "stopped by /baton stop")) rt.log.info({ runId }, "run cancelled");
+  });
   for (const worker of all) {
     worker.on("completed", () => metrics.jobs.inc({ queue: worker.name, state: "completed" }));
     worker.on("failed", (job, error) => {

@@ -26,7 +26,7 @@ export async function createTestRuntime(envOverrides: Record<string, string> = {
     privateKey: TEST_PRIVATE_KEY,
     secret: TEST_WEBHOOK_SECRET,
     log,
-    Octokit: createOctokitClass({ paceMs: 0 }).defaults({ retry: { retryAfterBaseValue: 10 } }),
+    Octokit: createOctokitClass({ paceMs: 0, retryBaseMs: 10 }),
   });
   const probot = new ProbotWithDefaults();
   const queues = openQueues(redis, prefix);
