@@ -31,6 +31,8 @@ export const keys = {
   delivery: (rt: Pick<Runtime, "prefix">, id: string) => `${rt.prefix}:delivery:${id}`,
   issueLock: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:lock:${repoId}:${issue}`,
   transitions: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:transitions:${repoId}:${issue}`,
+  /** The transition number a person last restarted the loop budget at (`/baton retry`). */
+  budgetBase: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:budget-base:${repoId}:${issue}`,
   config: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:config:${repoId}`,
   labelsReady: (rt: Pick<Runtime, "prefix">, repoId: number, hash: string) => `${rt.prefix}:labels-ready:${repoId}:${hash}`,
   events: (rt: Pick<Runtime, "prefix">) => `${rt.prefix}:events`,

@@ -94,6 +94,7 @@ function review(task: AgentTask): ReviewOutput {
 
 async function delay(task: AgentTask): Promise<void> {
   const ms = parseDuration(process.env.BATON_BUILTIN_DELAY ?? "0ms");
+  if (task.signal.aborted) throw new TransientError("the builtin agent was stopped");
   if (ms <= 0) return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);

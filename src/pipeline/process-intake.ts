@@ -80,10 +80,12 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
     if (!labels.includes(stage.on)) return { action: "dropped", reason: "label is no longer on the issue" };
     const transition = job.data.transition ?? (await nextTransition(rt, ref));
     await job.updateData({ ...job.data, transition });
-    if (transition > pipeline.config.defaults.max_transitions) {
+    const spent = transition - (Number(await rt.redis.get(keys.budgetBase(rt, ref.repoId, ref.number))) || 0);
+    if (spent > pipeline.config.defaults.max_transitions) {
       await blockIssue(github, ref, pipeline, {
-        reason: `this issue went through ${transition - 1} transitions, over the budget of ${pipeline.config.defaults.max_transitions} (a loop guard).`,
-        hint: `Look at the history above for a cycle; raise \`defaults.max_transitions\` in .github/baton.yml if it is legitimate, then apply \`${stage.on}\` again.`,
+        reason: `this issue went through ${spent - 1} transitions, over the budget of ${pipeline.config.defaults.max_transitions} (a loop guard).`,
+        hint: `Look at the history above for a cycle; if the work should go on, comment \`/baton retry\` (the budget starts again), or raise \`defaults.max_transitions\` in .github/baton.yml.`,
+        stage,
         fromLabel: stage.on,
         runId: stageRunId(ref, stage.name, transition),
         comments: await listComments(github, ref),

@@ -68,6 +68,8 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     } finally {
       output.flush();
     }
+    // Stopped while the agent worked: hand nothing on (the stop already took the claim off).
+    signal?.throwIfAborted();
     const label = nextLabel(stage, result.outcome);
     const waiting = stage.gate && result.outcome === "pass";
     comments = await updateStatus(github, ref, pipeline, comments, stage.name, {

@@ -102,8 +102,10 @@ async function retry(ctx: CommandContext): Promise<string> {
   if (!current) return "there is no blocked or stopped stage to retry.";
   const { stage, claimed } = current;
   if (claimed && (await liveJobId(ctx, stage))) return `the **${stage.name}** stage is running right now; comment \`/baton stop\` first to restart it.`;
-  // A person chose to go on: the loop budget starts again.
-  await rt.redis.del(keys.transitions(rt, ref.repoId, ref.number));
+  // A person chose to go on: the loop budget starts again from here (the counter itself
+  // keeps counting, so job ids stay unique).
+  const counted = Number(await rt.redis.get(keys.transitions(rt, ref.repoId, ref.number))) || 0;
+  await rt.redis.set(keys.budgetBase(rt, ref.repoId, ref.number), String(counted), "EX", 90 * 24 * 3600);
   for (const label of [pipeline.config.labels.blocked, stage.claim, stage.next["needs-info"]]) {
     if (label && labels.includes(label)) await removeLabel(github, ref, label);
   }
