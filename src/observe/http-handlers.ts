@@ -31,7 +31,9 @@ export function observeHandler(rt: Runtime): HttpHandler {
     }
     if (path !== "/ready") return false;
     try {
-      await rt.redis.ping();
+      // Commands wait through a reconnect (maxRetriesPerRequest: null): bound the wait, since
+      // "not answering now" is exactly what this endpoint must report.
+      await Promise.race([rt.redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error("Redis did not answer within 1 s")), 1000).unref())]);
       const policy = await readEvictionPolicy(rt.redis);
       const ok = policy === undefined || policy === "noeviction";
       return json(res, ok ? 200 : 503, { status: ok ? "ready" : "degraded", redis: "ok", maxmemory_policy: policy ?? "unknown" });
