@@ -33,6 +33,7 @@ export const keys = {
   transitions: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:transitions:${repoId}:${issue}`,
   /** The transition number a person last restarted the loop budget at (`/baton retry`). */
   budgetBase: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:budget-base:${repoId}:${issue}`,
+  role: (rt: Pick<Runtime, "prefix">, repoId: number, login: string) => `${rt.prefix}:role:${repoId}:${login}`,
   config: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:config:${repoId}`,
   labelsReady: (rt: Pick<Runtime, "prefix">, repoId: number, hash: string) => `${rt.prefix}:labels-ready:${repoId}:${hash}`,
   events: (rt: Pick<Runtime, "prefix">) => `${rt.prefix}:events`,

@@ -29,3 +29,4 @@ export async function swapLabel(github: GitHub, ref: IssueRef, from: string, to:
   await addLabels(github, ref, [to]);
   await removeLabel(github, ref, from);
 }
+

@@ -1,6 +1,7 @@
 import type { Job } from "bullmq";
 import { createHash } from "node:crypto";
 import { DEFAULT_STAGES } from "../config/defaults.js";
+import type { Permission } from "../config/schema.js";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { ensureComment } from "../github/ensure-comment.js";
 import { ensureRepoLabels, describePipelineLabels } from "../github/ensure-repo-labels.js";
@@ -19,6 +20,9 @@ export type IntakeOutcome =
   | { action: "claimed"; stage: string; runId: string }
   | { action: "dropped"; reason: string }
   | { action: "refused" | "invalid-config" | "blocked"; reason: string };
+
+/** How long a person's role on a repository is trusted before it is read again. */
+const ROLE_TTL_S = 300;
 
 /** How long the transition counter of an issue lives after its last transition. */
 const COUNTER_TTL_S = 90 * 24 * 3600;
@@ -93,6 +97,8 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
       return { action: "blocked", reason: "transition budget exhausted" };
     }
     await ensureLabelsOnce(rt, github, ref, pipeline);
+    // Add then remove, never a whole-set PUT: the previous stage may still be taking its
+    // claim off, and a PUT from this read would put it back.
     await swapLabel(github, ref, stage.on, stage.claim);
     await job.updateData({ ...job.data, transition, claimed: true });
   }
@@ -126,7 +132,7 @@ async function checkSender(rt: Runtime, github: GitHub, ref: IssueRef, pipeline:
   }
   if (!stage.entry) return undefined;
   const minimum = pipeline.config.permissions.trigger;
-  const role = await readRole(github, ref, data.sender.login);
+  const role = await cachedRole(rt, github, ref, data.sender.login);
   if (hasAtLeast(role, minimum)) return undefined;
   const comments = await listComments(github, ref);
   await ensureComment(
@@ -138,6 +144,16 @@ async function checkSender(rt: Runtime, github: GitHub, ref: IssueRef, pipeline:
   );
   await removeLabel(github, ref, stage.on);
   return { action: "refused", reason: `${data.sender.login} has ${role}, below ${minimum}` };
+}
+
+/** A person's role, cached a few minutes: one person labelling many issues costs one request. */
+async function cachedRole(rt: Runtime, github: GitHub, ref: IssueRef, login: string): Promise<Permission | "none"> {
+  const key = keys.role(rt, ref.repoId, login);
+  const cached = await rt.redis.get(key);
+  if (cached) return cached as Permission | "none";
+  const role = await readRole(github, ref, login);
+  await rt.redis.set(key, role, "EX", ROLE_TTL_S);
+  return role;
 }
 
 function drop(log: Runtime["log"], reason: string): IntakeOutcome {

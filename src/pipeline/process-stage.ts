@@ -87,7 +87,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
       note: result.note,
     }, label);
     if (waiting) await postGateComment(github, ref, stage, label, runId, comments);
-    await addLabels(github, ref, [label]);
+    await addLabels(github, ref, [label, ...(result.labels ?? [])]);
     await job.updateData({ ...job.data, handedOff: label });
     await removeLabel(github, ref, stage.claim);
     await event({ type: "status_changed", from: stage.claim, to: label, outcome: result.outcome });

@@ -1,6 +1,5 @@
 import { runAgent } from "../agents/run-agent.js";
 import { TriageOutput } from "../agents/outputs.js";
-import { addLabels } from "../github/labels.js";
 import { issueContext } from "./issue-context.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
 import type { StageHandler } from "./types.js";
@@ -35,7 +34,8 @@ function renderBrief(output: TriageOutput): string {
 export const triage: StageHandler = async (run) => {
   const own = findOwnArtifact(run);
   if (own) {
-    return { outcome: own.meta.outcome, artifactUrl: own.comment.html_url, revision: own.revision, note: "reused this run's brief" };
+    const labels = own.meta.outcome === "pass" ? [`type:${own.meta.type}`, `priority:${own.meta.priority}`, `size:${own.meta.size}`] : [];
+    return { outcome: own.meta.outcome, artifactUrl: own.comment.html_url, revision: own.revision, note: "reused this run's brief", labels };
   }
   const result = await runAgent("triage", {
     runId: run.runId,
@@ -59,7 +59,6 @@ export const triage: StageHandler = async (run) => {
     model: result.model,
     usage: result.usage,
   });
-  if (output.outcome === "pass") await addLabels(run.github, run.ref, classificationLabels(output));
   return {
     outcome: output.outcome,
     artifactUrl: comment.html_url,
@@ -68,5 +67,6 @@ export const triage: StageHandler = async (run) => {
     backend: result.backend,
     model: result.model,
     note: `${output.type}, ${output.priority}, ${output.size}`,
+    labels: output.outcome === "pass" ? classificationLabels(output) : [],
   };
 };

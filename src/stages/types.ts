@@ -43,6 +43,8 @@ export interface StageResult {
   model?: string;
   /** A few words for the status row. */
   note?: string;
+  /** Labels to add together with the handoff label (one request), e.g. triage's classification. */
+  labels?: string[];
 }
 
 /** One stage kind. Throw PermanentError to block, anything else to retry. */

@@ -1,0 +1,23 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import { findOrStartRedis } from "../sandbox/find-redis.js";
+import { benchPipeline } from "./pipeline.js";
+import { benchWebhookAck } from "./webhook-ack.js";
+
+/** `npm run bench [ack|pipeline]`: runs the benchmarks, prints tables, writes bench/results/*.json. */
+const which = process.argv[2];
+const redis = await findOrStartRedis();
+const machine = { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 1024 ** 3), node: process.version, at: new Date().toISOString() };
+await mkdir(new URL("./results/", import.meta.url), { recursive: true });
+try {
+  if (!which || which === "ack") {
+    const result = await benchWebhookAck(redis.url);
+    await writeFile(new URL("./results/webhook-ack.json", import.meta.url), `${JSON.stringify({ machine, ...result }, null, 2)}\n`);
+  }
+  if (!which || which === "pipeline") {
+    const result = await benchPipeline(redis.url);
+    await writeFile(new URL("./results/pipeline.json", import.meta.url), `${JSON.stringify({ machine, ...result }, null, 2)}\n`);
+  }
+} finally {
+  await redis.stop();
+}
