@@ -54,8 +54,9 @@ export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: 
     : [];
   if (labels.length === 0) return "ignored";
 
+  // One round trip decides: the first copy of a delivery id sets the key, repeats find it.
   const seenKey = keys.delivery(rt, delivery.id);
-  if (await rt.redis.exists(seenKey)) return "duplicate";
+  if ((await rt.redis.set(seenKey, "1", "EX", DEDUPE_TTL_S, "NX")) !== "OK") return "duplicate";
   const issue = {
     installationId: payload.installation.id,
     repoId: payload.repository.id,
@@ -63,15 +64,19 @@ export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: 
     repo: payload.repository.name,
     number: payload.issue.number,
   };
-  // The job id makes concurrent copies of one delivery a single job; the key outlives the job.
-  await enqueueIntake(
-    rt,
-    labels.map((label, i) => ({
-      jobId: `d-${delivery.id}-${i}`,
-      data: { deliveryId: delivery.id, source: "webhook" as const, issue, label, sender: payload.sender },
-    })),
-  );
-  await rt.redis.set(seenKey, "1", "EX", DEDUPE_TTL_S);
+  try {
+    await enqueueIntake(
+      rt,
+      labels.map((label, i) => ({
+        jobId: `d-${delivery.id}-${i}`,
+        data: { deliveryId: delivery.id, source: "webhook" as const, issue, label, sender: payload.sender },
+      })),
+    );
+  } catch (error) {
+    // Not enqueued: forget the id so GitHub's redelivery (an error answer asks for one) gets in.
+    await rt.redis.del(seenKey).catch(() => {});
+    throw error;
+  }
   return "queued";
 }
 
