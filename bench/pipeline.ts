@@ -30,7 +30,7 @@ export async function benchPipeline(redisUrl: string) {
     port: await freePort(),
     redisUrl,
     redisPrefix: prefix,
-    env: { LOG_LEVEL: "warn", BATON_CONCURRENCY: process.env.BATON_CONCURRENCY ?? "16", BATON_CONCURRENCY_INTAKE: process.env.BATON_CONCURRENCY_INTAKE ?? "16", BATON_INSTALLATION_CONCURRENCY: "64", BATON_RECONCILE_INTERVAL: "1h" },
+    env: { LOG_LEVEL: "warn", BATON_CONCURRENCY: process.env.BATON_CONCURRENCY ?? "8", BATON_CONCURRENCY_INTAKE: process.env.BATON_CONCURRENCY_INTAKE ?? "8", BATON_INSTALLATION_CONCURRENCY: "64", BATON_RECONCILE_INTERVAL: "1h" },
   });
   sandbox.setWebhookUrl(app.webhookUrl);
   try {
