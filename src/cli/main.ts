@@ -1,5 +1,10 @@
 import { Command } from "commander";
+import { registerDoctor } from "./commands/doctor.js";
+import { registerEvents } from "./commands/events.js";
+import { registerRun } from "./commands/run.js";
+import { registerStatus } from "./commands/status.js";
 import { registerValidate } from "./commands/validate.js";
+import { CliError } from "./connect.js";
 
 /**
  * The `baton` command. Each subcommand lives in `commands/` and registers itself here,
@@ -11,5 +16,14 @@ const program = new Command()
   .showHelpAfterError();
 
 registerValidate(program);
+registerRun(program);
+registerStatus(program);
+registerEvents(program);
+registerDoctor(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  console.error(`baton: ${(error as Error).message}`);
+  process.exitCode = error instanceof CliError ? error.exitCode : 1;
+}

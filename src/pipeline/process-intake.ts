@@ -14,6 +14,7 @@ import { blockIssue } from "./block-issue.js";
 import { stageRunId, type IntakeJob, type StageJob } from "./job-data.js";
 import { loadPipeline, renderConfigError } from "./load-pipeline.js";
 import { stageQueue } from "./queues.js";
+import { waitingLabels } from "./waiting-labels.js";
 import { withIssueLock } from "./with-issue-lock.js";
 
 export type IntakeOutcome =
@@ -100,6 +101,9 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
     // Add then remove, never a whole-set PUT: the previous stage may still be taking its
     // claim off, and a PUT from this read would put it back.
     await swapLabel(github, ref, stage.on, stage.claim);
+    // A person who starts a stage by hand moves the issue on from where it waited.
+    const waiting = waitingLabels(pipeline);
+    for (const label of labels.filter((l) => waiting.has(l))) await removeLabel(github, ref, label);
     await job.updateData({ ...job.data, transition, claimed: true });
   }
   return { action: "claimed", stage: stage.name, runId: stageRunId(ref, stage.name, job.data.transition ?? 0) };

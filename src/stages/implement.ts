@@ -1,4 +1,5 @@
 import { runAgent } from "../agents/run-agent.js";
+import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import { PermanentError } from "../errors.js";
 import { issueBranch, upsertPull } from "../github/pulls.js";
 import { commitAll, pushBranch, withWorkspace, workspaceBytes, type Workspace } from "../github/workspace.js";
@@ -43,7 +44,7 @@ export const implement: StageHandler = async (run) => {
 
   const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: repo.default_branch, branch, token: () => mintToken(run) }, async (workspace) => {
     const work = await workUntilPreflightPasses(run, workspace, spec, feedback);
-    const sha = await commitAll(workspace, work.commitMessage, { name: bot, email: `${bot.replace(/\[bot\]$/, "")}@users.noreply.github.com` });
+    const sha = await commitAll(workspace, work.commitMessage, botIdentity(bot));
     if (!sha && !workspace.continued) {
       throw new PermanentError("the agent made no change to the repository.", { hint: "Make the spec more concrete (edit the design comment), then comment `/baton retry`." });
     }
@@ -73,6 +74,15 @@ export const implement: StageHandler = async (run) => {
   return { outcome: "pass", artifactUrl: comment.html_url, prUrl: pull.html_url, revision, usage: outcome.usage, backend: outcome.backend, model: outcome.model, note: `PR #${pull.number}${revision > 1 ? ` (revision ${revision})` : ""}` };
 };
 
+/**
+ * The git identity of the app's bot user: `<slug>[bot]`, with GitHub's noreply address form
+ * (`<id>+<login>@users.noreply.github.com`) when the app id is known.
+ */
+function botIdentity(login: string): { name: string; email: string } {
+  const id = process.env.APP_ID;
+  return { name: login, email: `${id ? `${id}+` : ""}${login}@users.noreply.github.com` };
+}
+
 function requireSpec(run: StageRun): Spec | undefined {
   if (run.stage.requires === "none") return readSpecOfDesign(run);
   const spec = readSpecOfDesign(run);
@@ -101,7 +111,14 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
       pipeline: run.pipeline,
       issueLabels: run.issue.labels,
       touchedPaths: spec?.artifact.meta.files as string[] | undefined,
-      context: { issue: issueContext(run.issue), spec: spec?.markdown ?? "", criteria: spec?.criteria ?? [], feedback, preflight_failure: preflightFailure },
+      // The spec and the feedback are comments people may edit: untrusted, like the issue.
+      context: {
+        issue: issueContext(run.issue),
+        spec: sanitizeUntrusted(spec?.markdown ?? ""),
+        criteria: (spec?.criteria ?? []).map(sanitizeUntrusted),
+        feedback: sanitizeUntrusted(feedback),
+        preflight_failure: preflightFailure,
+      },
       workspace: workspace.dir,
       signal: run.signal,
       onOutput: run.onOutput,

@@ -2,6 +2,7 @@ import type { Pipeline } from "../config/resolve-pipeline.js";
 import { findArtifacts, parseArtifact, renderArtifact, type Artifact } from "../github/artifacts.js";
 import { addLabels, removeLabel } from "../github/labels.js";
 import { listComments } from "../github/list-comments.js";
+import { issueBranch } from "../github/pulls.js";
 import { readStatus } from "../github/status-comment.js";
 import type { GitHub, IssueComment, IssueRef } from "../github/types.js";
 import { updateStatus } from "../pipeline/update-status.js";
@@ -51,12 +52,25 @@ function renderLessons(pipeline: Pipeline, comments: IssueComment[], prNumber: n
 }
 
 /**
+ * The request path guesses the issue from the branch or a `Closes #<n>`; only a merged PR on
+ * `baton/issue-<n>`, or one carrying the configured PR label, is Baton's (a person's PR that
+ * merely closes the issue is not).
+ */
+async function isBatonPull(github: GitHub, ref: IssueRef, pipeline: Pipeline, prNumber: number): Promise<boolean> {
+  const { data: pull } = await github.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: prNumber });
+  if (!pull.merged) return false;
+  const labelled = pull.labels.some((l) => l.name === pipeline.config.labels.pr);
+  return pull.head.ref === issueBranch(ref.number) || (labelled && issueOfPull(pull) === ref.number);
+}
+
+/**
  * A Baton PR was merged: record the lessons on the issue and mark it done.
  * 1. Post the lessons artifact once per PR (a redelivery finds it and does not post again).
  * 2. Add a lessons row to the status comment.
  * 3. Replace the pipeline's status labels with `labels.done`.
  */
 export async function recordLessons(github: GitHub, ref: IssueRef, pipeline: Pipeline, prNumber: number): Promise<string> {
+  if (!(await isBatonPull(github, ref, pipeline, prNumber))) return `(skipped: PR #${prNumber} is not a merged Baton PR for #${ref.number})`;
   let comments = await listComments(github, ref);
   const runId = `lessons-pr${prNumber}`;
   const artifact = findArtifacts(comments, LESSONS_STAGE).find((a) => a.meta.run_id === runId);

@@ -1,4 +1,5 @@
 import { runAgent } from "../agents/run-agent.js";
+import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import type { ReviewOutput } from "../agents/outputs.js";
 import { PermanentError } from "../errors.js";
 import { findArtifacts } from "../github/artifacts.js";
@@ -20,16 +21,22 @@ import type { StageHandler, StageRun } from "./types.js";
  */
 export const review: StageHandler = async (run) => {
   const own = findOwnArtifact(run);
-  if (own) return { outcome: own.meta.outcome, artifactUrl: own.comment.html_url, revision: own.revision, note: "reused this run's verdict" };
+  if (own) {
+    // A retry after the verdict was posted: the revision limit still applies.
+    checkRevisionLimit(run, own.meta.verdict);
+    return { outcome: own.meta.outcome, artifactUrl: own.comment.html_url, prUrl: String(own.meta.pr_url ?? ""), revision: own.revision, note: "reused this run's verdict" };
+  }
   const implementation = latestOfKind(run, "implement");
   const prNumber = Number(implementation?.meta.pr_number);
   if (!implementation || !prNumber) {
     throw new PermanentError("there is no implementation (pull request) on this issue to review.", { hint: "Run the implement stage first, then apply the review label again." });
   }
+  const prUrl = String(implementation.meta.pr_url ?? "");
   const design = run.pipeline.stages.find((s) => s.kind === "design");
   const spec = design ? readSpec(run.comments, design.name) : undefined;
-  const criteria = spec?.criteria ?? [];
-  const diff = await readPullDiff(run.github, run.ref, prNumber);
+  const criteria = (spec?.criteria ?? []).map(sanitizeUntrusted);
+  // The diff is repository content and the spec may be edited by people: both untrusted.
+  const diff = sanitizeUntrusted(await readPullDiff(run.github, run.ref, prNumber));
   const preflight = (implementation.meta.preflight as PreflightResult[] | undefined) ?? [];
 
   const result = await runAgent("review", {
@@ -37,13 +44,13 @@ export const review: StageHandler = async (run) => {
     stage: run.stage,
     pipeline: run.pipeline,
     issueLabels: run.issue.labels,
-    context: { spec: spec?.markdown ?? "(implemented from the issue alone)", criteria, diff, preflight: renderPreflight(preflight) },
+    context: { spec: spec ? sanitizeUntrusted(spec.markdown) : "(implemented from the issue alone)", criteria, diff, preflight: renderPreflight(preflight) },
     signal: run.signal,
     onOutput: run.onOutput,
     env: run.rt.env,
   });
   const verdict = result.data;
-  const body = renderVerdict(verdict, Number(implementation.meta.pr_number), String(implementation.meta.pr_url ?? ""));
+  const body = renderVerdict(run, verdict, prNumber, prUrl);
   await postPullReview(run, prNumber, body);
   const revision = nextRevision(run);
   const comment = await postArtifact(run, revision, body, {
@@ -51,20 +58,32 @@ export const review: StageHandler = async (run) => {
     verdict: verdict.verdict,
     criteria: verdict.criteria,
     pr_number: prNumber,
+    pr_url: prUrl,
     backend: result.backend,
     model: result.model,
     usage: result.usage,
   });
-  const rounds = findArtifacts(run.comments, run.stage.name).filter((a) => a.meta.verdict === "needs-changes").length + (verdict.verdict === "needs-changes" ? 1 : 0);
-  const limit = run.stage.max_revisions;
-  if (verdict.verdict === "needs-changes" && limit !== undefined && rounds > limit) {
-    throw new PermanentError(`the review asked for changes ${rounds} times, past max_revisions (${limit}).`, {
-      hint: `Read the latest verdict above and the PR; fix it by hand or raise \`max_revisions\`, then remove the blocked label and apply \`${run.stage.on}\` again.`,
-    });
-  }
+  checkRevisionLimit({ ...run, comments: [...run.comments, comment] }, verdict.verdict);
   const passed = verdict.criteria.filter((c) => c.pass).length;
-  return { outcome: verdict.verdict, artifactUrl: comment.html_url, prUrl: String(implementation.meta.pr_url ?? ""), revision, usage: result.usage, backend: result.backend, model: result.model, note: `${verdict.verdict}: ${passed}/${verdict.criteria.length} criteria` };
+  return { outcome: verdict.verdict, artifactUrl: comment.html_url, prUrl, revision, usage: result.usage, backend: result.backend, model: result.model, note: `${verdict.verdict}: ${passed}/${verdict.criteria.length} criteria` };
 };
+
+/**
+ * The revision loop is bounded (DESIGN §1 invariant 6), counted from GitHub: every
+ * needs-changes verdict artifact on the issue is one revision asked for.
+ */
+function checkRevisionLimit(run: StageRun, verdict: unknown): void {
+  const limit = run.stage.max_revisions;
+  if (verdict !== "needs-changes" || limit === undefined) return;
+  const rounds = run.pipeline.stages
+    .filter((s) => s.kind === "review")
+    .flatMap((s) => findArtifacts(run.comments, s.name))
+    .filter((a) => a.meta.verdict === "needs-changes").length;
+  if (rounds <= limit) return;
+  throw new PermanentError(`the review asked for changes ${rounds} times, past max_revisions (${limit}).`, {
+    hint: `Read the latest verdict above and the PR; fix it by hand or raise \`max_revisions\`, then remove the blocked label and apply \`${run.stage.on}\` again.`,
+  });
+}
 
 /** One review per run on the PR: a retry finds its own by the marker and does not post again. */
 async function postPullReview(run: StageRun, prNumber: number, body: string): Promise<void> {
@@ -74,16 +93,22 @@ async function postPullReview(run: StageRun, prNumber: number, body: string): Pr
   await run.github.rest.pulls.createReview({ owner: run.ref.owner, repo: run.ref.repo, pull_number: prNumber, event: "COMMENT", body: redactSecrets(`${marker}\n${body}`) });
 }
 
-function renderVerdict(verdict: ReviewOutput, prNumber: number, prUrl: string): string {
+function renderVerdict(run: StageRun, verdict: ReviewOutput, prNumber: number, prUrl: string): string {
   const icon = { approved: "✅", "needs-changes": "🔁", rejected: "⛔" }[verdict.verdict];
-  const rows = verdict.criteria.map((c) => `| ${c.pass ? "✅" : "❌"} | ${c.criterion.replace(/\|/g, "\\|")} | ${c.evidence.replace(/\n/g, " ").replace(/\|/g, "\\|")} |`);
-  return [
+  const cell = (text: string) => text.replace(/\n/g, " ").replace(/\|/g, "\\|");
+  const rows = verdict.criteria.map((c) => `| ${c.pass ? "✅ pass" : "❌ fail"} | ${cell(c.criterion)} | ${cell(c.evidence)} |`);
+  const lines = [
     `## ${icon} Review: ${verdict.verdict}`,
     "",
     `**Pull request:** [#${prNumber}](${prUrl})`,
     "",
     verdict.summary,
     "",
-    ...(rows.length ? ["| | Criterion | Evidence |", "|---|---|---|", ...rows] : ["_No acceptance criteria to judge against._"]),
-  ].join("\n");
+    ...(rows.length ? ["| Verdict | Criterion | Evidence |", "|---|---|---|", ...rows] : ["_No acceptance criteria to judge against._"]),
+  ];
+  if (verdict.verdict === "rejected") {
+    const implement = run.pipeline.stages.find((s) => s.kind === "implement");
+    lines.push("", `**To resume:** address the reasons above (edit the spec or the PR), then apply \`${implement?.on ?? run.stage.on}\` to implement again or \`${run.stage.on}\` to review again.`);
+  }
+  return lines.join("\n");
 }
