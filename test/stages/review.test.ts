@@ -1,6 +1,7 @@
+import { processStage } from "../../src/pipeline/process-stage.js";
 import { git } from "../../sandbox/github/git.js";
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
-import { artifactsOf, implementedIssue, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
+import { artifactsOf, implementedIssue, MAINTAINER, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
 
 /** Review and the review ⇄ implement loop against the sandbox (real PRs, real git). */
 describe("the review stage", () => {
@@ -60,6 +61,12 @@ describe("the review stage", () => {
     const implementations = artifactsOf(issue, "implement");
     expect(implementations.map((c) => /revision=(\d+)/.exec(c.body)?.[1])).toEqual(["1", "2"]);
     expect(implementations[1]?.body).toContain("addresses the review feedback");
+
+    // The same job run again (a stalled worker's retry) reuses its verdict and still blocks.
+    env.sandbox.world.setLabels(repo, issue, ["status:reviewing"], MAINTAINER);
+    expect(await processStage(env.rt, third.job)).toMatchObject({ action: "blocked" });
+    expect(artifactsOf(issue, "review")).toHaveLength(2);
+    expect(issue.comments.filter((c) => c.body.startsWith("<!-- baton:blocked"))).toHaveLength(1);
   }, 60_000);
 
   it("blocks a rejected PR with the reasons and how to resume", async () => {
