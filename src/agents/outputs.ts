@@ -32,6 +32,11 @@ export const ImplementOutput = z.object({
   summary: z.string().min(1),
   /** A commit message headline. */
   commit_message: z.string().min(1).optional(),
+  /**
+   * Whole new contents of the files to create or replace, for agents that cannot edit the
+   * checkout themselves (API backends). Agents that edit the checkout leave it empty.
+   */
+  files: z.array(z.object({ path: z.string().min(1), content: z.string() })).default([]),
 });
 export type ImplementOutput = z.infer<typeof ImplementOutput>;
 

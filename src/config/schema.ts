@@ -43,6 +43,8 @@ export const AgentRef = z
     args: z.array(z.string()).optional(),
     /** Tools a CLI agent may use (claude-code `--allowedTools`). */
     allowed_tools: z.array(z.string()).optional(),
+    /** The longest answer, in tokens, for API backends that need a ceiling (anthropic; default 8192). */
+    max_tokens: z.number().int().positive().optional(),
     /** Maximum agent turns for CLI agents that support it. */
     max_turns: z.number().int().positive().optional(),
   })

@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { killGroup } from "../process/kill-group.js";
+import { scrubbedEnv } from "../process/scrubbed-env.js";
 
 export interface PreflightResult {
   command: string;
@@ -10,16 +12,6 @@ export interface PreflightResult {
 }
 
 const TAIL_BYTES = 4000;
-
-/** Environment for commands in the workspace: the server's secrets stay out. */
-export function scrubbedEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/TOKEN|SECRET|KEY|PASSWORD|PRIVATE|CREDENTIAL|^APP_ID$|^REDIS_URL$/i.test(key)) continue;
-    env[key] = value;
-  }
-  return env;
-}
 
 /** Runs one shell command in its own process group, killing the whole group on timeout. */
 function runCommand(command: string, cwd: string, timeoutMs: number): Promise<PreflightResult> {
@@ -35,11 +27,7 @@ function runCommand(command: string, cwd: string, timeoutMs: number): Promise<Pr
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
+      killGroup(child.pid, "SIGKILL");
     }, timeoutMs);
     child.on("close", (code) => {
       clearTimeout(timer);

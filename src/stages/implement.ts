@@ -5,6 +5,7 @@ import { issueBranch, upsertPull } from "../github/pulls.js";
 import { commitAll, pushBranch, withWorkspace, workspaceBytes, type Workspace } from "../github/workspace.js";
 import { renderPreflight, runPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
 import type { Usage } from "../agents/types.js";
+import { readSources, writeAgentFiles } from "./agent-files.js";
 import { readSpec, type Spec } from "./design.js";
 import { issueContext } from "./issue-context.js";
 import { latestOfKind } from "./latest-of-kind.js";
@@ -118,6 +119,7 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
         criteria: (spec?.criteria ?? []).map(sanitizeUntrusted),
         feedback: sanitizeUntrusted(feedback),
         preflight_failure: preflightFailure,
+        sources: await readSources(workspace.dir, (spec?.artifact.meta.files as string[] | undefined) ?? []),
       },
       workspace: workspace.dir,
       signal: run.signal,
@@ -125,6 +127,7 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
       env: run.rt.env,
     });
     usage = usage ? sumUsage(usage, result.usage) : result.usage;
+    await writeAgentFiles(workspace.dir, result.data.files);
     if ((await workspaceBytes(workspace)) > MAX_WORKSPACE_BYTES) throw new PermanentError("the workspace grew past 2 GiB; the change was not pushed.");
     const preflight = await runPreflight(run.stage.preflight ?? [], workspace.dir, Math.min(run.stage.timeout_ms, PREFLIGHT_TIMEOUT_MS));
     if (preflight.ok) {

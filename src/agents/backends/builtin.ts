@@ -1,9 +1,7 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { parseDuration } from "../config/duration.js";
-import { TransientError } from "../errors.js";
-import type { DesignOutput, ImplementOutput, ReviewOutput, TriageOutput } from "./outputs.js";
-import type { AgentBackend, AgentTask } from "./types.js";
+import { parseDuration } from "../../config/duration.js";
+import { TransientError } from "../../errors.js";
+import type { DesignOutput, ImplementOutput, ReviewOutput, TriageOutput } from "../outputs.js";
+import type { AgentBackend, AgentTask } from "../types.js";
 
 /** Marks every human-readable string the builtin agent writes: nobody should mistake it for a model. */
 export const CANNED = "[builtin canned output]";
@@ -53,9 +51,8 @@ function design(task: AgentTask): DesignOutput {
   };
 }
 
-async function implement(task: AgentTask): Promise<ImplementOutput> {
+function implement(task: AgentTask): ImplementOutput {
   const { title = "", number = 0 } = issueOf(task);
-  if (!task.workspace) throw new Error("the builtin implementer needs a workspace");
   const spec = String(task.context.spec ?? "");
   const feedback = String(task.context.feedback ?? "");
   const lines = [
@@ -68,9 +65,9 @@ async function implement(task: AgentTask): Promise<ImplementOutput> {
     spec.trim() || "(no spec)",
   ];
   if (feedback.trim()) lines.push("", "## Review feedback addressed", "", feedback.trim());
-  await mkdir(join(task.workspace, "docs", "baton"), { recursive: true });
-  await writeFile(join(task.workspace, "docs", "baton", `issue-${number}.md`), `${lines.join("\n")}\n`);
+  // Returned as whole files, the way API backends answer, so that path is exercised offline.
   return {
+    files: [{ path: `docs/baton/issue-${number}.md`, content: `${lines.join("\n")}\n` }],
     summary: `${CANNED} Wrote docs/baton/issue-${number}.md recording the spec${feedback.trim() ? " and the review feedback" : ""}.`,
     commit_message: `docs: record the spec of #${number} (builtin agent)`,
   };
@@ -117,7 +114,7 @@ export const builtin: AgentBackend = {
     const output =
       task.kind === "triage" ? triage(task)
       : task.kind === "design" ? design(task)
-      : task.kind === "implement" ? await implement(task)
+      : task.kind === "implement" ? implement(task)
       : review(task);
     const text = `${CANNED}\n\n\`\`\`json\n${JSON.stringify(output, null, 2)}\n\`\`\`\n`;
     task.onOutput?.(text);

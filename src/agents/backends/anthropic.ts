@@ -1,0 +1,60 @@
+import Anthropic from "@anthropic-ai/sdk";
+import type { AgentRef } from "../../config/schema.js";
+import { PermanentError } from "../../errors.js";
+import { classifyApiError } from "../api-errors.js";
+import { cachedHealth } from "../health-cache.js";
+import { resolveEndpoint, type HttpEndpoint } from "../http-endpoint.js";
+import type { AgentBackend, BackendHealth } from "../types.js";
+
+const ANTHROPIC_URL = "https://api.anthropic.com";
+/** The Messages API needs a ceiling on the answer; a spec or a review fits well within it. */
+const DEFAULT_MAX_TOKENS = 8192;
+const endpointOf = (agent: AgentRef) => resolveEndpoint(agent, { urlVar: "ANTHROPIC_BASE_URL", defaultUrl: ANTHROPIC_URL, keyVar: "ANTHROPIC_API_KEY", modelVar: "BATON_ANTHROPIC_MODEL" });
+const client = (endpoint: HttpEndpoint, timeoutMs: number) => new Anthropic({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries: 2, timeout: timeoutMs });
+
+function misconfigured(endpoint: HttpEndpoint): string | undefined {
+  if (!endpoint.model) return "no model: set `model:` on the stage's agent in .github/baton.yml, or BATON_ANTHROPIC_MODEL on the server";
+  if (!endpoint.apiKey && endpoint.baseURL === ANTHROPIC_URL) return "ANTHROPIC_API_KEY (or ANTHROPIC_API_KEY_FILE) is not set on the server";
+  return undefined;
+}
+
+/** The Anthropic Messages API through the official SDK, streamed. */
+export const anthropic: AgentBackend = {
+  name: "anthropic",
+  async run(task) {
+    const started = Date.now();
+    const endpoint = endpointOf(task.agent);
+    const problem = misconfigured(endpoint);
+    if (problem) throw new PermanentError(`the anthropic backend is not configured: ${problem}.`);
+    try {
+      const stream = client(endpoint, task.timeoutMs).messages.stream(
+        { model: endpoint.model as string, max_tokens: task.agent.max_tokens ?? DEFAULT_MAX_TOKENS, messages: [{ role: "user", content: task.prompt }] },
+        { signal: task.signal },
+      );
+      stream.on("text", (delta) => task.onOutput?.(delta));
+      const message = await stream.finalMessage();
+      const text = message.content.map((block) => (block.type === "text" ? block.text : "")).join("");
+      const u = message.usage;
+      return {
+        text,
+        model: message.model,
+        usage: { input_tokens: u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0), output_tokens: u.output_tokens, duration_ms: Date.now() - started },
+      };
+    } catch (error) {
+      throw classifyApiError(error, "anthropic", endpoint.baseURL, task.signal);
+    }
+  },
+  health(agent) {
+    const endpoint = endpointOf(agent);
+    return cachedHealth(`anthropic:${endpoint.baseURL}:${endpoint.model}:${Boolean(endpoint.apiKey)}`, async (): Promise<BackendHealth> => {
+      const problem = misconfigured(endpoint);
+      if (problem) return { ok: false, detail: problem };
+      try {
+        await client(endpoint, 5000).models.list({ limit: 1 }, { signal: AbortSignal.timeout(5000) });
+        return { ok: true, detail: `${endpoint.baseURL} answers; model ${endpoint.model}` };
+      } catch (error) {
+        return { ok: false, detail: classifyApiError(error, "anthropic", endpoint.baseURL, new AbortController().signal).message };
+      }
+    });
+  },
+};

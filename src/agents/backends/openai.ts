@@ -1,0 +1,71 @@
+import OpenAI from "openai";
+import type { AgentRef } from "../../config/schema.js";
+import { PermanentError } from "../../errors.js";
+import { classifyApiError } from "../api-errors.js";
+import { cachedHealth } from "../health-cache.js";
+import { resolveEndpoint, type HttpEndpoint } from "../http-endpoint.js";
+import type { AgentBackend, BackendHealth } from "../types.js";
+
+const OPENAI_URL = "https://api.openai.com/v1";
+const endpointOf = (agent: AgentRef) => resolveEndpoint(agent, { urlVar: "OPENAI_BASE_URL", defaultUrl: OPENAI_URL, keyVar: "OPENAI_API_KEY", modelVar: "BATON_OPENAI_MODEL" });
+
+/** Local servers (Ollama, vLLM, LM Studio) take any key; the SDK insists on one. */
+const client = (endpoint: HttpEndpoint, timeoutMs: number) => new OpenAI({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries: 2, timeout: timeoutMs });
+
+function misconfigured(endpoint: HttpEndpoint): string | undefined {
+  if (!endpoint.model) return "no model: set `model:` on the stage's agent in .github/baton.yml, or BATON_OPENAI_MODEL on the server";
+  if (!endpoint.apiKey && endpoint.baseURL === OPENAI_URL) return "OPENAI_API_KEY (or OPENAI_API_KEY_FILE) is not set on the server";
+  return undefined;
+}
+
+/**
+ * Any OpenAI-compatible chat completions API through the official SDK: OpenAI, Ollama,
+ * vLLM, LM Studio, Groq, OpenRouter. Streams, so output shows up as it is written, and
+ * asks for usage in the last chunk.
+ */
+export const openai: AgentBackend = {
+  name: "openai",
+  async run(task) {
+    const started = Date.now();
+    const endpoint = endpointOf(task.agent);
+    const problem = misconfigured(endpoint);
+    if (problem) throw new PermanentError(`the openai backend is not configured: ${problem}.`);
+    let text = "";
+    let model: string | undefined;
+    const usage = { input_tokens: 0, output_tokens: 0 };
+    try {
+      const stream = await client(endpoint, task.timeoutMs).chat.completions.create(
+        { model: endpoint.model as string, messages: [{ role: "user", content: task.prompt }], stream: true, stream_options: { include_usage: true } },
+        { signal: task.signal },
+      );
+      for await (const chunk of stream) {
+        model ??= chunk.model;
+        const delta = chunk.choices[0]?.delta?.content;
+        if (delta) {
+          text += delta;
+          task.onOutput?.(delta);
+        }
+        if (chunk.usage) {
+          usage.input_tokens = chunk.usage.prompt_tokens;
+          usage.output_tokens = chunk.usage.completion_tokens;
+        }
+      }
+    } catch (error) {
+      throw classifyApiError(error, "openai", endpoint.baseURL, task.signal);
+    }
+    return { text, usage: { ...usage, duration_ms: Date.now() - started }, model: model ?? endpoint.model };
+  },
+  health(agent) {
+    const endpoint = endpointOf(agent);
+    return cachedHealth(`openai:${endpoint.baseURL}:${endpoint.model}:${Boolean(endpoint.apiKey)}`, async (): Promise<BackendHealth> => {
+      const problem = misconfigured(endpoint);
+      if (problem) return { ok: false, detail: problem };
+      try {
+        await client(endpoint, 5000).models.list({ signal: AbortSignal.timeout(5000) });
+        return { ok: true, detail: `${endpoint.baseURL} answers; model ${endpoint.model}` };
+      } catch (error) {
+        return { ok: false, detail: classifyApiError(error, "openai", endpoint.baseURL, new AbortController().signal).message };
+      }
+    });
+  },
+};

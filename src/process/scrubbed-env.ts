@@ -1,0 +1,15 @@
+/** Variables that name a secret: never handed to a child process unless asked for by name. */
+const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PRIVATE|CREDENTIAL|^APP_ID$|^REDIS_URL$/i;
+
+/**
+ * The environment for processes Baton starts (pre-flight commands, CLI agents): the
+ * server's own, minus anything that looks like a secret. `keep` names variables a child
+ * needs anyway (an agent CLI's own API key), passed through only when set.
+ */
+export function scrubbedEnv(keep: readonly string[] = [], source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (!SECRET_NAME.test(key) || keep.includes(key)) env[key] = value;
+  }
+  return env;
+}
