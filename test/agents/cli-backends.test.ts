@@ -1,0 +1,149 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { claudeCode } from "../../src/agents/backends/claude-code.js";
+import { codex } from "../../src/agents/backends/codex.js";
+import type { AgentBackend, AgentTask } from "../../src/agents/types.js";
+import { PermanentError, TransientError } from "../../src/errors.js";
+
+const FAKE = fileURLToPath(new URL("../fixtures/agents/fake-agent-cli.mjs", import.meta.url));
+const ANSWER = 'Done.\n\n```json\n{"summary": "ok"}\n```';
+
+/** Environment variables these tests set; each is restored afterwards. */
+const VARS = ["BATON_CLAUDE_BIN", "BATON_CODEX_BIN", "FAKE_AGENT_SCENARIO", "FAKE_AGENT_ANSWER", "FAKE_AGENT_EDIT", "FAKE_AGENT_LOG", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "WEBHOOK_SECRET", "PRIVATE_KEY", "GITHUB_TOKEN"];
+
+const cases: { backend: AgentBackend; bin: "BATON_CLAUDE_BIN" | "BATON_CODEX_BIN"; key: string; usage: object; readOnlyArgs: string[]; editArgs: string[] }[] = [
+  {
+    backend: claudeCode,
+    bin: "BATON_CLAUDE_BIN",
+    key: "ANTHROPIC_API_KEY",
+    // From the recorded stream of claude 2.1.197.
+    usage: { input_tokens: 120, output_tokens: 30, cost_usd: 0.00135 },
+    readOnlyArgs: ["-p", "--output-format", "stream-json", "--verbose", "--no-session-persistence", "--model", "opus", "--tools", ""],
+    editArgs: ["--permission-mode", "acceptEdits", "--allowedTools", "Read,Edit,Write,Glob,Grep"],
+  },
+  {
+    backend: codex,
+    bin: "BATON_CODEX_BIN",
+    key: "OPENAI_API_KEY",
+    usage: { input_tokens: 2946, output_tokens: 210 },
+    readOnlyArgs: ["exec", "--json", "--ephemeral", "--skip-git-repo-check", "--color", "never", "--sandbox", "read-only", "--model", "opus", "-"],
+    editArgs: ["--sandbox", "workspace-write"],
+  },
+];
+
+describe.each(cases)("the $backend.name backend (a fake CLI replaying the real stream format)", ({ backend, bin, key, usage, readOnlyArgs, editArgs }) => {
+  const saved = new Map(VARS.map((v) => [v, process.env[v]]));
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "baton-cli-test-"));
+    process.env[bin] = FAKE;
+    process.env.FAKE_AGENT_ANSWER = ANSWER;
+    process.env.FAKE_AGENT_LOG = join(dir, "log.json");
+  });
+  afterEach(async () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const task = (over: Partial<AgentTask> = {}): AgentTask => ({
+    runId: "r1-7-design-1",
+    stage: "design",
+    kind: "design",
+    prompt: "Write the spec for issue #7.",
+    context: {},
+    agent: { backend: backend.name, model: "opus" },
+    timeoutMs: 30_000,
+    signal: new AbortController().signal,
+    ...over,
+  });
+  const log = async () => JSON.parse(await readFile(join(dir, "log.json"), "utf8")) as { argv: string[]; cwd: string; stdin: string; env: string[] };
+
+  it("sends the prompt on stdin and returns the answer with its usage, streaming the output", async () => {
+    const output: string[] = [];
+    const result = await backend.run(task({ onOutput: (chunk) => output.push(chunk) }));
+
+    expect(result.text).toBe(ANSWER);
+    expect(result.usage).toMatchObject(usage);
+    expect(result.model).toBe("opus");
+    const seen = await log();
+    expect(seen.stdin).toBe("Write the spec for issue #7.");
+    expect(seen.argv).toEqual(readOnlyArgs);
+    // A stray non-JSON line is shown, not fatal.
+    expect(output.join("")).toContain("a line that is not JSON {");
+    expect(output.join("")).toContain("Done.");
+  });
+
+  it("passes its own API key and none of the server's secrets", async () => {
+    Object.assign(process.env, { [key]: "sk-test-key-000000000000000000", WEBHOOK_SECRET: "s3cret", PRIVATE_KEY: "-----BEGIN", GITHUB_TOKEN: "ghs_x" });
+    await backend.run(task());
+
+    const { env } = await log();
+    expect(env).toContain(key);
+    expect(env).not.toEqual(expect.arrayContaining(["WEBHOOK_SECRET"]));
+    expect(env).not.toEqual(expect.arrayContaining(["PRIVATE_KEY"]));
+    expect(env).not.toEqual(expect.arrayContaining(["GITHUB_TOKEN"]));
+  });
+
+  it("works in the workspace, allowed to edit it, when the stage has one", async () => {
+    const workspace = await mkdtemp(join(dir, "ws-"));
+    process.env.FAKE_AGENT_EDIT = "changed.txt";
+    await backend.run(task({ workspace }));
+
+    const seen = await log();
+    expect(seen.cwd).toBe(workspace);
+    expect(seen.argv.join(" ")).toContain(editArgs.join(" "));
+    expect(await readFile(join(workspace, "changed.txt"), "utf8")).toBe("edited by the fake agent\n");
+  });
+
+  it("blocks with how to authenticate when the CLI is not logged in", async () => {
+    process.env.FAKE_AGENT_SCENARIO = "auth";
+    const error = await backend.run(task()).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as PermanentError).message).toMatch(/not authenticated/);
+    expect((error as PermanentError).hint).toContain(key);
+  });
+
+  it("retries a crash, quoting the exit code and stderr", async () => {
+    process.env.FAKE_AGENT_SCENARIO = "crash";
+    const error = await backend.run(task()).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).message).toMatch(/exited 3/);
+    expect((error as Error).message).toContain("fatal: the fake agent crashed");
+  });
+
+  it("ends the whole process tree when aborted, even a CLI deaf to SIGTERM", async () => {
+    process.env.FAKE_AGENT_SCENARIO = "hang";
+    const controller = new AbortController();
+    const run = backend.run(task({ signal: controller.signal }));
+    const childPidFile = join(dir, "log.json.child");
+    let childPid = 0;
+    for (let i = 0; i < 100 && !childPid; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      childPid = Number(await readFile(childPidFile, "utf8").catch(() => "0"));
+    }
+    expect(childPid).toBeGreaterThan(0);
+    controller.abort(new TransientError("the agent took longer than the stage's timeout"));
+
+    await expect(run).rejects.toThrow("the agent took longer than the stage's timeout");
+    expect(() => process.kill(childPid, 0)).toThrow();
+  }, 15_000);
+
+  it("is unhealthy, and blocks, when the executable is missing", async () => {
+    process.env[bin] = join(dir, "no-such-cli");
+    const health = await backend.health({ backend: backend.name });
+    expect(health.ok).toBe(false);
+    expect(health.detail).toContain("was not found on this server's PATH");
+    await expect(backend.run(task())).rejects.toBeInstanceOf(PermanentError);
+  });
+
+  it("is healthy when `--version` answers", async () => {
+    expect(await backend.health({ backend: backend.name })).toEqual({ ok: true, detail: `${FAKE} fake-agent 1.0.0` });
+  });
+});
