@@ -56,6 +56,11 @@ export function readStatus(comments: IssueComment[]): { comment?: IssueComment; 
   }
 }
 
+/** Cents, or two significant digits below a cent: a short run on a cheap model is not "$0.00". */
+function formatCost(usd: number): string {
+  return usd === 0 || usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(2)}`;
+}
+
 function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return "—";
   if (ms < 1000) return `${ms} ms`;
@@ -67,7 +72,7 @@ function formatRow(name: string, row: StatusRow | undefined): string {
   if (!row) return `| ${name} | · not started | | | | | |`;
   const agent = row.backend ? `${row.backend}${row.model ? ` · ${row.model}` : ""}` : "—";
   const tokens = row.input_tokens !== undefined ? `${row.input_tokens} / ${row.output_tokens ?? 0}` : "—";
-  const cost = row.cost_usd !== undefined ? `$${row.cost_usd.toFixed(2)}` : "—";
+  const cost = row.cost_usd !== undefined ? formatCost(row.cost_usd) : "—";
   const links = [
     row.artifact_url ? `[${name}](${row.artifact_url})` : "",
     row.pr_url ? `[PR](${row.pr_url})` : "",

@@ -10,7 +10,7 @@ const ANTHROPIC_URL = "https://api.anthropic.com";
 /** The Messages API needs a ceiling on the answer; a spec or a review fits well within it. */
 const DEFAULT_MAX_TOKENS = 8192;
 const endpointOf = (agent: AgentRef) => resolveEndpoint(agent, { urlVar: "ANTHROPIC_BASE_URL", defaultUrl: ANTHROPIC_URL, keyVar: "ANTHROPIC_API_KEY", modelVar: "BATON_ANTHROPIC_MODEL" });
-const client = (endpoint: HttpEndpoint, timeoutMs: number) => new Anthropic({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries: 2, timeout: timeoutMs });
+const client = (endpoint: HttpEndpoint, timeoutMs: number, maxRetries = 2) => new Anthropic({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries, timeout: timeoutMs });
 
 function misconfigured(endpoint: HttpEndpoint): string | undefined {
   if (!endpoint.model) return "no model: set `model:` on the stage's agent in .github/baton.yml, or BATON_ANTHROPIC_MODEL on the server";
@@ -50,7 +50,7 @@ export const anthropic: AgentBackend = {
       const problem = misconfigured(endpoint);
       if (problem) return { ok: false, detail: problem };
       try {
-        await client(endpoint, 5000).models.list({ limit: 1 }, { signal: AbortSignal.timeout(5000) });
+        await client(endpoint, 5000, 0).models.list({ limit: 1 }, { signal: AbortSignal.timeout(5000) });
         return { ok: true, detail: `${endpoint.baseURL} answers; model ${endpoint.model}` };
       } catch (error) {
         return { ok: false, detail: classifyApiError(error, "anthropic", endpoint.baseURL, new AbortController().signal).message };

@@ -10,7 +10,7 @@ const OPENAI_URL = "https://api.openai.com/v1";
 const endpointOf = (agent: AgentRef) => resolveEndpoint(agent, { urlVar: "OPENAI_BASE_URL", defaultUrl: OPENAI_URL, keyVar: "OPENAI_API_KEY", modelVar: "BATON_OPENAI_MODEL" });
 
 /** Local servers (Ollama, vLLM, LM Studio) take any key; the SDK insists on one. */
-const client = (endpoint: HttpEndpoint, timeoutMs: number) => new OpenAI({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries: 2, timeout: timeoutMs });
+const client = (endpoint: HttpEndpoint, timeoutMs: number, maxRetries = 2) => new OpenAI({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries, timeout: timeoutMs });
 
 function misconfigured(endpoint: HttpEndpoint): string | undefined {
   if (!endpoint.model) return "no model: set `model:` on the stage's agent in .github/baton.yml, or BATON_OPENAI_MODEL on the server";
@@ -61,7 +61,7 @@ export const openai: AgentBackend = {
       const problem = misconfigured(endpoint);
       if (problem) return { ok: false, detail: problem };
       try {
-        await client(endpoint, 5000).models.list({ signal: AbortSignal.timeout(5000) });
+        await client(endpoint, 5000, 0).models.list({ signal: AbortSignal.timeout(5000) });
         return { ok: true, detail: `${endpoint.baseURL} answers; model ${endpoint.model}` };
       } catch (error) {
         return { ok: false, detail: classifyApiError(error, "openai", endpoint.baseURL, new AbortController().signal).message };

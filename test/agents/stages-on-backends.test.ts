@@ -1,0 +1,71 @@
+import { fileURLToPath } from "node:url";
+import { git } from "../../sandbox/github/git.js";
+import { STATUS_MARKER } from "../../src/github/status-comment.js";
+import { FakeModelApi } from "../helpers/fake-model-api.js";
+import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
+import { designedIssue, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
+
+const FAKE_CLI = fileURLToPath(new URL("../fixtures/agents/fake-agent-cli.mjs", import.meta.url));
+const json = (value: unknown) => `Done.\n\n\`\`\`json\n${JSON.stringify(value)}\n\`\`\``;
+
+/**
+ * The implement stage on real backends against the sandbox (real clone, push and PR): an
+ * API agent answers with whole files, a CLI agent edits the checkout.
+ */
+describe("the implement stage on an API backend and on a CLI backend", () => {
+  let env: SandboxRuntime;
+  let api: FakeModelApi;
+  const saved = { ...process.env };
+  beforeEach(async () => {
+    env = await createSandboxRuntime();
+    api = await FakeModelApi.start();
+  });
+  afterEach(async () => {
+    process.env = { ...saved };
+    await api.close();
+    await env.close();
+  });
+
+  const statusOf = (issue: { comments: { body: string }[] }) => issue.comments.find((c) => c.body.startsWith(STATUS_MARKER))?.body ?? "";
+
+  it("writes the files an OpenAI-compatible model returns, showing it the files the spec names", async () => {
+    api.reply({ text: json({ summary: "Added the toggle.", commit_message: "Add a dark mode toggle", files: [{ path: "src/dark-mode.ts", content: "export const darkMode = true;\n" }] }), input_tokens: 900, output_tokens: 120 });
+    const { repo, issue } = await designedIssue(env, `stages:\n  implement:\n    agent: { backend: openai, model: gpt-fake, base_url: "${api.url}/v1" }\n`);
+
+    const { result } = await env.runStage(repo, issue, "status:ready");
+
+    expect(result).toEqual({ action: "handed-off", outcome: "pass", label: "status:in-review" });
+    expect(await git(repo.gitDir, ["show", "baton/issue-1:src/dark-mode.ts"])).toBe("export const darkMode = true;\n");
+    expect(await git(repo.gitDir, ["log", "-1", "--format=%s", "baton/issue-1"])).toContain("Add a dark mode toggle");
+    expect(pullsOf(repo)).toHaveLength(1);
+    // The builtin design named docs/baton/issue-1.md; the model was told it does not exist yet.
+    const prompt = JSON.stringify(api.completions[0]?.body);
+    expect(prompt).toContain("### docs/baton/issue-1.md");
+    expect(prompt).toContain("(does not exist yet)");
+    expect(statusOf(issue)).toMatch(/\| implement \| ✅ passed \| openai · gpt-fake \|.*\| 900 \/ 120 \|/);
+  }, 40_000);
+
+  it("blocks, writing nothing, when a model asks to write outside the checkout", async () => {
+    api.reply({ text: json({ summary: "Sneaky.", files: [{ path: "../../escape.txt", content: "x" }] }) });
+    const { repo, issue } = await designedIssue(env, `stages:\n  implement:\n    agent: { backend: openai, model: gpt-fake, base_url: "${api.url}/v1" }\n`);
+
+    const { result } = await env.runStage(repo, issue, "status:ready");
+
+    expect(result).toMatchObject({ action: "blocked" });
+    expect(statusLabels(issue)).toEqual(["status:blocked"]);
+    expect(issue.comments.find((c) => c.body.startsWith("<!-- baton:blocked"))?.body).toContain("outside the repository checkout");
+    expect(pullsOf(repo)).toHaveLength(0);
+  }, 40_000);
+
+  it("lets a claude-code agent edit the checkout, and shows the cost it reported", async () => {
+    Object.assign(process.env, { BATON_CLAUDE_BIN: FAKE_CLI, FAKE_AGENT_EDIT: "from-claude.md", FAKE_AGENT_ANSWER: json({ summary: "Edited the checkout." }) });
+    const { repo, issue } = await designedIssue(env, "stages:\n  implement:\n    agent: { backend: claude-code, model: sonnet }\n");
+
+    const { result } = await env.runStage(repo, issue, "status:ready");
+
+    expect(result).toEqual({ action: "handed-off", outcome: "pass", label: "status:in-review" });
+    expect(await git(repo.gitDir, ["show", "baton/issue-1:from-claude.md"])).toBe("edited by the fake agent\n");
+    expect(statusOf(issue)).toMatch(/\| implement \| ✅ passed \| claude-code · sonnet \|/);
+    expect(statusOf(issue)).toContain("$0.0014");
+  }, 40_000);
+});
