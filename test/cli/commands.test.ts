@@ -1,6 +1,8 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { startSandbox, type Sandbox } from "../../sandbox/github/index.js";
@@ -69,6 +71,15 @@ describe("baton run, status, events, doctor", () => {
     expect(out).toContain("✓ redis");
     expect(out).toContain('✓ github           app "baton-sandbox"');
     expect(out).toContain("✓ agent builtin");
+    // Backends nobody uses are shown, and do not fail the check.
+    expect(out).toMatch(/· agent openai .*no model.*\(not in use\)/);
     expect(code).toBe(0);
+
+    const config = join(tmpdir(), `baton-doctor-${process.pid}.yml`);
+    await writeFile(config, "stages:\n  design:\n    agent: { backend: openai }\n");
+    const named = await baton(["doctor", "--config", config]);
+    await rm(config);
+    expect(named.out).toMatch(/✗ agent openai .*no model.*\(named by the config\)/);
+    expect(named.code).toBe(1);
   }, 30_000);
 });
