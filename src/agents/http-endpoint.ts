@@ -1,5 +1,8 @@
 import type { AgentRef } from "../config/schema.js";
+import { classifyApiError } from "./api-errors.js";
+import { cachedHealth } from "./health-cache.js";
 import { readSecret } from "./read-secret.js";
+import type { BackendHealth } from "./types.js";
 
 export interface HttpEndpoint {
   baseURL: string;
@@ -8,7 +11,8 @@ export interface HttpEndpoint {
   model: string | undefined;
 }
 
-interface Spec {
+export interface EndpointSpec {
+  backend: string;
   /** The server's base URL variable and its default. */
   urlVar: string;
   defaultUrl: string;
@@ -24,7 +28,7 @@ const trimSlash = (url: string) => url.replace(/\/+$/, "");
  * that points `base_url` elsewhere (a local Ollama, say) gets no key, so a config change
  * in a repository cannot send the server's key to a host of its choosing.
  */
-export function resolveEndpoint(agent: AgentRef, spec: Spec, env: NodeJS.ProcessEnv = process.env): HttpEndpoint {
+export function resolveEndpoint(agent: AgentRef, spec: EndpointSpec, env: NodeJS.ProcessEnv = process.env): HttpEndpoint {
   const operatorUrl = trimSlash(env[spec.urlVar] || spec.defaultUrl);
   const baseURL = agent.base_url ? trimSlash(agent.base_url) : operatorUrl;
   return {
@@ -32,4 +36,25 @@ export function resolveEndpoint(agent: AgentRef, spec: Spec, env: NodeJS.Process
     apiKey: baseURL === operatorUrl ? readSecret(spec.keyVar, env) : undefined,
     model: agent.model ?? (env[spec.modelVar] || undefined),
   };
+}
+
+/** Why the endpoint cannot be used before asking it anything, if it cannot. */
+export function misconfigured(endpoint: HttpEndpoint, spec: EndpointSpec): string | undefined {
+  if (!endpoint.model) return `no model: set \`model:\` on the stage's agent in .github/baton.yml, or ${spec.modelVar} on the server`;
+  if (!endpoint.apiKey && endpoint.baseURL === trimSlash(spec.defaultUrl)) return `${spec.keyVar} (or ${spec.keyVar}_FILE) is not set on the server`;
+  return undefined;
+}
+
+/** Health of an HTTP backend: configured, and its endpoint answers a model listing (cached). */
+export function httpHealth(endpoint: HttpEndpoint, spec: EndpointSpec, listModels: () => Promise<unknown>): Promise<BackendHealth> {
+  return cachedHealth(`${spec.backend}:${endpoint.baseURL}:${endpoint.model}:${Boolean(endpoint.apiKey)}`, async () => {
+    const problem = misconfigured(endpoint, spec);
+    if (problem) return { ok: false, detail: problem };
+    try {
+      await listModels();
+      return { ok: true, detail: `${endpoint.baseURL} answers; model ${endpoint.model}` };
+    } catch (error) {
+      return { ok: false, detail: classifyApiError(error, spec.backend, endpoint.baseURL, new AbortController().signal).message };
+    }
+  });
 }

@@ -111,7 +111,8 @@ function parse<T>(schema: z.ZodType<T>, text: string): { ok: true; data: T } | {
   return result.success ? { ok: true, data: result.data } : { ok: false, error: z.prettifyError(result.error) };
 }
 
-function addUsage(a: Usage, b: Usage): Usage {
+/** Two runs' usage together; a cost known for only one of them is kept. */
+export function addUsage(a: Usage, b: Usage): Usage {
   return {
     input_tokens: a.input_tokens + b.input_tokens,
     output_tokens: a.output_tokens + b.output_tokens,

@@ -1,4 +1,4 @@
-import { runAgent } from "../agents/run-agent.js";
+import { addUsage, runAgent } from "../agents/run-agent.js";
 import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import { PermanentError } from "../errors.js";
 import { issueBranch, upsertPull } from "../github/pulls.js";
@@ -126,7 +126,7 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
       onOutput: run.onOutput,
       env: run.rt.env,
     });
-    usage = usage ? sumUsage(usage, result.usage) : result.usage;
+    usage = usage ? addUsage(usage, result.usage) : result.usage;
     await writeAgentFiles(workspace.dir, result.data.files);
     if ((await workspaceBytes(workspace)) > MAX_WORKSPACE_BYTES) throw new PermanentError("the workspace grew past 2 GiB; the change was not pushed.");
     const preflight = await runPreflight(run.stage.preflight ?? [], workspace.dir, Math.min(run.stage.timeout_ms, PREFLIGHT_TIMEOUT_MS));
@@ -142,10 +142,6 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
     preflightFailure = `\`${failed.command}\` failed (${failed.timed_out ? "timed out" : `exit ${failed.exit_code}`}):\n\n${failed.output_tail}`;
     run.log.info({ command: failed.command, attempt: attempt + 1 }, "pre-flight failed: back to the agent");
   }
-}
-
-function sumUsage(a: Usage, b: Usage): Usage {
-  return { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens, duration_ms: a.duration_ms + b.duration_ms, cost_usd: a.cost_usd === undefined || b.cost_usd === undefined ? undefined : a.cost_usd + b.cost_usd };
 }
 
 function renderPullBody(run: StageRun, spec: Spec | undefined, summary: string, preflight: PreflightResult[]): string {

@@ -2,21 +2,15 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { AgentRef } from "../../config/schema.js";
 import { PermanentError } from "../../errors.js";
 import { classifyApiError } from "../api-errors.js";
-import { cachedHealth } from "../health-cache.js";
-import { resolveEndpoint, type HttpEndpoint } from "../http-endpoint.js";
-import type { AgentBackend, BackendHealth } from "../types.js";
+import { httpHealth, misconfigured, resolveEndpoint, type EndpointSpec, type HttpEndpoint } from "../http-endpoint.js";
+import type { AgentBackend } from "../types.js";
 
 const ANTHROPIC_URL = "https://api.anthropic.com";
 /** The Messages API needs a ceiling on the answer; a spec or a review fits well within it. */
 const DEFAULT_MAX_TOKENS = 8192;
-const endpointOf = (agent: AgentRef) => resolveEndpoint(agent, { urlVar: "ANTHROPIC_BASE_URL", defaultUrl: ANTHROPIC_URL, keyVar: "ANTHROPIC_API_KEY", modelVar: "BATON_ANTHROPIC_MODEL" });
+const SPEC: EndpointSpec = { backend: "anthropic", urlVar: "ANTHROPIC_BASE_URL", defaultUrl: ANTHROPIC_URL, keyVar: "ANTHROPIC_API_KEY", modelVar: "BATON_ANTHROPIC_MODEL" };
+const endpointOf = (agent: AgentRef) => resolveEndpoint(agent, SPEC);
 const client = (endpoint: HttpEndpoint, timeoutMs: number, maxRetries = 2) => new Anthropic({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries, timeout: timeoutMs });
-
-function misconfigured(endpoint: HttpEndpoint): string | undefined {
-  if (!endpoint.model) return "no model: set `model:` on the stage's agent in .github/baton.yml, or BATON_ANTHROPIC_MODEL on the server";
-  if (!endpoint.apiKey && endpoint.baseURL === ANTHROPIC_URL) return "ANTHROPIC_API_KEY (or ANTHROPIC_API_KEY_FILE) is not set on the server";
-  return undefined;
-}
 
 /** The Anthropic Messages API through the official SDK, streamed. */
 export const anthropic: AgentBackend = {
@@ -24,7 +18,7 @@ export const anthropic: AgentBackend = {
   async run(task) {
     const started = Date.now();
     const endpoint = endpointOf(task.agent);
-    const problem = misconfigured(endpoint);
+    const problem = misconfigured(endpoint, SPEC);
     if (problem) throw new PermanentError(`the anthropic backend is not configured: ${problem}.`);
     try {
       const stream = client(endpoint, task.timeoutMs).messages.stream(
@@ -46,15 +40,6 @@ export const anthropic: AgentBackend = {
   },
   health(agent) {
     const endpoint = endpointOf(agent);
-    return cachedHealth(`anthropic:${endpoint.baseURL}:${endpoint.model}:${Boolean(endpoint.apiKey)}`, async (): Promise<BackendHealth> => {
-      const problem = misconfigured(endpoint);
-      if (problem) return { ok: false, detail: problem };
-      try {
-        await client(endpoint, 5000, 0).models.list({ limit: 1 }, { signal: AbortSignal.timeout(5000) });
-        return { ok: true, detail: `${endpoint.baseURL} answers; model ${endpoint.model}` };
-      } catch (error) {
-        return { ok: false, detail: classifyApiError(error, "anthropic", endpoint.baseURL, new AbortController().signal).message };
-      }
-    });
+    return httpHealth(endpoint, SPEC, () => client(endpoint, 5000, 0).models.list({ limit: 1 }, { signal: AbortSignal.timeout(5000) }));
   },
 };

@@ -2,21 +2,15 @@ import OpenAI from "openai";
 import type { AgentRef } from "../../config/schema.js";
 import { PermanentError } from "../../errors.js";
 import { classifyApiError } from "../api-errors.js";
-import { cachedHealth } from "../health-cache.js";
-import { resolveEndpoint, type HttpEndpoint } from "../http-endpoint.js";
-import type { AgentBackend, BackendHealth } from "../types.js";
+import { httpHealth, misconfigured, resolveEndpoint, type EndpointSpec, type HttpEndpoint } from "../http-endpoint.js";
+import type { AgentBackend } from "../types.js";
 
 const OPENAI_URL = "https://api.openai.com/v1";
-const endpointOf = (agent: AgentRef) => resolveEndpoint(agent, { urlVar: "OPENAI_BASE_URL", defaultUrl: OPENAI_URL, keyVar: "OPENAI_API_KEY", modelVar: "BATON_OPENAI_MODEL" });
+const SPEC: EndpointSpec = { backend: "openai", urlVar: "OPENAI_BASE_URL", defaultUrl: OPENAI_URL, keyVar: "OPENAI_API_KEY", modelVar: "BATON_OPENAI_MODEL" };
+const endpointOf = (agent: AgentRef) => resolveEndpoint(agent, SPEC);
 
 /** Local servers (Ollama, vLLM, LM Studio) take any key; the SDK insists on one. */
 const client = (endpoint: HttpEndpoint, timeoutMs: number, maxRetries = 2) => new OpenAI({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries, timeout: timeoutMs });
-
-function misconfigured(endpoint: HttpEndpoint): string | undefined {
-  if (!endpoint.model) return "no model: set `model:` on the stage's agent in .github/baton.yml, or BATON_OPENAI_MODEL on the server";
-  if (!endpoint.apiKey && endpoint.baseURL === OPENAI_URL) return "OPENAI_API_KEY (or OPENAI_API_KEY_FILE) is not set on the server";
-  return undefined;
-}
 
 /**
  * Any OpenAI-compatible chat completions API through the official SDK: OpenAI, Ollama,
@@ -28,7 +22,7 @@ export const openai: AgentBackend = {
   async run(task) {
     const started = Date.now();
     const endpoint = endpointOf(task.agent);
-    const problem = misconfigured(endpoint);
+    const problem = misconfigured(endpoint, SPEC);
     if (problem) throw new PermanentError(`the openai backend is not configured: ${problem}.`);
     let text = "";
     let model: string | undefined;
@@ -57,15 +51,6 @@ export const openai: AgentBackend = {
   },
   health(agent) {
     const endpoint = endpointOf(agent);
-    return cachedHealth(`openai:${endpoint.baseURL}:${endpoint.model}:${Boolean(endpoint.apiKey)}`, async (): Promise<BackendHealth> => {
-      const problem = misconfigured(endpoint);
-      if (problem) return { ok: false, detail: problem };
-      try {
-        await client(endpoint, 5000, 0).models.list({ signal: AbortSignal.timeout(5000) });
-        return { ok: true, detail: `${endpoint.baseURL} answers; model ${endpoint.model}` };
-      } catch (error) {
-        return { ok: false, detail: classifyApiError(error, "openai", endpoint.baseURL, new AbortController().signal).message };
-      }
-    });
+    return httpHealth(endpoint, SPEC, () => client(endpoint, 5000, 0).models.list({ signal: AbortSignal.timeout(5000) }));
   },
 };
