@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { claudeCode } from "../../src/agents/backends/claude-code.js";
 import { codex } from "../../src/agents/backends/codex.js";
+import { runAgent } from "../../src/agents/run-agent.js";
 import type { AgentBackend, AgentTask } from "../../src/agents/types.js";
 import { PermanentError, TransientError } from "../../src/errors.js";
+import { pipelineOf, stageOf } from "./pipeline-of.js";
 
 const FAKE = fileURLToPath(new URL("../fixtures/agents/fake-agent-cli.mjs", import.meta.url));
 const ANSWER = 'Done.\n\n```json\n{"summary": "ok"}\n```';
@@ -132,6 +134,18 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
     controller.abort(new TransientError("the agent took longer than the stage's timeout"));
 
     await expect(run).rejects.toThrow("the agent took longer than the stage's timeout");
+    expect(() => process.kill(childPid, 0)).toThrow();
+  }, 15_000);
+
+  it("is stopped at the stage's timeout when it hangs", async () => {
+    process.env.FAKE_AGENT_SCENARIO = "hang";
+    const pipeline = pipelineOf(`defaults:\n  agent: { backend: ${backend.name} }\nstages:\n  design:\n    timeout: 1s\n`);
+
+    const error = await runAgent("design", { runId: "r1-7-design-1", stage: stageOf(pipeline, "design"), pipeline, issueLabels: [], context: {}, env: {} }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransientError);
+    expect((error as Error).message).toBe("the agent took longer than the stage's timeout (1000 ms)");
+    const childPid = Number(await readFile(join(dir, "log.json.child"), "utf8"));
     expect(() => process.kill(childPid, 0)).toThrow();
   }, 15_000);
 

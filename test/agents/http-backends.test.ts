@@ -124,6 +124,19 @@ describe.each(cases)("the $backend.name backend (the official SDK against a fake
       expect(JSON.stringify(api.completions[1]?.body)).toContain("Your previous answer could not be used");
     });
 
+    it("aborts the request at the stage's timeout", async () => {
+      api.reply({ text: answer(TRIAGE), delayMs: 20_000 });
+      const p = pipelineOf(`defaults:\n  agent: { backend: ${backend.name}, model: ${model} }\nstages:\n  triage:\n    timeout: 500ms\n`);
+      const started = Date.now();
+
+      const error = await runAgent("triage", { ...request(), stage: stageOf(p, "triage"), pipeline: p }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(TransientError);
+      expect((error as Error).message).toBe("the agent took longer than the stage's timeout (500 ms)");
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(api.completions).toHaveLength(1);
+    });
+
     it("blocks with what came back when the repair does not parse either", async () => {
       api.fallback = { text: answer({ outcome: "maybe" }) };
 

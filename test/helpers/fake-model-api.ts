@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 
 /** One scripted answer: a text reply (with usage), or an HTTP error. */
-export type Reply = { text: string; input_tokens?: number; output_tokens?: number } | { status: number; message?: string; retryAfter?: string };
+/** `delayMs` holds the answer back, as a slow model does. */
+export type Reply = { text: string; input_tokens?: number; output_tokens?: number; delayMs?: number } | { status: number; message?: string; retryAfter?: string };
 
 export interface RecordedRequest {
   method: string;
@@ -62,6 +63,8 @@ export class FakeModelApi {
     }
     const reply = this.script.shift() ?? this.fallback;
     if ("status" in reply) return this.error(res, reply, anthropic);
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    if (res.destroyed) return;
     if (path === "/v1/messages") return this.anthropicMessage(res, body ?? {}, reply);
     return this.openaiCompletion(res, body ?? {}, reply);
   }
