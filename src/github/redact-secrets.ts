@@ -1,3 +1,5 @@
+import { SECRET_NAME } from "../process/scrubbed-env.js";
+
 /**
  * Token-shaped strings Baton must never post, log or hand to an agent: GitHub tokens
  * (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), OpenAI and Anthropic keys, bearer headers,
@@ -12,8 +14,19 @@ const PATTERNS: RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
 ];
 
-export function redactSecrets(text: string): string {
+/**
+ * The values of the server's own secrets (API keys of any shape, the webhook secret), so
+ * that a key an agent echoes is caught even when it matches no pattern above.
+ */
+function secretValues(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => SECRET_NAME.test(name) && name !== "APP_ID" && name !== "REDIS_URL" && value !== undefined && value.length >= 12)
+    .map(([, value]) => value as string);
+}
+
+export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
   let out = text;
+  for (const value of secretValues(env)) out = out.split(value).join("[redacted]");
   for (const pattern of PATTERNS) {
     out = out.replace(pattern, (match, prefix: unknown) =>
       typeof prefix === "string" && /^https?:\/\/$/.test(prefix)

@@ -1,5 +1,5 @@
 /** Variables that name a secret: never handed to a child process unless asked for by name. */
-const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PRIVATE|CREDENTIAL|^APP_ID$|^REDIS_URL$/i;
+export const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|PRIVATE|CREDENTIAL|^APP_ID$|^REDIS_URL$/i;
 
 /**
  * The environment for processes Baton starts (pre-flight commands, CLI agents): the
