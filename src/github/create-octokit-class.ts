@@ -28,6 +28,8 @@ export interface PacingOptions {
   paceMs: number;
   /** Base of Octokit's retry backoff for 5xx answers (retry n waits n² × this). */
   retryBaseMs?: number;
+  /** How long a secondary rate limit without `retry-after` waits (GitHub asks for at least a minute). */
+  secondaryFallbackSeconds?: number;
 }
 
 /** github.com is paced at GitHub's published limits; Enterprise Server (limits off by default) is not. */
@@ -41,7 +43,7 @@ export function defaultPaceMs(env: { GHE_HOST?: string; BATON_GITHUB_PACE?: numb
  * limits wait for `retry-after` and retry, and pacing is per installation (the plugin keys
  * its limiter groups by installation id) at `paceMs`.
  */
-export function createOctokitClass({ paceMs, retryBaseMs = 1000 }: PacingOptions): typeof ProbotOctokit {
+export function createOctokitClass({ paceMs, retryBaseMs = 1000, secondaryFallbackSeconds = 60 }: PacingOptions): typeof ProbotOctokit {
   // One set of limiter groups per process, shared by every per-job Octokit.
   const groups = {
     global: new Bottleneck.Group({ maxConcurrent: MAX_CONCURRENT }),
@@ -58,6 +60,7 @@ export function createOctokitClass({ paceMs, retryBaseMs = 1000 }: PacingOptions
     throttle: {
       ...options.throttle,
       ...(options.throttle?.enabled === false ? {} : groups),
+      fallbackSecondaryRateRetryAfter: secondaryFallbackSeconds,
       onRateLimit: retryLimited,
       onSecondaryRateLimit: retryLimited,
     },

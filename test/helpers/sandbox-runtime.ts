@@ -26,7 +26,7 @@ export async function createSandboxRuntime() {
   const logs: string[] = [];
   const log = pino({ level: "debug" }, new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }));
   const redis = createRedis(env.REDIS_URL);
-  const probot = new (Probot.defaults({ appId: sandbox.appId, privateKey: sandbox.privateKeyPem, baseUrl: sandbox.apiUrl, log, Octokit: createOctokitClass({ paceMs: 0, retryBaseMs: 10 }) }))();
+  const probot = new (Probot.defaults({ appId: sandbox.appId, privateKey: sandbox.privateKeyPem, baseUrl: sandbox.apiUrl, log, Octokit: createOctokitClass({ paceMs: 0, retryBaseMs: 10, secondaryFallbackSeconds: 1 }) }))();
   const queues = openQueues(redis, prefix);
   const rt: Runtime = {
     env,
