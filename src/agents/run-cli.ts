@@ -75,11 +75,12 @@ function spawnAndWait(run: CliRun, cwd: string): Promise<CliExit> {
           : new PermanentError(`the agent executable \`${run.executable}\` could not be started (${error.code ?? error.message}).`),
       );
     });
+    // A CLI's helpers must not outlive it; killing them also closes any pipe they inherited,
+    // which would otherwise hold `close` back.
+    child.on("exit", () => killGroup(child.pid, "SIGKILL"));
     child.on("close", (code) => {
       run.signal.removeEventListener("abort", onAbort);
       clearTimeout(killTimer);
-      // Take the group down too: a CLI's helpers must not outlive it.
-      killGroup(child.pid, "SIGKILL");
       if (run.signal.aborted) reject(run.signal.reason ?? new TransientError("the agent was stopped"));
       else resolve({ code, stderr });
     });

@@ -10,10 +10,23 @@ import { PermanentError, TransientError } from "../../src/errors.js";
 import { pipelineOf, stageOf } from "./pipeline-of.js";
 
 const FAKE = fileURLToPath(new URL("../fixtures/agents/fake-agent-cli.mjs", import.meta.url));
+/** Whether a process has ended (polled: a killed process takes a moment to be reaped). */
+async function ended(pid: number): Promise<boolean> {
+  for (let i = 0; i < 40; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
 const ANSWER = 'Done.\n\n```json\n{"summary": "ok"}\n```';
 
 /** Environment variables these tests set; each is restored afterwards. */
-const VARS = ["BATON_CLAUDE_BIN", "BATON_CODEX_BIN", "FAKE_AGENT_SCENARIO", "FAKE_AGENT_ANSWER", "FAKE_AGENT_EDIT", "FAKE_AGENT_LOG", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "WEBHOOK_SECRET", "PRIVATE_KEY", "GITHUB_TOKEN"];
+const VARS = ["BATON_CLAUDE_BIN", "BATON_CODEX_BIN", "FAKE_AGENT_SCENARIO", "FAKE_AGENT_ORPHAN", "FAKE_AGENT_ANSWER", "FAKE_AGENT_EDIT", "FAKE_AGENT_LOG", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "WEBHOOK_SECRET", "PRIVATE_KEY", "GITHUB_TOKEN"];
 
 const cases: { backend: AgentBackend; bin: "BATON_CLAUDE_BIN" | "BATON_CODEX_BIN"; key: string; usage: object; readOnlyArgs: string[]; editArgs: string[] }[] = [
   {
@@ -134,8 +147,17 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
     controller.abort(new TransientError("the agent took longer than the stage's timeout"));
 
     await expect(run).rejects.toThrow("the agent took longer than the stage's timeout");
-    expect(() => process.kill(childPid, 0)).toThrow();
+    expect(await ended(childPid)).toBe(true);
   }, 15_000);
+
+  it("does not wait for, and does not leave behind, a helper that holds its stdout", async () => {
+    process.env.FAKE_AGENT_ORPHAN = "1";
+    const result = await backend.run(task({ signal: AbortSignal.timeout(10_000) }));
+
+    expect(result.text).toBe(ANSWER);
+    const childPid = Number(await readFile(join(dir, "log.json.child"), "utf8"));
+    expect(await ended(childPid)).toBe(true);
+  });
 
   it("is stopped at the stage's timeout when it hangs", async () => {
     process.env.FAKE_AGENT_SCENARIO = "hang";
@@ -146,7 +168,7 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
     expect(error).toBeInstanceOf(TransientError);
     expect((error as Error).message).toBe("the agent took longer than the stage's timeout (1000 ms)");
     const childPid = Number(await readFile(join(dir, "log.json.child"), "utf8"));
-    expect(() => process.kill(childPid, 0)).toThrow();
+    expect(await ended(childPid)).toBe(true);
   }, 15_000);
 
   it("is unhealthy, and blocks, when the executable is missing", async () => {
