@@ -1,5 +1,5 @@
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
-import { artifactsOf, newIssue, statusLabels } from "../helpers/sandbox-issues.js";
+import { MAINTAINER, artifactsOf, newIssue, statusLabels } from "../helpers/sandbox-issues.js";
 
 /**
  * GitHub's limits (DESIGN §9) against the sandbox: each kind of limited answer is waited
@@ -39,5 +39,23 @@ describe("GitHub rate limits during a stage", () => {
     expect(limitedLogs()).toBeGreaterThan(0);
     // It waited for the limit rather than hammering through it.
     expect(seconds).toBeGreaterThanOrEqual(0.9);
+  }, 30_000);
+
+  it("delays only the installation that hit its limit", async () => {
+    const limited = await newIssue(env, "", "limited");
+    const otherRepo = await env.sandbox.world.createRepo("other-org", "app", { files: {} });
+    const otherIssue = env.sandbox.world.createIssue(otherRepo, { title: "Add a search box", body: "Search across all projects from the top bar." }, MAINTAINER);
+    env.sandbox.world.addLabels(otherRepo, otherIssue, ["status:triage"], MAINTAINER);
+    env.sandbox.faults.rateLimit(1, { status: 403, retryAfter: 3, method: "POST", path: "^/repos/acme/" });
+
+    const finished: string[] = [];
+    await Promise.all([
+      env.runStage(limited.repo, limited.issue, "status:triage").then(() => finished.push("acme")),
+      env.runStage(otherRepo, otherIssue, "status:triage").then(() => finished.push("other-org")),
+    ]);
+
+    expect(finished).toEqual(["other-org", "acme"]);
+    expect(statusLabels(limited.issue)).toEqual(["status:triaged"]);
+    expect(statusLabels(otherIssue)).toEqual(["status:triaged"]);
   }, 30_000);
 });
