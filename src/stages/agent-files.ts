@@ -1,4 +1,4 @@
-import { lstat, mkdir, readFile, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, realpath, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
 import { PermanentError } from "../errors.js";
 
@@ -22,8 +22,11 @@ function insideWorkspace(workspace: string, path: string): string {
 export async function readSources(workspace: string, paths: readonly string[]): Promise<string> {
   let budget = MAX_SOURCES_BYTES;
   const parts: string[] = [];
+  const root = await realpath(workspace);
   for (const path of paths) {
-    const text = await readFile(insideWorkspace(workspace, path), "utf8").catch(() => undefined);
+    // Only files really inside the checkout: a link to /etc/… must not reach a model's API.
+    const real = await realpath(insideWorkspace(workspace, path)).catch(() => undefined);
+    const text = real?.startsWith(`${root}${sep}`) ? await readFile(real, "utf8").catch(() => undefined) : undefined;
     if (text === undefined) {
       parts.push(`### ${path}\n\n(does not exist yet)`);
       continue;
@@ -37,11 +40,15 @@ export async function readSources(workspace: string, paths: readonly string[]): 
 
 /** Writes the whole files a text-only agent returned; symlinks are never followed out. */
 export async function writeAgentFiles(workspace: string, files: readonly { path: string; content: string }[]): Promise<void> {
+  const root = await realpath(workspace);
   for (const file of files) {
     const target = insideWorkspace(workspace, file.path);
-    const existing = await lstat(target).catch(() => undefined);
-    if (existing?.isSymbolicLink()) throw new PermanentError(`the agent asked to write \`${file.path}\`, which is a symbolic link in the repository; Baton does not write through links.`);
+    const refuse = () => new PermanentError(`the agent asked to write \`${file.path}\`, which goes through a symbolic link in the repository; Baton does not write through links.`);
+    if ((await lstat(target).catch(() => undefined))?.isSymbolicLink()) throw refuse();
     await mkdir(dirname(target), { recursive: true });
+    // A linked directory on the way (`docs -> /etc`) would lead out of the checkout.
+    const parent = await realpath(dirname(target));
+    if (parent !== root && !parent.startsWith(`${root}${sep}`)) throw refuse();
     await writeFile(target, file.content);
   }
 }
