@@ -1,5 +1,6 @@
 import { formatProblems, parseConfig, parseConfigText, type ConfigResult } from "../config/parse-config.js";
 import { keys, type Runtime } from "../runtime.js";
+import { readRepoFile } from "../github/read-repo-file.js";
 import type { GitHub, RepoRef } from "../github/types.js";
 
 export const CONFIG_PATH = ".github/baton.yml";
@@ -20,7 +21,7 @@ export async function loadPipeline(rt: Runtime, github: GitHub, ref: RepoRef): P
     raw = config;
   } catch (error) {
     if (!/could not be parsed|invalid YAML/i.test((error as Error).message)) throw error;
-    return parseConfigText(await readRawConfig(github, ref));
+    return parseConfigText((await readRepoFile(github, ref, CONFIG_PATH)) ?? "");
   }
   await rt.redis.set(cacheKey, JSON.stringify(raw ?? null), "PX", rt.env.BATON_CONFIG_TTL);
   return parseConfig(raw);
@@ -29,16 +30,6 @@ export async function loadPipeline(rt: Runtime, github: GitHub, ref: RepoRef): P
 /** Forgets a repository's cached config (a push changed it). */
 export async function forgetConfig(rt: Runtime, repoId: number): Promise<void> {
   await rt.redis.del(keys.config(rt, repoId));
-}
-
-async function readRawConfig(github: GitHub, ref: RepoRef): Promise<string> {
-  const { data } = await github.rest.repos.getContent({
-    owner: ref.owner,
-    repo: ref.repo,
-    path: CONFIG_PATH,
-    mediaType: { format: "raw" },
-  });
-  return String(data);
 }
 
 /** The comment an issue gets when the repository's config is invalid. */

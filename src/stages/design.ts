@@ -1,4 +1,5 @@
 import { runAgent } from "../agents/run-agent.js";
+import { agentRequest } from "./agent-request.js";
 import type { DesignOutput } from "../agents/outputs.js";
 import { findLatestArtifact, type Artifact } from "../github/artifacts.js";
 import type { IssueComment } from "../github/types.js";
@@ -67,14 +68,8 @@ export const design: StageHandler = async (run) => {
     .map((s) => findLatestArtifact(run.comments, s.name))
     .find((a) => a !== undefined);
   const result = await runAgent("design", {
-    runId: run.runId,
-    stage: run.stage,
-    pipeline: run.pipeline,
-    issueLabels: run.issue.labels,
+    ...(await agentRequest(run)),
     context: { issue: issueContext(run.issue), brief: brief?.markdown ?? "" },
-    signal: run.signal,
-    onOutput: run.onOutput,
-    env: run.rt.env,
   });
   const output = result.data;
   const revision = nextRevision(run);

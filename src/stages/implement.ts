@@ -6,6 +6,7 @@ import { commitAll, pushBranch, withWorkspace, workspaceBytes, type Workspace } 
 import { renderPreflight, runPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
 import type { Usage } from "../agents/types.js";
 import { readSources, writeAgentFiles } from "./agent-files.js";
+import { agentRequest } from "./agent-request.js";
 import { readSpec, type Spec } from "./design.js";
 import { issueContext } from "./issue-context.js";
 import { latestOfKind } from "./latest-of-kind.js";
@@ -105,13 +106,12 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
   const retries = run.stage.max_preflight_retries ?? 2;
   let preflightFailure = "";
   let usage: Usage | undefined;
+  const request = await agentRequest(run);
+  const specFiles = (spec?.artifact.meta.files as string[] | undefined) ?? [];
   for (let attempt = 0; ; attempt++) {
     const result = await runAgent("implement", {
-      runId: run.runId,
-      stage: run.stage,
-      pipeline: run.pipeline,
-      issueLabels: run.issue.labels,
-      touchedPaths: spec?.artifact.meta.files as string[] | undefined,
+      ...request,
+      touchedPaths: specFiles,
       // The spec and the feedback are comments people may edit: untrusted, like the issue.
       context: {
         issue: issueContext(run.issue),
@@ -119,12 +119,9 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
         criteria: (spec?.criteria ?? []).map(sanitizeUntrusted),
         feedback: sanitizeUntrusted(feedback),
         preflight_failure: preflightFailure,
-        sources: await readSources(workspace.dir, (spec?.artifact.meta.files as string[] | undefined) ?? []),
+        sources: await readSources(workspace.dir, specFiles),
       },
       workspace: workspace.dir,
-      signal: run.signal,
-      onOutput: run.onOutput,
-      env: run.rt.env,
     });
     usage = usage ? addUsage(usage, result.usage) : result.usage;
     await writeAgentFiles(workspace.dir, result.data.files);

@@ -1,4 +1,5 @@
 import { runAgent } from "../agents/run-agent.js";
+import { agentRequest } from "./agent-request.js";
 import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import type { ReviewOutput } from "../agents/outputs.js";
 import { PermanentError } from "../errors.js";
@@ -40,14 +41,8 @@ export const review: StageHandler = async (run) => {
   const preflight = (implementation.meta.preflight as PreflightResult[] | undefined) ?? [];
 
   const result = await runAgent("review", {
-    runId: run.runId,
-    stage: run.stage,
-    pipeline: run.pipeline,
-    issueLabels: run.issue.labels,
+    ...(await agentRequest(run)),
     context: { spec: spec ? sanitizeUntrusted(spec.markdown) : "(implemented from the issue alone)", criteria, diff, preflight: renderPreflight(preflight) },
-    signal: run.signal,
-    onOutput: run.onOutput,
-    env: run.rt.env,
   });
   const verdict = result.data;
   const body = renderVerdict(run, verdict, prNumber, prUrl);

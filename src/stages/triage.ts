@@ -1,4 +1,5 @@
 import { runAgent } from "../agents/run-agent.js";
+import { agentRequest } from "./agent-request.js";
 import { TriageOutput } from "../agents/outputs.js";
 import { issueContext } from "./issue-context.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
@@ -38,14 +39,8 @@ export const triage: StageHandler = async (run) => {
     return { outcome: own.meta.outcome, artifactUrl: own.comment.html_url, revision: own.revision, note: "reused this run's brief", labels };
   }
   const result = await runAgent("triage", {
-    runId: run.runId,
-    stage: run.stage,
-    pipeline: run.pipeline,
-    issueLabels: run.issue.labels,
+    ...(await agentRequest(run)),
     context: { issue: issueContext(run.issue) },
-    signal: run.signal,
-    onOutput: run.onOutput,
-    env: run.rt.env,
   });
   const output = result.data;
   const revision = nextRevision(run);

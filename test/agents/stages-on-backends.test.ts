@@ -3,7 +3,7 @@ import { git } from "../../sandbox/github/git.js";
 import { STATUS_MARKER } from "../../src/github/status-comment.js";
 import { FakeModelApi } from "../helpers/fake-model-api.js";
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
-import { designedIssue, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
+import { MAINTAINER, designedIssue, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
 
 const FAKE_CLI = fileURLToPath(new URL("../fixtures/agents/fake-agent-cli.mjs", import.meta.url));
 const json = (value: unknown) => `Done.\n\n\`\`\`json\n${JSON.stringify(value)}\n\`\`\``;
@@ -68,4 +68,34 @@ describe("the implement stage on an API backend and on a CLI backend", () => {
     expect(statusOf(issue)).toMatch(/\| implement \| ✅ passed \| claude-code · sonnet \|/);
     expect(statusOf(issue)).toContain("$0.0014");
   }, 40_000);
+
+  describe("a repository's own prompt template (`prompt:`)", () => {
+    async function triageWith(files: Record<string, string>) {
+      const repo = await env.sandbox.world.createRepo("acme", "prompts", { files });
+      const issue = env.sandbox.world.createIssue(repo, { title: "Add a dark mode toggle", body: "A toggle on the settings page that switches to a dark theme." }, MAINTAINER);
+      env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
+      const { result } = await env.runStage(repo, issue, "status:triage");
+      return { issue, result };
+    }
+    const config = () => `stages:\n  triage:\n    prompt: .github/baton/triage.md\n    agent: { backend: openai, model: gpt-fake, base_url: "${api.url}/v1" }\n`;
+
+    it("replaces the built-in template, filled from the same context", async () => {
+      api.reply({ text: json({ outcome: "pass", type: "feature", priority: "p2", size: "s", brief: "A toggle." }) });
+
+      const { result } = await triageWith({ ".github/baton.yml": config(), ".github/baton/triage.md": "OUR HOUSE RULES for {{issue.title}}" });
+
+      expect(result).toEqual({ action: "handed-off", outcome: "pass", label: "status:triaged" });
+      const prompt = JSON.stringify(api.completions[0]?.body);
+      expect(prompt).toContain("OUR HOUSE RULES for Add a dark mode toggle");
+      expect(prompt).not.toContain("You are the triage stage of Baton");
+    }, 30_000);
+
+    it("blocks, saying which file is missing, when the template is not in the repository", async () => {
+      const { issue, result } = await triageWith({ ".github/baton.yml": config() });
+
+      expect(result).toMatchObject({ action: "blocked" });
+      expect(issue.comments.find((c) => c.body.startsWith("<!-- baton:blocked"))?.body).toContain("stages.triage.prompt names `.github/baton/triage.md`, which is not on the repository's default branch");
+      expect(api.completions).toHaveLength(0);
+    }, 30_000);
+  });
 });
