@@ -23,10 +23,7 @@ export async function benchPipeline(redisUrl: string) {
   const sandbox = await startSandbox({ log: () => {} });
   const prefix = `baton-bench-${randomBytes(4).toString("hex")}`;
   const app = await startAppProcess({
-    gheHost: sandbox.host,
-    appId: sandbox.appId,
-    privateKeyPem: sandbox.privateKeyPem,
-    webhookSecret: sandbox.webhookSecret,
+    github: sandbox,
     port: await freePort(),
     redisUrl,
     redisPrefix: prefix,

@@ -64,7 +64,7 @@ export async function benchWebhookAck(redisUrl: string) {
   issue.labels.push("status:triage");
   const payload = JSON.stringify(sandbox.world.payloads.labeled("labeled", repo, issue, "status:triage", sandbox.world.state.user("octocat")));
   const prefix = `baton-bench-${randomBytes(4).toString("hex")}`;
-  const baton = await startAppProcess({ gheHost: sandbox.host, appId: sandbox.appId, privateKeyPem: sandbox.privateKeyPem, webhookSecret: sandbox.webhookSecret, port: await freePort(), redisUrl, redisPrefix: prefix, role: "server", env: { LOG_LEVEL: "warn" } });
+  const baton = await startAppProcess({ github: sandbox, port: await freePort(), redisUrl, redisPrefix: prefix, role: "server", env: { LOG_LEVEL: "warn" } });
   const barePort = await freePort();
   const bare = spawn(process.execPath, ["--import", "tsx", "bench/bare-probot.ts"], { cwd: ROOT, env: { ...process.env, PORT: String(barePort), WEBHOOK_SECRET: sandbox.webhookSecret }, stdio: ["ignore", "pipe", "inherit"] });
   await new Promise((resolve) => bare.stdout.once("data", resolve));

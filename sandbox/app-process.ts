@@ -4,12 +4,8 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export interface AppProcessOptions {
-  /** The sandbox (or GitHub Enterprise) host, e.g. `127.0.0.1:4567`. */
-  gheHost: string;
-  gheProtocol?: string;
-  appId: number;
-  privateKeyPem: string;
-  webhookSecret: string;
+  /** The GitHub-compatible server and the app registered on it (a started sandbox fits). */
+  github: { host: string; appId: number; privateKeyPem: string; webhookSecret: string; protocol?: string };
   port: number;
   redisUrl: string;
   redisPrefix: string;
@@ -41,11 +37,11 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "/tmp",
     NODE_ENV: "production",
-    APP_ID: String(options.appId),
-    PRIVATE_KEY: options.privateKeyPem,
-    WEBHOOK_SECRET: options.webhookSecret,
-    GHE_HOST: options.gheHost,
-    GHE_PROTOCOL: options.gheProtocol ?? "http",
+    APP_ID: String(options.github.appId),
+    PRIVATE_KEY: options.github.privateKeyPem,
+    WEBHOOK_SECRET: options.github.webhookSecret,
+    GHE_HOST: options.github.host,
+    GHE_PROTOCOL: options.github.protocol ?? "http",
     HOST: "127.0.0.1",
     PORT: String(options.port),
     REDIS_URL: options.redisUrl,

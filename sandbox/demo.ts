@@ -32,10 +32,7 @@ async function main(): Promise<number> {
     say(`Sandbox    ${sandbox.url}  (open it in a browser to watch)`);
     const port = await freePort();
     app = await startAppProcess({
-      gheHost: sandbox.host,
-      appId: sandbox.appId,
-      privateKeyPem: sandbox.privateKeyPem,
-      webhookSecret: sandbox.webhookSecret,
+      github: sandbox,
       port,
       redisUrl: redis.url,
       redisPrefix: prefix,

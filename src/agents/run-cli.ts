@@ -7,6 +7,7 @@ import { PermanentError, TransientError } from "../errors.js";
 import { killGroup } from "../process/kill-group.js";
 import { scrubbedEnv } from "../process/scrubbed-env.js";
 import { readSecret } from "./read-secret.js";
+import type { AgentTask } from "./types.js";
 
 export interface CliRun {
   executable: string;
@@ -98,6 +99,23 @@ export function agentEnv(secrets: readonly string[]): NodeJS.ProcessEnv {
     if (value) env[name] = value;
   }
   return env;
+}
+
+/**
+ * Runs a CLI for one agent task: in the task's workspace (or a scratch directory), with the
+ * prompt (or `input`) on stdin, the task's abort signal, and only the named secrets.
+ */
+export function runTaskCli(task: AgentTask, cli: { executable: string; args: string[]; secrets: readonly string[]; input?: string }, onLine: (line: string) => void): Promise<CliExit> {
+  return runCli({ executable: cli.executable, args: cli.args, input: cli.input ?? task.prompt, cwd: task.workspace, env: agentEnv(cli.secrets), signal: task.signal, onLine });
+}
+
+/** A line handler for CLIs that print JSON events: lines that are not JSON are shown as output. */
+export function jsonEvents(task: AgentTask, onEvent: (event: Record<string, unknown>) => void): (line: string) => void {
+  return (line) => {
+    const event = parseJsonLine(line);
+    if (event) onEvent(event);
+    else task.onOutput?.(`${line}\n`);
+  };
 }
 
 /** Parses one line of a JSON-lines stream; anything else (a stray log line) is undefined. */

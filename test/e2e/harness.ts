@@ -33,10 +33,7 @@ export async function startStack(): Promise<Stack> {
     apps,
     async startApp(env = {}, role = "all") {
       const app = await startAppProcess({
-        gheHost: sandbox.host,
-        appId: sandbox.appId,
-        privateKeyPem: sandbox.privateKeyPem,
-        webhookSecret: sandbox.webhookSecret,
+        github: sandbox,
         port: await freePort(),
         redisUrl: REDIS_URL,
         redisPrefix: prefix,

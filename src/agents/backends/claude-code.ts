@@ -1,6 +1,6 @@
 import { PermanentError, TransientError } from "../../errors.js";
 import { cachedHealth } from "../health-cache.js";
-import { agentEnv, parseJsonLine, probeVersion, runCli } from "../run-cli.js";
+import { agentEnv, jsonEvents, probeVersion, runTaskCli } from "../run-cli.js";
 import type { AgentBackend, AgentTask, Usage } from "../types.js";
 
 /** Secrets the CLI may need, passed by name (API key, or a `claude setup-token` OAuth token). */
@@ -53,16 +53,10 @@ export const claudeCode: AgentBackend = {
     let model: string | undefined;
     let result: ResultEvent | undefined;
     let authFailed = false;
-    const exit = await runCli({
-      executable: executable(),
-      args: argsFor(task),
-      input: task.prompt,
-      cwd: task.workspace,
-      env: agentEnv(SECRETS),
-      signal: task.signal,
-      onLine(line) {
-        const event = parseJsonLine(line);
-        if (!event) return task.onOutput?.(`${line}\n`);
+    const exit = await runTaskCli(
+      task,
+      { executable: executable(), args: argsFor(task), secrets: SECRETS },
+      jsonEvents(task, (event) => {
         if (event.type === "system" && event.subtype === "init" && typeof event.model === "string") model = event.model;
         if (event.type === "assistant") {
           if (event.error === "authentication_failed") authFailed = true;
@@ -73,8 +67,8 @@ export const claudeCode: AgentBackend = {
           }
         }
         if (event.type === "result") result = event as ResultEvent;
-      },
-    });
+      }),
+    );
     if (result && !result.is_error && typeof result.result === "string") return { text: result.result, usage: usageOf(result, started), model: task.agent.model ?? model };
     const said = result?.result ?? exit.stderr.trim().slice(-500);
     if (authFailed || AUTH_FAILURE.test(said)) {

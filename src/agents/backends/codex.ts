@@ -1,6 +1,6 @@
 import { PermanentError, TransientError } from "../../errors.js";
 import { cachedHealth } from "../health-cache.js";
-import { agentEnv, parseJsonLine, probeVersion, runCli } from "../run-cli.js";
+import { agentEnv, jsonEvents, probeVersion, runTaskCli } from "../run-cli.js";
 import type { AgentBackend, AgentTask } from "../types.js";
 
 const SECRETS = ["OPENAI_API_KEY", "CODEX_API_KEY"];
@@ -36,16 +36,10 @@ export const codex: AgentBackend = {
     let failure: string | undefined;
     let lastError: string | undefined;
     const usage = { input_tokens: 0, output_tokens: 0 };
-    const exit = await runCli({
-      executable: executable(),
-      args: argsFor(task),
-      input: task.prompt,
-      cwd: task.workspace,
-      env: agentEnv(SECRETS),
-      signal: task.signal,
-      onLine(line) {
-        const event = parseJsonLine(line);
-        if (!event) return task.onOutput?.(`${line}\n`);
+    const exit = await runTaskCli(
+      task,
+      { executable: executable(), args: argsFor(task), secrets: SECRETS },
+      jsonEvents(task, (event) => {
         if (event.type === "item.completed") {
           const item = (event.item ?? {}) as Item;
           if (item.type === "agent_message" && item.text) {
@@ -64,8 +58,8 @@ export const codex: AgentBackend = {
           lastError = event.message;
           task.onOutput?.(`${event.message}\n`);
         }
-      },
-    });
+      }),
+    );
     if (exit.code === 0 && !failure && answer !== undefined) return { text: answer, usage: { ...usage, duration_ms: Date.now() - started }, model: task.agent.model };
     const said = failure ?? lastError ?? (exit.stderr.trim().slice(-500) || "no output");
     if (AUTH_FAILURE.test(said)) {

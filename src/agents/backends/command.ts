@@ -3,7 +3,7 @@ import { delimiter, isAbsolute, join } from "node:path";
 import { z } from "zod";
 import type { AgentRef } from "../../config/schema.js";
 import { PermanentError, TransientError } from "../../errors.js";
-import { agentEnv, parseJsonLine, runCli } from "../run-cli.js";
+import { parseJsonLine, runTaskCli } from "../run-cli.js";
 import type { AgentBackend } from "../types.js";
 
 /** The protocol version in every request; see docs/command-backend.md. */
@@ -53,23 +53,16 @@ export const command: AgentBackend = {
     let result: z.infer<typeof ResultLine> | undefined;
     let failure: z.infer<typeof ErrorLine> | undefined;
     let malformed = 0;
-    const exit = await runCli({
-      executable: chosen.command,
-      args: task.agent.args ?? [],
-      input: `${JSON.stringify(request)}\n`,
-      cwd: task.workspace,
-      env: agentEnv(list(process.env.BATON_AGENT_COMMAND_SECRETS)),
-      signal: task.signal,
-      onLine(line) {
-        const event = parseJsonLine(line);
-        if (event?.type === "output" && typeof event.text === "string") return task.onOutput?.(event.text);
-        const parsedResult = ResultLine.safeParse(event);
-        if (parsedResult.success) return void (result = parsedResult.data);
-        const parsedError = ErrorLine.safeParse(event);
-        if (parsedError.success) return void (failure = parsedError.data);
-        malformed++;
-        task.onOutput?.(`${line}\n`);
-      },
+    const cli = { executable: chosen.command, args: task.agent.args ?? [], secrets: list(process.env.BATON_AGENT_COMMAND_SECRETS), input: `${JSON.stringify(request)}\n` };
+    const exit = await runTaskCli(task, cli, (line) => {
+      const event = parseJsonLine(line);
+      if (event?.type === "output" && typeof event.text === "string") return task.onOutput?.(event.text);
+      const parsedResult = ResultLine.safeParse(event);
+      if (parsedResult.success) return void (result = parsedResult.data);
+      const parsedError = ErrorLine.safeParse(event);
+      if (parsedError.success) return void (failure = parsedError.data);
+      malformed++;
+      task.onOutput?.(`${line}\n`);
     });
     if (failure) {
       const message = `the agent command \`${chosen.command}\` reported an error: ${failure.message}`;
