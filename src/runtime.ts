@@ -41,5 +41,6 @@ export const keys = {
   scheduleSwept: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:schedule-swept:${repoId}:${stage}`,
   cancelChannel: (rt: Pick<Runtime, "prefix">) => `${rt.prefix}:cancel`,
   installationSlots: (rt: Pick<Runtime, "prefix">, installationId: number) => `${rt.prefix}:slots:${installationId}`,
+  stageSlots: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:stage-slots:${repoId}:${stage}`,
   redelivered: (rt: Pick<Runtime, "prefix">, guid: string) => `${rt.prefix}:redelivered:${guid}`,
 };

@@ -82,7 +82,7 @@ export const StageConfig = z
     timeout: Duration.optional(),
     /** Run as a scheduled sweep of the `on` label instead of reacting to events. */
     schedule: CronString.optional(),
-    /** Worker concurrency for this stage. */
+    /** How many runs of this stage one repository may have at once (across all workers); unlimited when absent. */
     concurrency: z.number().int().positive().optional(),
     /** A prompt template in the repository that replaces the built-in one. */
     prompt: z.string().min(1).optional(),

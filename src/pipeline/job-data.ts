@@ -34,6 +34,8 @@ export const StageJob = z.object({
   transition: z.number().int().positive(),
   /** Also the BullMQ job id: `r<repoId>-<issue>-<stage>-<transition>`. */
   runId: z.string(),
+  /** The stage's `concurrency:` when it had one at claim time: runs of it one repository may have at once. */
+  concurrency: z.number().int().positive().optional(),
   /**
    * The next label, written once the handoff label is on the issue: a retry after that only
    * takes the claim off. Re-adding the label would start the next stage a second time.

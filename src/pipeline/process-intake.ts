@@ -63,7 +63,7 @@ export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<I
     if (claimed.action === "dropped") log.debug({ reason: claimed.reason }, "intake dropped");
     return claimed;
   }
-  const stageJob: StageJob = { issue: ref, stage: stage.name, kind: stage.kind, transition: job.data.transition ?? 0, runId: claimed.runId };
+  const stageJob: StageJob = { issue: ref, stage: stage.name, kind: stage.kind, transition: job.data.transition ?? 0, runId: claimed.runId, concurrency: stage.concurrency };
   await stageQueue(rt.queues, stage.kind).add(stage.name, stageJob, {
     jobId: claimed.runId,
     attempts: stage.max_attempts,
