@@ -65,7 +65,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     const output = batchOutput((text) => void event({ type: "agent_output", text: redactSecrets(text) }));
     let result: StageResult;
     try {
-      result = await handler({ rt, github, ref, issue, comments, pipeline, stage, runId, signal: signal ?? new AbortController().signal, log, onOutput: output.push });
+      result = await handler({ rt, github, ref, issue, comments, pipeline, stage, runId, signal: signal ?? new AbortController().signal, log, onOutput: output.push, onAgentEvent: (e) => void event(e) });
     } finally {
       output.flush();
     }
