@@ -46,6 +46,7 @@ export class FakeGitHub {
   /** Runs before a matching call is answered (to observe state at that moment). */
   readonly beforeCall: ((call: Call) => Promise<void> | void)[] = [];
   private readonly faults: Fault[] = [];
+  private readonly unknownRoutes: string[] = [];
   private nextCommentId = 1000;
   private readonly scope: nock.Scope;
 
@@ -75,8 +76,10 @@ export class FakeGitHub {
     return this.comments.filter((c) => c.issue === issue);
   }
 
+  /** Fails the test when the code called a route the fake does not serve. */
   close(): void {
     nock.cleanAll();
+    if (this.unknownRoutes.length) throw new Error(`fake-github has no route for: ${[...new Set(this.unknownRoutes)].join(", ")} — add it to test/helpers/fake-github.ts`);
   }
 
   private async handle(method: string, uri: string, rawBody: unknown): Promise<[number, unknown, Record<string, string>?]> {
@@ -148,7 +151,7 @@ export class FakeGitHub {
       }
       return [200, this.renderComment(comment)];
     }
-    if (!(m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)(\/.*)?$/))) return [404, { message: `fake-github: no route ${method} ${path}` }];
+    if (!(m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)(\/.*)?$/))) return this.unknownRoute(method, path);
     const issue = this.issues.get(Number(m[1]));
     if (!issue) return [404, { message: "Not Found" }];
     const rest = m[2] ?? "";
@@ -181,7 +184,16 @@ export class FakeGitHub {
       issue.labels = issue.labels.filter((l) => l !== name);
       return [200, issue.labels.map((l) => ({ name: l }))];
     }
-    return [404, { message: `fake-github: no route ${method} ${path}` }];
+    return this.unknownRoute(method, path);
+  }
+
+  /**
+   * A route the fake does not know is a gap in the test, not GitHub's answer: a 404 here
+   * would read as "not found" to the code under test. Answer 501 and fail the test at close().
+   */
+  private unknownRoute(method: string, path: string): [number, unknown] {
+    this.unknownRoutes.push(`${method} ${path}`);
+    return [501, { message: `fake-github: no route ${method} ${path}` }];
   }
 
   private renderIssue(issue: FakeIssue) {
