@@ -102,7 +102,7 @@ describe("what an agent leaves in its checkout", () => {
   }, 60_000);
 
   it("pushes workflow files when BATON_ALLOW_WORKFLOW_CHANGES=true", async () => {
-    process.env.BATON_ALLOW_WORKFLOW_CHANGES = "true";
+    env.rt.env.BATON_ALLOW_WORKFLOW_CHANGES = true;
     const { repo, issue, before } = await attack("workflow");
 
     expect(statusLabels(issue)).toEqual(["status:in-review"]);
