@@ -65,6 +65,9 @@ describe("what an agent leaves in its checkout", () => {
     expect(statusLabels(issue)).toEqual(["status:in-review"]);
     expect(await git(repo.gitDir, ["show", "baton/issue-1:feature.md"])).toBe("the feature\n");
     await expectContained(repo, before);
+    // Baton's push went out with a token for this repository's contents and nothing else.
+    const pushes = env.sandbox.calls.filter((c) => c.route === "POST /{owner}/{repo}.git/git-receive-pack");
+    expect(pushes.map((c) => c.token)).toEqual([{ permissions: { contents: "write", metadata: "read" }, repositoryIds: [repo.id] }]);
     await env.runStage(repo, issue, "status:in-review");
     expect(statusLabels(issue)).toEqual(["status:approved"]);
   }, 60_000);
