@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { git } from "../../sandbox/github/git.js";
 import type { Issue, Repo } from "../../sandbox/github/state.js";
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
-import { designedIssue, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
+import { designedIssue, newIssue, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
 
 const ATTACK_AGENT = fileURLToPath(new URL("../fixtures/agents/attack-agent.mjs", import.meta.url));
 const CONFIG = "stages:\n  implement:\n    agent: { backend: command }\n    preflight: []\n";
@@ -112,4 +112,22 @@ describe("what an agent leaves in its checkout", () => {
     expect(await git(repo.gitDir, ["show", "baton/issue-1:.github/workflows/x.yml"])).toContain("echo pwned");
     await expectContained(repo, before);
   }, 60_000);
+});
+
+describe("a repository config that tries to widen its agent", () => {
+  let env: SandboxRuntime;
+  beforeEach(async () => {
+    env = await createSandboxRuntime();
+  });
+  afterEach(() => env.close());
+
+  it("is an invalid config when the app loads it: one comment naming the flag and the stage, nothing claimed", async () => {
+    const { repo, issue } = await newIssue(env, 'stages:\n  implement:\n    agent: { backend: claude-code, args: ["--dangerously-skip-permissions"] }\n');
+
+    await expect(env.runStage(repo, issue, "status:triage")).rejects.toThrow("invalid-config");
+
+    expect(statusLabels(issue)).toEqual(["status:triage"]);
+    expect(issue.comments).toHaveLength(1);
+    expect(issue.comments[0]?.body).toContain('stages.implement.agent.args[0]: stage "implement": flag "--dangerously-skip-permissions" changes the agent\'s permissions');
+  }, 30_000);
 });
