@@ -24,8 +24,8 @@ const PREFLIGHT_TIMEOUT_MS = 10 * 60_000;
  * 2. Clone `baton/issue-<n>` (continuing it on a revision) and give the agent a copy.
  * 3. Let the agent change its copy; run pre-flight there; a failure goes back to the agent
  *    with its output, up to `max_preflight_retries`, then the issue is blocked.
- * 4. Check the change and apply it to Baton's own clone (docs/architecture.md, "Safe
- *    outputs"); commit as the bot there and push with a token for this repository's
+ * 4. Check the change and apply it to Baton's own clone (README.md, "Security
+ *    model"); commit as the bot there and push with a token for this repository's
  *    contents only. The PR and the artifact go through the installation's REST client,
  *    which never leaves this process.
  */
