@@ -84,6 +84,10 @@ export interface Installation {
 export interface Token {
   installationId: number;
   expiresAt: number;
+  /** What the token may do (a subset of the installation's permissions, as minted). */
+  permissions: Record<string, "read" | "write">;
+  /** The repositories it was minted for; undefined: every repository of the installation. */
+  repositoryIds?: number[];
 }
 
 export class SandboxState {
