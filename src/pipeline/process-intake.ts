@@ -46,7 +46,7 @@ export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<I
   const config = await loadPipeline(rt, github, ref);
   if (!config.ok) {
     if (!isConsumedByDefault(data.label)) return { action: "dropped", reason: "label is not a pipeline label" };
-    await ensureComment(github, ref, "<!-- baton:config-error -->", renderConfigError(config), await listComments(github, ref));
+    await ensureComment(github, ref, "<!-- baton:config-error -->", renderConfigError(config), await listComments(github, ref, await rt.appIdentity()));
     log.warn({ problems: config.problems }, "invalid config: nothing claimed");
     return { action: "invalid-config", reason: "invalid .github/baton.yml" };
   }
@@ -93,7 +93,7 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
         stage,
         fromLabel: stage.on,
         runId: stageRunId(ref, stage.name, transition),
-        comments: await listComments(github, ref),
+        comments: await listComments(github, ref, await rt.appIdentity()),
       });
       return { action: "blocked", reason: "transition budget exhausted" };
     }
@@ -138,7 +138,7 @@ async function checkSender(rt: Runtime, github: GitHub, ref: IssueRef, pipeline:
   const minimum = pipeline.config.permissions.trigger;
   const role = await cachedRole(rt, github, ref, data.sender.login);
   if (hasAtLeast(role, minimum)) return undefined;
-  const comments = await listComments(github, ref);
+  const comments = await listComments(github, ref, await rt.appIdentity());
   await ensureComment(
     github,
     ref,

@@ -1,4 +1,5 @@
 import type { Pipeline } from "../config/resolve-pipeline.js";
+import type { AppIdentity } from "../github/app-identity.js";
 import { findArtifacts, parseArtifact, renderArtifact, type Artifact } from "../github/artifacts.js";
 import { addLabels, removeLabel } from "../github/labels.js";
 import { listComments } from "../github/list-comments.js";
@@ -69,9 +70,9 @@ async function isBatonPull(github: GitHub, ref: IssueRef, pipeline: Pipeline, pr
  * 2. Add a lessons row to the status comment.
  * 3. Replace the pipeline's status labels with `labels.done`.
  */
-export async function recordLessons(github: GitHub, ref: IssueRef, pipeline: Pipeline, prNumber: number): Promise<string> {
+export async function recordLessons(github: GitHub, ref: IssueRef, pipeline: Pipeline, prNumber: number, app: AppIdentity): Promise<string> {
   if (!(await isBatonPull(github, ref, pipeline, prNumber))) return `(skipped: PR #${prNumber} is not a merged Baton PR for #${ref.number})`;
-  let comments = await listComments(github, ref);
+  let comments = await listComments(github, ref, app);
   const runId = `lessons-pr${prNumber}`;
   const artifact = findArtifacts(comments, LESSONS_STAGE).find((a) => a.meta.run_id === runId);
   let url = artifact?.comment.html_url;
