@@ -67,7 +67,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
 
     comments = await noteLookalikes(github, ref, await readComments(github, ref, await rt.appIdentity()));
     const startedAt = Date.now();
-    comments = await updateStatus(github, ref, pipeline, comments, stage.name, { state: "running", started_at: new Date(startedAt).toISOString() }, stage.claim);
+    comments = await updateStatus(github, ref, pipeline, comments, stage.name, { state: "running", started_at: new Date(startedAt).toISOString(), note: undefined }, stage.claim);
 
     const output = batchOutput((text) => void event({ type: "agent_output", text: redactSecrets(text) }));
     let result: StageResult;

@@ -85,8 +85,9 @@ describe("who may move an issue, and when", () => {
 
     const designJob = (await stageQueue(env.rt.queues, "design").getJob(design.action === "claimed" ? design.runId : "")) as Job<StageJob>;
     expect(await processStage(env.rt, designJob)).toMatchObject({ action: "handed-off" });
-    const handoffs = await env.rt.queues.intake.getJobs(["waiting", "prioritized"]);
-    expect(handoffs.map((j) => j.data.source)).toEqual(["handoff"]);
+    const designRunId = design.action === "claimed" ? design.runId : "";
+    const handoffs = (await env.rt.queues.intake.getJobs(["waiting", "prioritized"])).filter((j) => j.data.deliveryId === `handoff-${designRunId}`);
+    expect(handoffs.map((j) => j.data.label)).toEqual(["status:ready"]);
     const implement = await processIntake(env.rt, handoffs[0]!);
     expect(implement).toMatchObject({ action: "claimed", stage: "implement" });
     const implementJob = (await stageQueue(env.rt.queues, "implement").getJob(implement.action === "claimed" ? implement.runId : "")) as Job<StageJob>;
