@@ -89,7 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       name: r.name,
       labels: [...r.labels.values()].map((l) => l.name),
       check_runs: r.checkRuns,
-      issues: [...r.issues.values()].map((i) => ({ number: i.number, title: i.title, state: i.state, labels: i.labels, pull: i.pull ?? null, comments: i.comments.map((c) => ({ id: c.id, user: c.user.login, body: c.body })) })),
+      issues: [...r.issues.values()].map((i) => ({ number: i.number, title: i.title, state: i.state, labels: i.labels, pull: i.pull ? { ...i.pull, headRepo: i.pull.headRepo ? `${i.pull.headRepo.owner}/${i.pull.headRepo.name}` : null } : null, comments: i.comments.map((c) => ({ id: c.id, user: c.user.login, body: c.body })) })),
     })),
     deliveries: webhooks.deliveries.map(({ payload: _p, ...d }) => d),
     calls: calls.length,

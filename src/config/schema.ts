@@ -147,7 +147,7 @@ export const BatonConfig = z
       .strict()
       .prefault({}),
     permissions: z
-      .object({ commands: Permission.default("write"), trigger: Permission.default("triage") })
+      .object({ commands: Permission.default("write"), trigger: Permission.default("write") })
       .strict()
       .prefault({}),
     /** USD per million tokens, by model. Unknown models report tokens without cost. */

@@ -57,6 +57,7 @@ export const implement: StageHandler = async (run) => {
     base: repo.default_branch,
     title: run.issue.title,
     label: run.pipeline.config.labels.pr,
+    botLogin: bot,
     body: renderPullBody(run, spec, outcome.summary, outcome.preflight),
   });
   const comment = await postArtifact(run, revision, renderImplementArtifact(pull.html_url, branch, revision, outcome.summary, outcome.preflight, feedback !== ""), {

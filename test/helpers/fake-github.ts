@@ -41,6 +41,8 @@ export class FakeGitHub {
   /** The app's webhook deliveries, as `GET /app/hook/deliveries` lists them. */
   readonly deliveries: { id: number; guid: string; status_code: number; delivered_at: string; redelivery: boolean; event: string }[] = [];
   readonly redeliveryRequests: number[] = [];
+  /** `labeled` events per issue, as `GET …/issues/{n}/events` lists them (who applied each label). */
+  readonly labelEvents = new Map<number, { label: string; actor: string }[]>();
   /** Raw `.github/baton.yml` text; undefined = no file. */
   configText: string | undefined;
   /** Runs before a matching call is answered (to observe state at that moment). */
@@ -60,6 +62,7 @@ export class FakeGitHub {
   addIssue(issue: Partial<FakeIssue> & { number: number }): FakeIssue {
     const full: FakeIssue = { title: "Add a dark mode toggle", body: "The settings page should offer a dark mode toggle that persists.", state: "open", labels: [], user: "octocat", ...issue };
     this.issues.set(full.number, full);
+    this.labelEvents.set(full.number, full.labels.map((label) => ({ label, actor: full.user })));
     return full;
   }
 
@@ -156,6 +159,9 @@ export class FakeGitHub {
     if (!issue) return [404, { message: "Not Found" }];
     const rest = m[2] ?? "";
     if (rest === "" && method === "GET") return [200, this.renderIssue(issue)];
+    if (rest === "/events" && method === "GET") {
+      return [200, (this.labelEvents.get(issue.number) ?? []).map((e, i) => ({ id: i + 1, event: "labeled", actor: { login: e.actor, type: e.actor.endsWith("[bot]") ? "Bot" : "User" }, label: { name: e.label, color: "ededed" }, created_at: new Date().toISOString(), performed_via_github_app: null }))];
+    }
     if (rest === "/comments" && method === "GET") {
       const perPage = Number(url.searchParams.get("per_page") ?? 30);
       const page = Number(url.searchParams.get("page") ?? 1);
@@ -173,7 +179,10 @@ export class FakeGitHub {
     }
     if (rest === "/labels" && method === "POST") {
       for (const label of body.labels as string[]) {
-        if (!issue.labels.includes(label)) issue.labels.push(label);
+        if (!issue.labels.includes(label)) {
+          issue.labels.push(label);
+          this.labelEvents.get(issue.number)?.push({ label, actor: this.botLogin });
+        }
         this.repoLabels.add(label);
       }
       return [200, issue.labels.map((name) => ({ name }))];
