@@ -42,4 +42,10 @@ export const keys = {
   cancelChannel: (rt: Pick<Runtime, "prefix">) => `${rt.prefix}:cancel`,
   installationSlots: (rt: Pick<Runtime, "prefix">, installationId: number) => `${rt.prefix}:slots:${installationId}`,
   redelivered: (rt: Pick<Runtime, "prefix">, guid: string) => `${rt.prefix}:redelivered:${guid}`,
+  /** The scout's briefing of a repository at one commit (shared by every issue and stage on it). */
+  briefing: (rt: Pick<Runtime, "prefix">, repoId: number, sha: string) => `${rt.prefix}:briefing:${repoId}:${sha}`,
+  /** The commit of the newest briefing of a repository: the base of an incremental rebuild. */
+  briefingLatest: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:briefing-latest:${repoId}`,
+  /** The serialised knowledge index (lessons, specs, verdicts) of a repository. */
+  knowledge: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:knowledge:${repoId}`,
 };

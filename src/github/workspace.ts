@@ -29,7 +29,7 @@ export interface WorkspaceOptions {
  * through GIT_CONFIG_* variables — never in the URL, argv or `.git/config`, where every
  * process on the machine (ps) or the agent could read it.
  */
-function authEnv(token: string): NodeJS.ProcessEnv {
+export function authEnv(token: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
     GIT_TERMINAL_PROMPT: "0",

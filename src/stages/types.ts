@@ -30,6 +30,15 @@ export interface StageRun {
   log: Logger;
   /** Streams agent output into batched `agent_output` events. */
   onOutput: (chunk: string) => void;
+  /** What the agent was shown of the repository's knowledge (set by `agentRequest`, shown in the status comment). */
+  seen?: SeenKnowledge;
+}
+
+/** The briefing commit and the earlier lessons a stage's agent was shown. */
+export interface SeenKnowledge {
+  briefingSha?: string;
+  /** Links to the lessons (issue comments) quoted in the prompt. */
+  lessons: string[];
 }
 
 /** How a stage ended: an outcome key of `stage.next`, and what the status comment shows. */

@@ -38,11 +38,17 @@ function triage(task: AgentTask): TriageOutput {
   };
 }
 
+/**
+ * The design names the repository files that share the most words with the issue title
+ * (ranked from the briefing by the stage: `related_files`), then the note it will write.
+ */
 function design(task: AgentTask): DesignOutput {
   const { title = "the request", number = 0 } = issueOf(task);
+  const related = Array.isArray(task.context.related_files) ? (task.context.related_files as string[]).slice(0, 3) : [];
+  const where = related.length ? ` The files whose names and text share the most words with the title are ${related.map((f) => `\`${f}\``).join(", ")}.` : "";
   return {
-    approach: `${CANNED} Record the request "${title}" in a design note and make the change in one small, reviewable step.`,
-    files: [`docs/baton/issue-${number}.md`],
+    approach: `${CANNED} Record the request "${title}" in a design note and make the change in one small, reviewable step.${where}`,
+    files: [...related, `docs/baton/issue-${number}.md`],
     risks: [`${CANNED} None beyond the usual: this output is canned, not a real design.`],
     acceptance_criteria: [
       `${CANNED} The change for "${title}" is described in docs/baton/issue-${number}.md`,

@@ -7,6 +7,8 @@ import type { AgentBackend, AgentTask, Usage } from "../types.js";
 const SECRETS = ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"];
 /** Tools the implementer may use when the config names none: read and edit files, nothing else. */
 const DEFAULT_EDIT_TOOLS = ["Read", "Edit", "Write", "Glob", "Grep"];
+/** Tools for stages that only read the checkout (triage, design, review): the config cannot widen them. */
+const READ_ONLY_TOOLS = ["Read", "Grep", "Glob"];
 
 const executable = () => process.env.BATON_CLAUDE_BIN || "claude";
 
@@ -20,7 +22,8 @@ function argsFor(task: AgentTask): string[] {
   const { agent } = task;
   const args = ["-p", "--output-format", "stream-json", "--verbose", "--no-session-persistence"];
   if (agent.model) args.push("--model", agent.model);
-  if (task.workspace) args.push("--permission-mode", "acceptEdits", "--allowedTools", (agent.allowed_tools ?? DEFAULT_EDIT_TOOLS).join(","));
+  if (task.workspace && task.readOnly) args.push("--tools", READ_ONLY_TOOLS.join(","), "--allowedTools", READ_ONLY_TOOLS.join(","));
+  else if (task.workspace) args.push("--permission-mode", "acceptEdits", "--allowedTools", (agent.allowed_tools ?? DEFAULT_EDIT_TOOLS).join(","));
   else args.push("--tools", "");
   if (agent.max_turns) args.push("--max-turns", String(agent.max_turns));
   return [...args, ...(agent.args ?? [])];
@@ -48,6 +51,7 @@ const AUTH_FAILURE = /not logged in|\/login|invalid api key|authentication/i;
 
 export const claudeCode: AgentBackend = {
   name: "claude-code",
+  readsCheckout: true,
   async run(task) {
     const started = Date.now();
     let model: string | undefined;
