@@ -1,18 +1,21 @@
 import { z } from "zod";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
-import type { StageKind } from "../config/schema.js";
 import { AgentOutputError, PermanentError, TransientError, describeError } from "../errors.js";
 import { extractJson } from "./extract-json.js";
-import { OUTPUT_SCHEMAS } from "./outputs.js";
+import { OUTPUT_SCHEMAS, type AgentKind } from "./outputs.js";
 import { BACKENDS } from "./registry.js";
 import { builtinTemplate, renderPrompt } from "./render-prompt.js";
 import { resolveRoute } from "./resolve-route.js";
 import type { AgentBackend, AgentResult, Usage } from "./types.js";
 import type { AgentRef } from "../config/schema.js";
 
+/** What the runner needs of a stage: its name, kind, agent and timeout. */
+export type AgentStage = Pick<Stage, "name" | "agent" | "timeout_ms"> & { kind: AgentKind };
+
 export interface AgentRequest {
   runId: string;
-  stage: Stage;
+  /** The stage (or, for lessons, the stage-like settings) the agent works for. */
+  stage: AgentStage;
   pipeline: Pipeline;
   /** An `agent:<backend>` label among them overrides the stage's backend. */
   issueLabels: string[];
@@ -56,7 +59,7 @@ const QUOTE_LIMIT = 4000;
  * 3. Run it under the stage's timeout, abortable by `/baton stop`.
  * 4. Parse and validate; on failure ask once for a repair quoting the error; then give up.
  */
-export async function runAgent<K extends StageKind>(kind: K, given: AgentRequest): Promise<AgentRun<z.infer<(typeof OUTPUT_SCHEMAS)[K]>>> {
+export async function runAgent<K extends AgentKind>(kind: K, given: AgentRequest): Promise<AgentRun<z.infer<(typeof OUTPUT_SCHEMAS)[K]>>> {
   const env = given.env ?? { BATON_DEFAULT_BACKEND: process.env.BATON_DEFAULT_BACKEND };
   const route = resolveRoute({ ...given, env }, new Set(BACKENDS.keys()));
   const { backend, agent } = await firstHealthy(route, given.stage.name);
@@ -104,7 +107,7 @@ async function firstHealthy(route: AgentRef[], stage: string): Promise<{ backend
   });
 }
 
-async function runOnce(backend: AgentBackend, agent: AgentRef, kind: StageKind, prompt: string, request: AgentRequest): Promise<AgentResult> {
+async function runOnce(backend: AgentBackend, agent: AgentRef, kind: AgentKind, prompt: string, request: AgentRequest): Promise<AgentResult> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new TransientError(`the agent took longer than the stage's timeout (${request.stage.timeout_ms} ms)`)), request.stage.timeout_ms);
   const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;

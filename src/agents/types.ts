@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { AgentRef, StageKind } from "../config/schema.js";
+import type { AgentRef } from "../config/schema.js";
+import type { AgentKind } from "./outputs.js";
 
 /** Tokens, cost and time one agent run used. `cost_usd` is absent for unpriced models. */
 export const Usage = z.object({
@@ -15,7 +16,7 @@ export interface AgentTask {
   /** Identifies the run in events and logs. */
   runId: string;
   stage: string;
-  kind: StageKind;
+  kind: AgentKind;
   /** The instructions, already rendered from the stage's prompt template. */
   prompt: string;
   /** The structured context the prompt was rendered from (issue, spec, diff, …). */

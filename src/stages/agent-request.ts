@@ -4,6 +4,7 @@ import { readRepoFile } from "../github/read-repo-file.js";
 import type { Briefing } from "../knowledge/briefing.js";
 import { rankFiles } from "../knowledge/build-briefing.js";
 import { checkBudget } from "../knowledge/check-budget.js";
+import { findLessons, renderLessons } from "../knowledge/find-lessons.js";
 import { latestBriefing, loadBriefing } from "../knowledge/load-briefing.js";
 import { withReadOnlyCheckout, type Checkout } from "../knowledge/read-only-checkout.js";
 import { relevantFiles } from "../knowledge/relevant-files.js";
@@ -41,7 +42,8 @@ async function briefingFor(run: StageRun, view: CodeView | undefined): Promise<B
  *    prompt template when the stage names one (`prompt: .github/baton/design.md`);
  * 3. what the stage knows of the repository: the briefing, the files most related to the
  *    issue title, and, with a code view, the read-only checkout (CLI agents) or the related
- *    files' text within `context_tokens` (text-only agents).
+ *    files' text within `context_tokens` (text-only agents), and the earlier lessons most
+ *    relevant to the issue, cited by link (`knowledge.lessons` of them).
  */
 export async function agentRequest(run: StageRun, view?: CodeView): Promise<Omit<AgentRequest, "context">> {
   await checkBudget(run);
@@ -56,7 +58,8 @@ export async function agentRequest(run: StageRun, view?: CodeView): Promise<Omit
   const title = sanitizeUntrusted(run.issue.title);
   const tokens = run.stage.context_tokens ?? run.pipeline.config.defaults.context_tokens;
   const files = view ? await relevantFiles(view.checkout.dir, briefing, `${title}\n${sanitizeUntrusted(run.issue.body)}`, tokens) : undefined;
-  run.seen = { briefingSha: briefing.sha, lessons: [] };
+  const lessons = await findLessons(run);
+  run.seen = { briefingSha: briefing.sha, lessons: [...new Set(lessons.map((l) => l.url))] };
   return {
     runId: run.runId,
     stage: run.stage,
@@ -69,6 +72,7 @@ export async function agentRequest(run: StageRun, view?: CodeView): Promise<Omit
     knowledge: {
       briefing: renderBriefing(briefing),
       related_files: rankFiles(briefing, title, 5).map((f) => f.path),
+      lessons: renderLessons(lessons),
     },
     readOnlyCheckout: view ? { dir: view.checkout.dir, sha: view.checkout.sha } : undefined,
     relevantFiles: files?.rendered,
