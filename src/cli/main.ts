@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerEvents } from "./commands/events.js";
+import { registerKnowledge } from "./commands/knowledge.js";
 import { registerRun } from "./commands/run.js";
 import { registerStatus } from "./commands/status.js";
 import { registerValidate } from "./commands/validate.js";
@@ -20,6 +21,7 @@ registerRun(program);
 registerStatus(program);
 registerEvents(program);
 registerDoctor(program);
+registerKnowledge(program);
 
 try {
   await program.parseAsync(process.argv);
