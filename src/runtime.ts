@@ -46,4 +46,10 @@ export const keys = {
   installationSlots: (rt: Pick<Runtime, "prefix">, installationId: number) => `${rt.prefix}:slots:${installationId}`,
   stageSlots: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:stage-slots:${repoId}:${stage}`,
   redelivered: (rt: Pick<Runtime, "prefix">, guid: string) => `${rt.prefix}:redelivered:${guid}`,
+  /** The scout's briefing of a repository at one commit (shared by every issue and stage on it). */
+  briefing: (rt: Pick<Runtime, "prefix">, repoId: number, sha: string) => `${rt.prefix}:briefing:${repoId}:${sha}`,
+  /** The commit of the newest briefing of a repository: the base of an incremental rebuild. */
+  briefingLatest: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:briefing-latest:${repoId}`,
+  /** The serialised knowledge index (lessons, specs, verdicts) of a repository. */
+  knowledge: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:knowledge:${repoId}`,
 };

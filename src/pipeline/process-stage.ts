@@ -11,7 +11,8 @@ import type { EventFields } from "../observe/events.js";
 import { metrics } from "../observe/metrics.js";
 import type { Runtime } from "../runtime.js";
 import { STAGE_HANDLERS } from "../stages/index.js";
-import type { IssueSnapshot, StageResult } from "../stages/types.js";
+import type { IssueSnapshot, StageResult, StageRun } from "../stages/types.js";
+import { noteWithKnowledge } from "../knowledge/note-with-knowledge.js";
 import { blockIssue } from "./block-issue.js";
 import type { StageJob } from "./job-data.js";
 import { loadPipeline } from "./load-pipeline.js";
@@ -71,8 +72,9 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
 
     const output = batchOutput((text) => void event({ type: "agent_output", text: redactSecrets(text) }));
     let result: StageResult;
+    const run: StageRun = { rt, github, ref, issue, comments, pipeline, stage, runId, signal: signal ?? new AbortController().signal, log, onOutput: output.push, onAgentEvent: (e) => void event(e) };
     try {
-      result = await handler({ rt, github, ref, issue, comments, pipeline, stage, runId, signal: signal ?? new AbortController().signal, log, onOutput: output.push, onAgentEvent: (e) => void event(e) });
+      result = await handler(run);
     } finally {
       output.flush();
     }
@@ -92,7 +94,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
       artifact_url: result.artifactUrl,
       pr_url: result.prUrl,
       revision: result.revision,
-      note: result.note,
+      note: noteWithKnowledge(result.note, run.seen),
     }, label);
     if (waiting) await postGateComment(github, ref, stage, label, runId, comments);
     await addLabels(github, ref, [label, ...(result.labels ?? [])]);

@@ -1,5 +1,5 @@
 import { runAgent } from "../agents/run-agent.js";
-import { agentRequest } from "./agent-request.js";
+import { agentRequest, withCodeView } from "./agent-request.js";
 import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import type { ReviewOutput } from "../agents/outputs.js";
 import { PermanentError } from "../errors.js";
@@ -41,10 +41,10 @@ export const review: StageHandler = async (run) => {
   const diff = sanitizeUntrusted(await readPullDiff(run.github, run.ref, prNumber));
   const preflight = (implementation.meta.preflight as PreflightResult[] | undefined) ?? [];
 
-  const result = await runAgent("review", {
-    ...(await agentRequest(run)),
+  const result = await withCodeView(run, async (view) => runAgent("review", {
+    ...(await agentRequest(run, view)),
     context: { spec: spec ? sanitizeUntrusted(spec.markdown) : "(implemented from the issue alone)", criteria, diff, preflight: renderPreflight(preflight) },
-  });
+  }));
   const verdict = result.data;
   const body = renderVerdict(run, verdict, prNumber, prUrl);
   await postPullReview(run, prNumber, body);

@@ -1,4 +1,18 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import nock from "nock";
+
+/** A bare git repository with one commit, for the read-only checkout stages clone (git is real, not mocked). */
+function bareRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), "fake-github-git-"));
+  const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+  execFileSync("git", ["init", "--quiet", "--initial-branch", "main", join(dir, "work")], { env });
+  execFileSync("git", ["-C", join(dir, "work"), "commit", "--quiet", "--allow-empty", "-m", "init"], { env });
+  execFileSync("git", ["clone", "--quiet", "--bare", join(dir, "work"), join(dir, "repo.git")], { env });
+  return `file://${join(dir, "repo.git")}`;
+}
 
 /**
  * A small stateful stand-in for the GitHub REST routes the core pipeline uses, at the HTTP
@@ -34,6 +48,7 @@ const API = "https://api.github.com";
 export class FakeGitHub {
   readonly issues = new Map<number, FakeIssue>();
   readonly comments: FakeComment[] = [];
+  private cloneUrl?: string;
   readonly repoLabels = new Set<string>();
   readonly calls: Call[] = [];
   readonly permissions = new Map<string, string>();
@@ -117,6 +132,11 @@ export class FakeGitHub {
       this.redeliveryRequests.push(Number(m[1]));
       return [202, {}];
     }
+    if (method === "GET" && path === repoPath) {
+      this.cloneUrl ??= bareRepo();
+      return [200, { id: 1, name: repoPath.split("/")[3], full_name: repoPath.slice(7), default_branch: "main", clone_url: this.cloneUrl }];
+    }
+    if (method === "GET" && path === `${repoPath}/issues/comments`) return [200, this.comments.map((c) => this.renderComment(c))];
     if (method === "GET" && path === `${repoPath}/issues`) {
       const wanted = (url.searchParams.get("labels") ?? "").split(",").filter(Boolean);
       const state = url.searchParams.get("state") ?? "open";

@@ -19,6 +19,12 @@ export function issueRoutes(world: World): Route[] {
     return ok(issue.labels.map((name) => ({ name, color: repo.labels.get(name.toLowerCase())?.color ?? "ededed", id: repo.labels.get(name.toLowerCase())?.id ?? 0 })));
   };
   return [
+    // Every issue's comments, oldest first (GitHub's default): Baton rebuilds its knowledge index from it.
+    route("GET", "/repos/{owner}/{repo}/issues/comments", (call) => {
+      const repo = repoOf(call);
+      const comments = [...repo.issues.values()].flatMap((i) => i.comments).sort((a, b) => a.id - b.id);
+      return paginate(call, comments.map((c) => renderComment(c, repo, urls, world.app)));
+    }),
     route("GET", "/repos/{owner}/{repo}/issues", (call) => {
       const repo = repoOf(call);
       const state = call.url.searchParams.get("state") ?? "open";
