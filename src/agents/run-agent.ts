@@ -9,6 +9,7 @@ import { builtinTemplate, renderPrompt } from "./render-prompt.js";
 import { resolveRoute } from "./resolve-route.js";
 import type { AgentBackend, AgentResult, Usage } from "./types.js";
 import type { AgentRef } from "../config/schema.js";
+import { DEFAULT_SANDBOX, type SandboxSettings } from "../sandbox/settings.js";
 
 export interface AgentRequest {
   runId: string;
@@ -26,6 +27,8 @@ export interface AgentRequest {
   onOutput?: (chunk: string) => void;
   /** Where BATON_DEFAULT_BACKEND comes from: the runtime's parsed environment, else process.env. */
   env?: { BATON_DEFAULT_BACKEND?: string };
+  /** The sandbox of CLI agents: the runtime's parsed environment, else the defaults (sandboxed). */
+  sandbox?: SandboxSettings;
 }
 
 export interface AgentRun<T> {
@@ -91,7 +94,7 @@ async function runOnce(backend: AgentBackend, agent: AgentRef, kind: StageKind, 
   const timer = setTimeout(() => timeout.abort(new TransientError(`the agent took longer than the stage's timeout (${request.stage.timeout_ms} ms)`)), request.stage.timeout_ms);
   const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
   try {
-    return await backend.run({ runId: request.runId, stage: request.stage.name, kind, prompt, context: request.context, workspace: request.workspace, agent, timeoutMs: request.stage.timeout_ms, signal, onOutput: request.onOutput });
+    return await backend.run({ runId: request.runId, stage: request.stage.name, kind, prompt, context: request.context, workspace: request.workspace, agent, timeoutMs: request.stage.timeout_ms, signal, onOutput: request.onOutput, sandbox: request.sandbox ?? DEFAULT_SANDBOX });
   } catch (error) {
     if (timeout.signal.aborted) throw timeout.signal.reason;
     throw error;

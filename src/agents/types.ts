@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AgentRef, StageKind } from "../config/schema.js";
+import type { SandboxSettings } from "../sandbox/settings.js";
 
 /** Tokens, cost and time one agent run used. `cost_usd` is absent for unpriced models. */
 export const Usage = z.object({
@@ -29,6 +30,8 @@ export interface AgentTask {
   signal: AbortSignal;
   /** Streaming output, batched into `agent_output` events by the caller. */
   onOutput?: (chunk: string) => void;
+  /** How CLI backends confine their process (docs/security.md). */
+  sandbox: SandboxSettings;
 }
 
 /** What a backend gives back: the raw text (structured data is parsed from it by the caller). */

@@ -94,7 +94,8 @@ describe("the OS sandbox around pre-flight and agents", () => {
     expect(secretsIn(loot)).toEqual([]);
     expect(secretsIn(await everythingPublished(repo))).toEqual([]);
     for (const path of escapes) expect(await exists(path)).toBe(false);
-    expect(await everythingPublished(repo)).toContain("escaped nothing");
+    // Its /tmp is a private tmpfs (the write there "worked" and vanished); Baton's directory is not even writable.
+    expect(await everythingPublished(repo)).not.toContain(`escaped ${escapes[1]}`);
   }, 60_000);
 
   describe("network", () => {
