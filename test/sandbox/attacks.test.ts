@@ -153,4 +153,15 @@ describe("the OS sandbox around pre-flight and agents", () => {
     expect(await exists(marker)).toBe(false);
     expect(await git(repo.gitDir, ["branch", "--list", "baton/issue-1"])).toBe("");
   }, 60_000);
+
+  it("BATON_SANDBOX=off runs pre-flight without the sandbox, as the operator chose (it can write the host)", async () => {
+    env = await createSandboxRuntime({ BATON_SANDBOX: "off", BATON_SANDBOX_BWRAP: join(scratch, "no-bwrap-here") });
+    const marker = join(scratch, "preflight-ran");
+    const { repo, issue } = await readyIssue(`stages:\n  implement:\n    preflight: ["touch ${marker}"]\n`);
+
+    const { result } = await env.runStage(repo, issue, "status:ready");
+
+    expect(result).toMatchObject({ action: "handed-off", outcome: "pass" });
+    expect(await exists(marker)).toBe(true);
+  }, 60_000);
 });
