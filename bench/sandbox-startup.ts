@@ -42,7 +42,7 @@ export async function benchSandboxStartup() {
   try {
     const rows = [
       { how: "plain spawn", ...(await time(cwd, async () => ({ executable: "/usr/bin/true", args: [], env: host, release: async () => {} }))) },
-      { how: "sandbox, no network", ...(await time(cwd, sandboxed([])) },
+      { how: "sandbox, no network", ...(await time(cwd, sandboxed([]))) },
       { how: "sandbox + proxy bridge", ...(await time(cwd, sandboxed(["registry.npmjs.org"]))) },
     ];
     printTable(rows);

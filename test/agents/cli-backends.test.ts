@@ -167,6 +167,16 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
     await expect(backend.run(task())).rejects.toBeInstanceOf(PermanentError);
   });
 
+  it("refuses to run, in any stage, where the sandbox cannot start", async () => {
+    process.env.FAKE_AGENT_EDIT = "changed.txt";
+    const error = await backend.run(task({ sandbox: { ...FAKE_AGENT_SANDBOX, BATON_SANDBOX_BWRAP: join(dir, "no-bwrap") } })).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as PermanentError).message).toContain("the OS sandbox is unavailable");
+    expect((error as PermanentError).hint).toContain("apt-get install bubblewrap socat");
+    expect(output.join("")).not.toContain("fake-agent-log");
+  });
+
   it("is healthy when `--version` answers", async () => {
     expect(await backend.health({ backend: backend.name })).toEqual({ ok: true, detail: `${FAKE} fake-agent 1.0.0` });
   });
