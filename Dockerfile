@@ -1,5 +1,6 @@
 FROM node:20-slim
-RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates bubblewrap socat && rm -rf /var/lib/apt/lists/*
+RUN npm install -g --no-audit --no-fund @anthropic-ai/claude-code @openai/codex
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund

@@ -2,9 +2,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { findOrStartRedis } from "../sandbox/find-redis.js";
 import { benchPipeline } from "./pipeline.js";
+import { benchSandboxStartup } from "./sandbox-startup.js";
 import { benchWebhookAck } from "./webhook-ack.js";
 
-/** `npm run bench [ack|pipeline]`: runs the benchmarks, prints tables, writes bench/results/*.json. */
+/** `npm run bench [ack|pipeline|sandbox]`: runs the benchmarks, prints tables, writes bench/results/*.json. */
 const which = process.argv[2];
 const redis = await findOrStartRedis();
 const machine = { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 1024 ** 3), node: process.version, at: new Date().toISOString() };
@@ -17,6 +18,10 @@ try {
   if (!which || which === "pipeline") {
     const result = await benchPipeline(redis.url);
     await writeFile(new URL("./results/pipeline.json", import.meta.url), `${JSON.stringify({ machine, ...result }, null, 2)}\n`);
+  }
+  if (!which || which === "sandbox") {
+    const result = await benchSandboxStartup();
+    await writeFile(new URL("./results/sandbox-startup.json", import.meta.url), `${JSON.stringify({ machine, ...result }, null, 2)}\n`);
   }
 } finally {
   await redis.stop();

@@ -8,6 +8,13 @@ const DurationMs = (fallback: string) =>
     .default(fallback)
     .transform(parseDuration);
 
+/** A comma-separated list, trimmed, empty entries dropped. */
+const List = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) => value.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
+
 const Count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /**
@@ -49,6 +56,22 @@ export const BatonEnv = z.object({
   BATON_DASHBOARD_PASSWORD: z.string().optional(),
   /** Largest webhook body accepted; bigger ones are refused before parsing. */
   BATON_MAX_WEBHOOK_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  /**
+   * `auto`: agent CLIs and pre-flight run in a bubblewrap sandbox, and are refused where it
+   * cannot start. `off`: they run as Baton's own user, next to its secrets (unsafe).
+   */
+  BATON_SANDBOX: z.enum(["auto", "off"]).default("auto"),
+  /** The bubblewrap executable (a path makes `baton doctor` and tests probe another one). */
+  BATON_SANDBOX_BWRAP: z.string().min(1).default("bwrap"),
+  /** Hosts pre-flight commands may reach, through the sandbox's proxy (`*.example.com` for subdomains). */
+  BATON_SANDBOX_ALLOW_DOMAINS: List("registry.npmjs.org,pypi.org,files.pythonhosted.org"),
+  /** Hosts every agent CLI may reach besides its backend's own API (a command backend's model API, a gateway). */
+  BATON_SANDBOX_AGENT_DOMAINS: List(""),
+  /** Names of further non-secret variables handed to agent CLIs in the sandbox (its environment starts empty). */
+  BATON_SANDBOX_PASS_ENV: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((s) => s.trim()).filter(Boolean)),
   /** Let agents add, change or delete `.github/workflows/**` (they run with the repository's secrets). */
   BATON_ALLOW_WORKFLOW_CHANGES: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   /** Most paths one implement run may add, change or delete. */

@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  if (env.BATON_SANDBOX === "off") log.warn("BATON_SANDBOX=off: agent CLIs and pre-flight commands run WITHOUT the OS sandbox, as Baton's own user, able to read its secrets and reach any host. Unsafe wherever outsiders open issues (docs/security.md).");
+
   const redis = createRedis(env.REDIS_URL);
   const policy = await readEvictionPolicy(redis);
   if (policy && policy !== "noeviction") {

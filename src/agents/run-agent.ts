@@ -8,6 +8,7 @@ import { builtinTemplate, renderPrompt } from "./render-prompt.js";
 import { resolveRoute } from "./resolve-route.js";
 import type { AgentBackend, AgentEvent, AgentResult, Usage } from "./types.js";
 import type { AgentRef } from "../config/schema.js";
+import { DEFAULT_SANDBOX, type SandboxSettings } from "../sandbox/settings.js";
 
 /** What the runner needs of a stage: its name, kind, agent and timeout. */
 export type AgentStage = Pick<Stage, "name" | "agent" | "timeout_ms"> & { kind: AgentKind };
@@ -40,6 +41,8 @@ export interface AgentRequest {
   onEvent?: (event: AgentEvent) => void;
   /** Where BATON_DEFAULT_BACKEND comes from: the runtime's parsed environment, else process.env. */
   env?: { BATON_DEFAULT_BACKEND?: string };
+  /** The sandbox of CLI agents: the runtime's parsed environment, else the defaults (sandboxed). */
+  sandbox?: SandboxSettings;
 }
 
 export interface AgentRun<T> {
@@ -119,7 +122,7 @@ async function runOnce(backend: AgentBackend, agent: AgentRef, kind: AgentKind, 
   try {
     const readOnly = !request.workspace && backend.readsCheckout === true && request.readOnlyCheckout !== undefined;
     const workspace = request.workspace ?? (readOnly ? request.readOnlyCheckout?.dir : undefined);
-    return await backend.run({ runId: request.runId, stage: request.stage.name, kind, prompt, context: request.context, workspace, readOnly, agent, timeoutMs: request.stage.timeout_ms, signal, onOutput: request.onOutput });
+    return await backend.run({ runId: request.runId, stage: request.stage.name, kind, prompt, context: request.context, workspace, readOnly, agent, timeoutMs: request.stage.timeout_ms, signal, onOutput: request.onOutput, sandbox: request.sandbox ?? DEFAULT_SANDBOX });
   } catch (error) {
     if (timeout.signal.aborted) throw timeout.signal.reason;
     throw error;

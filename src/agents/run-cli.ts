@@ -6,6 +6,9 @@ import { createInterface } from "node:readline";
 import { PermanentError, TransientError } from "../errors.js";
 import { killGroup } from "../process/kill-group.js";
 import { scrubbedEnv } from "../process/scrubbed-env.js";
+import { findExecutable } from "../sandbox/enter-sandbox.js";
+import { prepareCommand } from "../sandbox/prepare-command.js";
+import type { SandboxSettings } from "../sandbox/settings.js";
 import { readSecret } from "./read-secret.js";
 import type { AgentTask } from "./types.js";
 
@@ -16,8 +19,15 @@ export interface CliRun {
   input: string;
   /** Where the process runs; a fresh empty directory (removed afterwards) when absent. */
   cwd?: string;
+  /** In the sandbox, bind `cwd` read-only (stages that only read code). */
+  readOnly?: boolean;
   /** Its environment: build it with `agentEnv`, never pass `process.env`. */
   env: NodeJS.ProcessEnv;
+  /**
+   * Run it in the OS sandbox with these variables (and nothing else of `env`) and these
+   * hosts. Absent only for Baton's own probes of an operator-installed binary (`--version`).
+   */
+  sandbox?: { settings: SandboxSettings; env: Record<string, string>; domains: readonly string[] };
   signal: AbortSignal;
   /** Each line of stdout, as it arrives. */
   onLine: (line: string) => void;
@@ -41,16 +51,39 @@ const KILL_GRACE_MS = 2000;
 export async function runCli(run: CliRun): Promise<CliExit> {
   if (run.signal.aborted) throw run.signal.reason ?? new TransientError("the agent was stopped");
   const scratch = run.cwd ? undefined : await mkdtemp(join(tmpdir(), "baton-agent-"));
+  const cwd = run.cwd ?? (scratch as string);
   try {
-    return await spawnAndWait(run, run.cwd ?? (scratch as string));
+    if (!run.sandbox) return await spawnAndWait(run, { executable: run.executable, args: run.args, env: run.env }, cwd);
+    const executable = findExecutable(run.executable, run.env.PATH);
+    if (!executable) throw notFound(run.executable);
+    const prepared = await prepareCommand({
+      settings: run.sandbox.settings,
+      executable,
+      args: run.args,
+      cwd,
+      readOnly: run.readOnly,
+      env: run.sandbox.env,
+      hostEnv: run.env,
+      domains: run.sandbox.domains,
+      onRefused: (target) => run.onLine(`[baton sandbox] refused ${target}: not an allowed host for this agent`),
+    });
+    try {
+      return await spawnAndWait(run, prepared, cwd);
+    } finally {
+      await prepared.release();
+    }
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
 }
 
-function spawnAndWait(run: CliRun, cwd: string): Promise<CliExit> {
+function notFound(executable: string): PermanentError {
+  return new PermanentError(`the agent executable \`${executable}\` was not found on this server's PATH.`, { hint: "Install it on every worker (see the README's section on agent backends), or choose another backend, then comment `/baton retry`." });
+}
+
+function spawnAndWait(run: CliRun, command: { executable: string; args: string[]; env: NodeJS.ProcessEnv }, cwd: string): Promise<CliExit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(run.executable, run.args, { cwd, env: run.env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(command.executable, command.args, { cwd, env: command.env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
     let stderr = "";
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = () => {
@@ -72,7 +105,7 @@ function spawnAndWait(run: CliRun, cwd: string): Promise<CliExit> {
       run.signal.removeEventListener("abort", onAbort);
       reject(
         error.code === "ENOENT"
-          ? new PermanentError(`the agent executable \`${run.executable}\` was not found on this server's PATH.`, { hint: "Install it on every worker (see the README's section on agent backends), or choose another backend, then comment `/baton retry`." })
+          ? notFound(command.executable)
           : new PermanentError(`the agent executable \`${run.executable}\` could not be started (${error.code ?? error.message}).`),
       );
     });
@@ -101,12 +134,46 @@ export function agentEnv(secrets: readonly string[]): NodeJS.ProcessEnv {
   return env;
 }
 
+/** How a backend's CLI runs: what it is, what it needs from the server, which hosts it talks to. */
+export interface TaskCli {
+  executable: string;
+  args: string[];
+  /** Secrets it needs, by name (each read from `NAME` or the file at `NAME_FILE`). */
+  secrets: readonly string[];
+  /** Non-secret variables it reads (a base URL), passed into the sandbox when set. */
+  passEnv?: readonly string[];
+  /** Variables set for it in the sandbox whatever the server has (turning off telemetry and updates, which it could not reach anyway). */
+  setEnv?: Record<string, string>;
+  /** Its API's hosts; `baseUrlVar` names a variable whose URL's host is allowed too. */
+  domains?: readonly string[];
+  baseUrlVar?: string;
+  input?: string;
+}
+
 /**
- * Runs a CLI for one agent task: in the task's workspace (or a scratch directory), with the
- * prompt (or `input`) on stdin, the task's abort signal, and only the named secrets.
+ * Runs a CLI for one agent task, in the OS sandbox: in the task's workspace (or a scratch
+ * directory), with the prompt (or `input`) on stdin, the task's abort signal, only the named
+ * secrets and variables, and only its API's hosts (plus BATON_SANDBOX_AGENT_DOMAINS).
  */
-export function runTaskCli(task: AgentTask, cli: { executable: string; args: string[]; secrets: readonly string[]; input?: string }, onLine: (line: string) => void): Promise<CliExit> {
-  return runCli({ executable: cli.executable, args: cli.args, input: cli.input ?? task.prompt, cwd: task.workspace, env: agentEnv(cli.secrets), signal: task.signal, onLine });
+export function runTaskCli(task: AgentTask, cli: TaskCli, onLine: (line: string) => void): Promise<CliExit> {
+  const env = agentEnv(cli.secrets);
+  const settings = task.sandbox;
+  const inside: Record<string, string> = { ...cli.setEnv };
+  for (const name of [...cli.secrets, ...(cli.passEnv ?? []), ...settings.BATON_SANDBOX_PASS_ENV]) {
+    const value = env[name];
+    if (value !== undefined) inside[name] = value;
+  }
+  const baseUrlHost = cli.baseUrlVar ? hostOf(env[cli.baseUrlVar]) : undefined;
+  const domains = [...(cli.domains ?? []), ...(baseUrlHost ? [baseUrlHost] : []), ...settings.BATON_SANDBOX_AGENT_DOMAINS];
+  return runCli({ executable: cli.executable, args: cli.args, input: cli.input ?? task.prompt, cwd: task.workspace, readOnly: task.readOnly, env, sandbox: { settings, env: inside, domains }, signal: task.signal, onLine });
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).hostname : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A line handler for CLIs that print JSON events: lines that are not JSON are shown as output. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AgentRef } from "../config/schema.js";
+import type { SandboxSettings } from "../sandbox/settings.js";
 import type { AgentKind } from "./outputs.js";
 
 /** Tokens, cost and time one agent run used. `cost_usd` is absent for unpriced models. */
@@ -35,6 +36,8 @@ export interface AgentTask {
   signal: AbortSignal;
   /** Streaming output, batched into `agent_output` events by the caller. */
   onOutput?: (chunk: string) => void;
+  /** How CLI backends confine their process (docs/security.md). */
+  sandbox: SandboxSettings;
 }
 
 /**

@@ -7,26 +7,15 @@ import { codex } from "../../src/agents/backends/codex.js";
 import { runAgent } from "../../src/agents/run-agent.js";
 import type { AgentBackend, AgentTask } from "../../src/agents/types.js";
 import { PermanentError, TransientError } from "../../src/errors.js";
+import { FAKE_AGENT_SANDBOX, uniqueSleep, waitForSleepers } from "../helpers/fake-agent-sandbox.js";
 import { pipelineOf, stageOf } from "./pipeline-of.js";
 
 const FAKE = fileURLToPath(new URL("../fixtures/agents/fake-agent-cli.mjs", import.meta.url));
-/** Whether a process has ended (polled: a killed process takes a moment to be reaped). */
-async function ended(pid: number): Promise<boolean> {
-  for (let i = 0; i < 40; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return true;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
 
 const ANSWER = 'Done.\n\n```json\n{"summary": "ok"}\n```';
 
 /** Environment variables these tests set; each is restored afterwards. */
-const VARS = ["BATON_CLAUDE_BIN", "BATON_CODEX_BIN", "FAKE_AGENT_SCENARIO", "FAKE_AGENT_ORPHAN", "FAKE_AGENT_ANSWER", "FAKE_AGENT_EDIT", "FAKE_AGENT_LOG", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "WEBHOOK_SECRET", "PRIVATE_KEY", "GITHUB_TOKEN"];
+const VARS = ["BATON_CLAUDE_BIN", "BATON_CODEX_BIN", "FAKE_AGENT_SCENARIO", "FAKE_AGENT_ORPHAN", "FAKE_AGENT_ANSWER", "FAKE_AGENT_EDIT", "FAKE_AGENT_LOG", "FAKE_AGENT_SLEEP", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "WEBHOOK_SECRET", "PRIVATE_KEY", "GITHUB_TOKEN"];
 
 const cases: { backend: AgentBackend; bin: "BATON_CLAUDE_BIN" | "BATON_CODEX_BIN"; key: string; usage: object; readOnlyArgs: string[]; editArgs: string[] }[] = [
   {
@@ -51,11 +40,16 @@ const cases: { backend: AgentBackend; bin: "BATON_CLAUDE_BIN" | "BATON_CODEX_BIN
 describe.each(cases)("the $backend.name backend (a fake CLI replaying the real stream format)", ({ backend, bin, key, usage, readOnlyArgs, editArgs }) => {
   const saved = new Map(VARS.map((v) => [v, process.env[v]]));
   let dir: string;
+  let output: string[];
+  let sleep: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "baton-cli-test-"));
+    output = [];
+    sleep = uniqueSleep();
     process.env[bin] = FAKE;
     process.env.FAKE_AGENT_ANSWER = ANSWER;
-    process.env.FAKE_AGENT_LOG = join(dir, "log.json");
+    process.env.FAKE_AGENT_LOG = "1";
+    process.env.FAKE_AGENT_SLEEP = sleep;
   });
   afterEach(async () => {
     for (const [name, value] of saved) {
@@ -74,13 +68,15 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
     agent: { backend: backend.name, model: "opus" },
     timeoutMs: 30_000,
     signal: new AbortController().signal,
+    onOutput: (chunk) => output.push(chunk),
+    sandbox: FAKE_AGENT_SANDBOX,
     ...over,
   });
-  const log = async () => JSON.parse(await readFile(join(dir, "log.json"), "utf8")) as { argv: string[]; cwd: string; stdin: string; env: string[] };
+  /** What the fake CLI saw, as it printed it (stdout is the one way out of the sandbox). */
+  const log = async () => JSON.parse(/^fake-agent-log (.*)$/m.exec(output.join(""))?.[1] ?? "null") as { argv: string[]; cwd: string; stdin: string; env: string[] };
 
   it("sends the prompt on stdin and returns the answer with its usage, streaming the output", async () => {
-    const output: string[] = [];
-    const result = await backend.run(task({ onOutput: (chunk) => output.push(chunk) }));
+    const result = await backend.run(task());
 
     expect(result.text).toBe(ANSWER);
     expect(result.usage).toMatchObject(usage);
@@ -137,17 +133,11 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
     process.env.FAKE_AGENT_SCENARIO = "hang";
     const controller = new AbortController();
     const run = backend.run(task({ signal: controller.signal }));
-    const childPidFile = join(dir, "log.json.child");
-    let childPid = 0;
-    for (let i = 0; i < 100 && !childPid; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      childPid = Number(await readFile(childPidFile, "utf8").catch(() => "0"));
-    }
-    expect(childPid).toBeGreaterThan(0);
+    expect(await waitForSleepers(sleep, 1)).toBe(true);
     controller.abort(new TransientError("the agent took longer than the stage's timeout"));
 
     await expect(run).rejects.toThrow("the agent took longer than the stage's timeout");
-    expect(await ended(childPid)).toBe(true);
+    expect(await waitForSleepers(sleep, 0)).toBe(true);
   }, 15_000);
 
   it("does not wait for, and does not leave behind, a helper that holds its stdout", async () => {
@@ -155,20 +145,18 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
     const result = await backend.run(task({ signal: AbortSignal.timeout(10_000) }));
 
     expect(result.text).toBe(ANSWER);
-    const childPid = Number(await readFile(join(dir, "log.json.child"), "utf8"));
-    expect(await ended(childPid)).toBe(true);
+    expect(await waitForSleepers(sleep, 0)).toBe(true);
   });
 
   it("is stopped at the stage's timeout when it hangs", async () => {
     process.env.FAKE_AGENT_SCENARIO = "hang";
     const pipeline = pipelineOf(`defaults:\n  agent: { backend: ${backend.name} }\nstages:\n  design:\n    timeout: 1s\n`);
 
-    const error = await runAgent("design", { runId: "r1-7-design-1", stage: stageOf(pipeline, "design"), pipeline, issueLabels: [], context: {}, env: {} }).catch((e: unknown) => e);
+    const error = await runAgent("design", { runId: "r1-7-design-1", stage: stageOf(pipeline, "design"), pipeline, issueLabels: [], context: {}, env: {}, sandbox: FAKE_AGENT_SANDBOX }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(TransientError);
     expect((error as Error).message).toBe("the agent took longer than the stage's timeout (1000 ms)");
-    const childPid = Number(await readFile(join(dir, "log.json.child"), "utf8"));
-    expect(await ended(childPid)).toBe(true);
+    expect(await waitForSleepers(sleep, 0)).toBe(true);
   }, 15_000);
 
   it("is unhealthy, and blocks, when the executable is missing", async () => {
@@ -177,6 +165,16 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
     expect(health.ok).toBe(false);
     expect(health.detail).toContain("was not found on this server's PATH");
     await expect(backend.run(task())).rejects.toBeInstanceOf(PermanentError);
+  });
+
+  it("refuses to run, in any stage, where the sandbox cannot start", async () => {
+    process.env.FAKE_AGENT_EDIT = "changed.txt";
+    const error = await backend.run(task({ sandbox: { ...FAKE_AGENT_SANDBOX, BATON_SANDBOX_BWRAP: join(dir, "no-bwrap") } })).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as PermanentError).message).toContain("the OS sandbox is unavailable");
+    expect((error as PermanentError).hint).toContain("apt-get install bubblewrap socat");
+    expect(output.join("")).not.toContain("fake-agent-log");
   });
 
   it("is healthy when `--version` answers", async () => {

@@ -5,6 +5,7 @@ import type { AgentBackend, AgentTask } from "../../src/agents/types.js";
 import { AgentOutputError, PermanentError, TransientError } from "../../src/errors.js";
 import { FakeModelApi } from "../helpers/fake-model-api.js";
 import { pipelineOf, stageOf } from "./pipeline-of.js";
+import { DEFAULT_SANDBOX } from "../../src/sandbox/settings.js";
 
 const TRIAGE = { outcome: "pass", type: "bug", priority: "p1", size: "s", brief: "The export crashes on empty projects." };
 const answer = (value: unknown) => `Here is my triage.\n\n\`\`\`json\n${JSON.stringify(value)}\n\`\`\``;
@@ -48,6 +49,7 @@ describe.each(cases)("the $backend.name backend (the official SDK against a fake
     kind: "triage",
     prompt: "Triage issue #3.",
     context: {},
+    sandbox: DEFAULT_SANDBOX,
     agent: { backend: backend.name, model },
     timeoutMs: 30_000,
     signal: new AbortController().signal,

@@ -3,6 +3,7 @@ import { BACKENDS } from "../../src/agents/registry.js";
 import { resolveRoute } from "../../src/agents/resolve-route.js";
 import { runAgent } from "../../src/agents/run-agent.js";
 import { PermanentError, TransientError } from "../../src/errors.js";
+import { FAKE_AGENT_SANDBOX } from "../helpers/fake-agent-sandbox.js";
 import { pipelineOf, stageOf } from "./pipeline-of.js";
 
 const KNOWN = new Set(BACKENDS.keys());
@@ -45,7 +46,7 @@ describe("running a stage's agent", () => {
   });
   const request = (yaml: string) => {
     const pipeline = pipelineOf(yaml);
-    return { runId: "r9-1-triage-1", stage: stageOf(pipeline, "triage"), pipeline, issueLabels: [], context: { issue: { number: 1, title: "Add a search box", body: "Search across projects, please." } }, env: {} };
+    return { runId: "r9-1-triage-1", stage: stageOf(pipeline, "triage"), pipeline, issueLabels: [], context: { issue: { number: 1, title: "Add a search box", body: "Search across projects, please." } }, env: {}, sandbox: FAKE_AGENT_SANDBOX };
   };
 
   it("falls through an unhealthy backend to the next one", async () => {

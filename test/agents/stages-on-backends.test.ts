@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { git } from "../../sandbox/github/git.js";
 import { STATUS_MARKER } from "../../src/github/status-comment.js";
 import { FakeModelApi } from "../helpers/fake-model-api.js";
+import { FAKE_AGENT_VARS } from "../helpers/fake-agent-sandbox.js";
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
 import { MAINTAINER, designedIssue, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
 
@@ -17,7 +18,7 @@ describe("the implement stage on an API backend and on a CLI backend", () => {
   let api: FakeModelApi;
   const saved = { ...process.env };
   beforeEach(async () => {
-    env = await createSandboxRuntime();
+    env = await createSandboxRuntime({ BATON_SANDBOX_PASS_ENV: FAKE_AGENT_VARS.join(",") });
     api = await FakeModelApi.start();
   });
   afterEach(async () => {

@@ -14,9 +14,9 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 describe("baton run, status, events, doctor", () => {
   let sandbox: Sandbox;
   const prefix = `baton-cli-${randomBytes(4).toString("hex")}`;
-  const baton = (args: string[]) =>
+  const baton = (args: string[], extraEnv: Record<string, string> = {}) =>
     new Promise<{ code: number; out: string }>((resolve) => {
-      const env = { PATH: process.env.PATH, HOME: process.env.HOME, APP_ID: String(sandbox.appId), PRIVATE_KEY: sandbox.privateKeyPem, WEBHOOK_SECRET: sandbox.webhookSecret, GHE_HOST: sandbox.host, GHE_PROTOCOL: "http", REDIS_URL, BATON_REDIS_PREFIX: prefix, BATON_DEFAULT_BACKEND: "builtin" };
+      const env = { ...extraEnv, PATH: process.env.PATH, HOME: process.env.HOME, APP_ID: String(sandbox.appId), PRIVATE_KEY: sandbox.privateKeyPem, WEBHOOK_SECRET: sandbox.webhookSecret, GHE_HOST: sandbox.host, GHE_PROTOCOL: "http", REDIS_URL, BATON_REDIS_PREFIX: prefix, BATON_DEFAULT_BACKEND: "builtin" };
       execFile(process.execPath, [join(ROOT, "bin", "baton.js"), ...args], { env, cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
       );
@@ -82,4 +82,17 @@ describe("baton run, status, events, doctor", () => {
     expect(named.out).toMatch(/✗ agent openai .*no model.*\(named by the config\)/);
     expect(named.code).toBe(1);
   }, 30_000);
+
+  it("reports the sandbox with doctor: working, missing (a failure), or turned off (a warning)", async () => {
+    const working = await baton(["doctor"]);
+    expect(working.out).toMatch(/✓ sandbox\s+auto: bubblewrap \d+\.\d+.*namespaces work; pre-flight may reach registry\.npmjs\.org, pypi\.org, files\.pythonhosted\.org/);
+
+    const missing = await baton(["doctor"], { BATON_SANDBOX_BWRAP: "/nonexistent/bwrap" });
+    expect(missing.out).toMatch(/✗ sandbox\s+auto, but unavailable: bubblewrap .* is not installed.*apt-get install bubblewrap socat/);
+    expect(missing.code).toBe(1);
+
+    const off = await baton(["doctor"], { BATON_SANDBOX: "off" });
+    expect(off.out).toMatch(/⚠ sandbox\s+BATON_SANDBOX=off: UNSAFE/);
+    expect(off.code).toBe(0);
+  }, 60_000);
 });

@@ -19,10 +19,10 @@ import type { Issue, Repo } from "../../sandbox/github/state.js";
  * An in-process sandbox and a Runtime that talks to it (real REST, real git), with every
  * log line captured. Stages are driven by hand: no webhooks, no workers.
  */
-export async function createSandboxRuntime() {
+export async function createSandboxRuntime(envOverrides: Record<string, string> = {}) {
   const sandbox = await startSandbox({ log: () => {} });
   const prefix = `baton-test-${randomUUID().slice(0, 8)}`;
-  const env = readEnv({ BATON_REDIS_PREFIX: prefix, BATON_DEFAULT_BACKEND: "builtin", WEBHOOK_SECRET: sandbox.webhookSecret, GHE_HOST: sandbox.host, GHE_PROTOCOL: "http" });
+  const env = readEnv({ BATON_REDIS_PREFIX: prefix, BATON_DEFAULT_BACKEND: "builtin", WEBHOOK_SECRET: sandbox.webhookSecret, GHE_HOST: sandbox.host, GHE_PROTOCOL: "http", ...envOverrides });
   const logs: string[] = [];
   const log = pino({ level: "debug" }, new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }));
   const redis = createRedis(env.REDIS_URL);

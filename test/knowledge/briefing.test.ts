@@ -14,7 +14,7 @@ describe("the scout briefing and read-only code", () => {
   let env: SandboxRuntime;
   const saved = { ...process.env };
   beforeEach(async () => {
-    env = await createSandboxRuntime();
+    env = await createSandboxRuntime({ BATON_SANDBOX_PASS_ENV: "CODE_AGENT_COST,CODE_AGENT_ECHO,CODE_AGENT_WRITE" });
   });
   afterEach(async () => {
     process.env = { ...saved };
@@ -58,7 +58,28 @@ describe("the scout briefing and read-only code", () => {
     expect(rebuilt).toMatchObject({ from_sha: head, changed_files: 1 });
   }, 60_000);
 
-  it("runs a CLI agent in a read-only checkout, and refuses what it writes there", async () => {
+  it("runs a CLI agent in a read-only checkout that the OS sandbox does not let it write", async () => {
+    process.env.BATON_AGENT_COMMAND = AGENT;
+    process.env.CODE_AGENT_WRITE = "1";
+    const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" } });
+    const issue = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in French", body: "greet('Ada') should answer 'Bonjour, Ada !' instead of Hello." }, MAINTAINER);
+    env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
+
+    const triage = await env.runStage(repo, issue, "status:triage");
+    env.sandbox.world.setLabels(repo, issue, ["status:triaged"], MAINTAINER);
+    await env.runStage(repo, issue, "status:triaged");
+
+    expect(triage.result).toMatchObject({ action: "handed-off" });
+    expect(artifactsOf(issue, "triage").at(-1)?.body).toContain("read_only=true");
+    // Every write failed inside the sandbox (a read-only bind), so the agent wrote nothing.
+    expect(artifactsOf(issue, "design").at(-1)?.body).toContain("Wrote: nothing");
+    expect(env.logs.join("")).toContain("could not write src/greet.js: EROFS");
+    expect(await git(repo.gitDir, ["show", "main:src/greet.js"])).toBe(GREET_FILES["src/greet.js"]);
+  }, 60_000);
+
+  it("without the OS sandbox, refuses what the agent wrote in the read-only checkout", async () => {
+    await env.close();
+    env = await createSandboxRuntime({ BATON_SANDBOX: "off" });
     process.env.BATON_AGENT_COMMAND = AGENT;
     process.env.CODE_AGENT_WRITE = "1";
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" } });
@@ -80,7 +101,6 @@ describe("the scout briefing and read-only code", () => {
     await env.runStage(repo, issue, "status:triage");
     env.sandbox.world.setLabels(repo, issue, ["status:triaged"], MAINTAINER);
     await env.runStage(repo, issue, "status:triaged");
-    expect(artifactsOf(issue, "triage").at(-1)?.body).toContain("read_only=true");
     expect(artifactsOf(issue, "design").at(-1)?.body).toContain("Wrote: nothing");
   }, 60_000);
 });

@@ -13,7 +13,7 @@ describe("lessons and the knowledge index", () => {
   let env: SandboxRuntime;
   const saved = { ...process.env };
   beforeEach(async () => {
-    env = await createSandboxRuntime();
+    env = await createSandboxRuntime({ BATON_SANDBOX_PASS_ENV: "CODE_AGENT_COST,CODE_AGENT_ECHO,CODE_AGENT_WRITE" });
   });
   afterEach(async () => {
     process.env = { ...saved };

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Job } from "bullmq";
@@ -32,8 +32,8 @@ describe("the implement stage", () => {
   }
 
   it("clones, commits as the bot and pushes the change on baton/issue-<n>, with the token nowhere in .git/config or the logs", async () => {
-    const copy = join(scratch, "git-config");
-    const { repo, issue } = await designedIssue(`stages:\n  implement:\n    preflight: ["cp .git/config ${copy}", "test -f docs/baton/issue-1.md"]\n`);
+    // Pre-flight can write only the checkout (it runs in the sandbox): what it saw is pushed.
+    const { repo, issue } = await designedIssue(`stages:\n  implement:\n    preflight: ["cp .git/config git-config-seen", "test -f docs/baton/issue-1.md"]\n`);
 
     const { result } = await env.runStage(repo, issue, "status:ready");
 
@@ -42,7 +42,7 @@ describe("the implement stage", () => {
     expect(tree).toContain("docs/baton/issue-1.md");
     expect(await git(repo.gitDir, ["log", "-1", "--format=%an", "baton/issue-1"])).toContain("baton-sandbox[bot]");
     expect(await git(repo.gitDir, ["ls-tree", "-r", "--name-only", "main"])).not.toContain("docs/baton");
-    const config = await readFile(copy, "utf8");
+    const config = await git(repo.gitDir, ["show", "baton/issue-1:git-config-seen"]);
     const tokens = [...env.sandbox.world.state.tokens.keys()];
     expect(tokens.length).toBeGreaterThan(0);
     for (const token of tokens) {

@@ -21,7 +21,8 @@ describe("what an agent leaves in its checkout", () => {
   let markers: string;
   const saved = { ...process.env };
   beforeEach(async () => {
-    env = await createSandboxRuntime();
+    // The agent runs in the OS sandbox, whose environment starts empty: hand it its knobs.
+    env = await createSandboxRuntime({ BATON_SANDBOX_PASS_ENV: "ATTACK,ATTACK_DIR" });
     markers = await mkdtemp(join(tmpdir(), "baton-attack-"));
     // Baton's own environment on a real worker holds its secrets; a hook would see them.
     Object.assign(process.env, { BATON_AGENT_COMMAND: ATTACK_AGENT, ATTACK_DIR: markers, WEBHOOK_SECRET: env.sandbox.webhookSecret });

@@ -8,6 +8,11 @@ import type { AgentBackend, AgentTask, Usage } from "../types.js";
 const SECRETS = ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"];
 /** Tools for stages that only read the checkout (triage, design, review): the config cannot widen them. */
 const READ_ONLY_TOOLS = ["Read", "Grep", "Glob"];
+/**
+ * In the sandbox it reaches the Messages API only (or ANTHROPIC_BASE_URL's host), with its
+ * telemetry, error reporting and auto-updates off: they could not get out anyway.
+ */
+const SANDBOX = { passEnv: ["ANTHROPIC_BASE_URL"], baseUrlVar: "ANTHROPIC_BASE_URL", domains: ["api.anthropic.com"], setEnv: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", DISABLE_AUTOUPDATER: "1" } };
 
 const executable = () => process.env.BATON_CLAUDE_BIN || "claude";
 
@@ -58,7 +63,7 @@ export const claudeCode: AgentBackend = {
     let authFailed = false;
     const exit = await runTaskCli(
       task,
-      { executable: executable(), args: argsFor(task), secrets: SECRETS },
+      { executable: executable(), args: argsFor(task), secrets: SECRETS, ...SANDBOX },
       jsonEvents(task, (event) => {
         if (event.type === "system" && event.subtype === "init" && typeof event.model === "string") model = event.model;
         if (event.type === "assistant") {

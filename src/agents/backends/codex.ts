@@ -4,6 +4,11 @@ import { agentEnv, jsonEvents, probeVersion, runTaskCli } from "../run-cli.js";
 import type { AgentBackend, AgentTask } from "../types.js";
 
 const SECRETS = ["OPENAI_API_KEY", "CODEX_API_KEY"];
+/**
+ * In the sandbox it reaches the OpenAI API and chatgpt.com (its documented endpoints), or
+ * OPENAI_BASE_URL's host. A `codex login` in the workers' HOME is not visible there: give it a key.
+ */
+const SANDBOX = { passEnv: ["OPENAI_BASE_URL"], baseUrlVar: "OPENAI_BASE_URL", domains: ["api.openai.com", "chatgpt.com"] };
 
 const executable = () => process.env.BATON_CODEX_BIN || "codex";
 
@@ -39,7 +44,7 @@ export const codex: AgentBackend = {
     const usage = { input_tokens: 0, output_tokens: 0 };
     const exit = await runTaskCli(
       task,
-      { executable: executable(), args: argsFor(task), secrets: SECRETS },
+      { executable: executable(), args: argsFor(task), secrets: SECRETS, ...SANDBOX },
       jsonEvents(task, (event) => {
         if (event.type === "item.completed") {
           const item = (event.item ?? {}) as Item;

@@ -6,6 +6,7 @@ import type { Pipeline } from "../../config/resolve-pipeline.js";
 import type { AgentRef } from "../../config/schema.js";
 import { readEnv } from "../../env.js";
 import { createRedis, readEvictionPolicy } from "../../redis.js";
+import { describeSandbox } from "../../sandbox/describe-sandbox.js";
 import { connectGitHub } from "../connect.js";
 
 type Check = { name: string; ok: boolean; detail: string; mark?: string };
@@ -19,7 +20,7 @@ function agentsNamedIn(pipeline: Pipeline): AgentRef[] {
 }
 
 /**
- * `baton doctor`: Redis, GitHub credentials, and every agent backend's health. Backends in
+ * `baton doctor`: Redis, GitHub credentials, the OS sandbox, and every agent backend's health. Backends in
  * use (BATON_DEFAULT_BACKEND, or named by `--config`) must be healthy; the others are shown
  * for information. Exit 1 if anything required fails.
  */
@@ -48,6 +49,7 @@ export function registerDoctor(program: Command): void {
       } catch (error) {
         checks.push({ name: "github", ok: false, detail: (error as Error).message });
       }
+      checks.push({ name: "sandbox", ...(await describeSandbox(env, process.env.PATH)) });
       checks.push({ name: "webhook secret", ok: Boolean(env.WEBHOOK_SECRET), detail: env.WEBHOOK_SECRET ? "set" : "WEBHOOK_SECRET is not set: the app will refuse to start" });
       const required = new Map<string, AgentRef>();
       if (env.BATON_DEFAULT_BACKEND) required.set(env.BATON_DEFAULT_BACKEND, { backend: env.BATON_DEFAULT_BACKEND });
