@@ -5,9 +5,9 @@ import { createApp } from "./app.js";
 import { readEnv } from "./env.js";
 import { createOctokitClass, defaultPaceMs } from "./github/create-octokit-class.js";
 import { EventLog } from "./observe/events.js";
-import { dashboardHandler } from "./observe/dashboard.js";
+import { createAdminSurface, listenAdmin } from "./observe/admin-surface.js";
 import { guardBodySize } from "./observe/guard-body-size.js";
-import { observeHandler } from "./observe/http-handlers.js";
+import { healthHandler } from "./observe/http-handlers.js";
 import { registerQueueGauge } from "./observe/metrics.js";
 import { openQueues } from "./pipeline/queues.js";
 import { scheduleReconciler } from "./pipeline/reconcile/process-reconcile.js";
@@ -36,7 +36,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const redis = createRedis(env.REDIS_URL);
+  // Named, so an operator (and the tests) can tell Baton's connections apart in CLIENT LIST.
+  const redis = createRedis(env.REDIS_URL, { connectionName: `baton:${env.BATON_REDIS_PREFIX}` });
   const policy = await readEvictionPolicy(redis);
   if (policy && policy !== "noeviction") {
     log.warn({ policy }, "Redis maxmemory-policy is not noeviction: BullMQ can lose jobs. Set `maxmemory-policy noeviction`.");
@@ -76,6 +77,17 @@ async function main(): Promise<void> {
 
   registerQueueGauge(rt.queues.all);
 
+  // The admin routes live on their own listener when BATON_ADMIN_PORT is set (any role, so
+  // workers' metrics can be scraped too), else on the webhook port behind BATON_ADMIN_TOKEN.
+  const ownAdminPort = env.BATON_ADMIN_PORT !== undefined;
+  const admin = createAdminSurface(rt, {
+    token: env.BATON_ADMIN_TOKEN,
+    dashboard: { user: env.BATON_DASHBOARD_USER, password: env.BATON_DASHBOARD_PASSWORD },
+    open: ownAdminPort && !env.BATON_ADMIN_TOKEN,
+    maxClients: env.BATON_SSE_MAX_CLIENTS,
+  });
+  const adminServer = env.BATON_ADMIN_PORT !== undefined ? await listenAdmin(admin.handle, env.BATON_ADMIN_HOST, env.BATON_ADMIN_PORT) : undefined;
+
   let server: Server | undefined;
   if (env.BATON_ROLE !== "worker") {
     server = new Server({
@@ -84,14 +96,14 @@ async function main(): Promise<void> {
       port: Number(process.env.PORT ?? 3000),
       webhookPath: process.env.WEBHOOK_PATH,
       log: log.child({ name: "server" }),
+      enableStaticFiles: false,
     });
     await server.load(async (app, options) => {
-      options.addHandler(observeHandler(rt));
-      const dashboard = dashboardHandler(rt.queues.all, { user: env.BATON_DASHBOARD_USER, password: env.BATON_DASHBOARD_PASSWORD });
-      if (dashboard) options.addHandler(dashboard);
+      options.addHandler(healthHandler(rt));
+      if (!ownAdminPort) options.addHandler(admin.handle);
       await createApp(rt)(app, options);
     });
-    guardBodySize(await server.start(), env.BATON_MAX_WEBHOOK_BYTES);
+    guardBodySize(await server.start(), env.BATON_MAX_WEBHOOK_BYTES, process.env.WEBHOOK_PATH);
   }
   let workers: Workers | undefined;
   if (env.BATON_ROLE !== "server") {
@@ -105,6 +117,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping: no new jobs; finishing or handing back the jobs in hand");
+    await admin.close(); // ends live-event streams, which would hold the servers open
+    adminServer?.close();
     await server?.stop();
     await workers?.close(env.BATON_SHUTDOWN_GRACE);
     await rt.queues.close();
