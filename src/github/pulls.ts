@@ -1,4 +1,3 @@
-import { redactSecrets } from "./redact-secrets.js";
 import type { GitHub, RepoRef } from "./types.js";
 
 export interface PullRef {
@@ -28,7 +27,7 @@ export async function upsertPull(
   repo: RepoRef,
   input: { branch: string; base: string; title: string; body: string; label: string },
 ): Promise<PullRef & { created: boolean }> {
-  const body = redactSecrets(input.body);
+  const { body } = input;
   const existing = await findOpenPull(github, repo, input.branch);
   let pull: PullRef;
   let created = false;

@@ -15,7 +15,6 @@ import { blockIssue } from "./block-issue.js";
 import type { StageJob } from "./job-data.js";
 import { loadPipeline } from "./load-pipeline.js";
 import { updateStatus } from "./update-status.js";
-import { redactSecrets } from "../github/redact-secrets.js";
 import { batchOutput } from "./batch-output.js";
 
 export type StageJobOutcome =
@@ -62,7 +61,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     const startedAt = Date.now();
     comments = await updateStatus(github, ref, pipeline, comments, stage.name, { state: "running", started_at: new Date(startedAt).toISOString() }, stage.claim);
 
-    const output = batchOutput((text) => void event({ type: "agent_output", text: redactSecrets(text) }));
+    const output = batchOutput((text) => void event({ type: "agent_output", text }));
     let result: StageResult;
     try {
       result = await handler({ rt, github, ref, issue, comments, pipeline, stage, runId, signal: signal ?? new AbortController().signal, log, onOutput: output.push });

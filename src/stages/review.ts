@@ -5,7 +5,6 @@ import type { ReviewOutput } from "../agents/outputs.js";
 import { PermanentError } from "../errors.js";
 import { findArtifacts } from "../github/artifacts.js";
 import { readPullDiff } from "../github/pulls.js";
-import { redactSecrets } from "../github/redact-secrets.js";
 import { renderPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
 import { readSpec } from "./design.js";
 import { latestOfKind } from "./latest-of-kind.js";
@@ -85,7 +84,7 @@ async function postPullReview(run: StageRun, prNumber: number, body: string): Pr
   const marker = `<!-- baton:review run=${run.runId} -->`;
   const { data: reviews } = await run.github.rest.pulls.listReviews({ owner: run.ref.owner, repo: run.ref.repo, pull_number: prNumber, per_page: 100 });
   if (reviews.some((r) => r.body?.startsWith(marker))) return;
-  await run.github.rest.pulls.createReview({ owner: run.ref.owner, repo: run.ref.repo, pull_number: prNumber, event: "COMMENT", body: redactSecrets(`${marker}\n${body}`) });
+  await run.github.rest.pulls.createReview({ owner: run.ref.owner, repo: run.ref.repo, pull_number: prNumber, event: "COMMENT", body: `${marker}\n${body}` });
 }
 
 function renderVerdict(run: StageRun, verdict: ReviewOutput, prNumber: number, prUrl: string): string {
