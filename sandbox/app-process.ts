@@ -14,6 +14,8 @@ export interface AppProcessOptions {
   env?: Record<string, string>;
   /** Every log line of the process. */
   onLog?: (line: string) => void;
+  /** Run the compiled `dist/main.js` (`npm start`; needs `npm run build`) instead of the sources through tsx. */
+  compiled?: boolean;
 }
 
 export interface AppProcess {
@@ -29,7 +31,7 @@ export interface AppProcess {
 }
 
 /**
- * Starts Baton the way users do (`npm start`'s entry, `src/main.ts`) as a separate process
+ * Starts Baton the way users do (`npm start`'s `dist/main.js`, or `npm run dev`'s sources) as a separate process
  * pointed at a GitHub-compatible host, and waits until it answers `/health`.
  */
 export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
@@ -51,7 +53,8 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     LOG_LEVEL: "info",
     ...options.env,
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const args = options.compiled ? ["dist/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString().split("\n").filter(Boolean)) {
