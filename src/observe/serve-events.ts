@@ -46,16 +46,25 @@ export async function serveEvents(req: IncomingMessage, res: ServerResponse, red
     onQuiet: () => void res.write(": keep-alive\n\n"),
     onClose: () => void res.end(),
   };
+  // Registered before joining, so a client gone while we wait for Redis frees its place.
+  res.on("close", () => fanout.leave(listener));
   if (!(await fanout.join(listener))) {
     res.writeHead(503, { "content-type": "application/json", "retry-after": "30" }).end(JSON.stringify({ error: `at most ${fanout.maxListeners} event streams at once` }));
     return;
   }
-  req.on("close", () => fanout.leave(listener));
+  if (res.closed) return fanout.leave(listener);
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   res.write(": baton events\n\n");
   if (since && /^\d+(-\d+)?$/.test(since)) {
-    const missed = (await redis.xrevrange(streamKey, "+", `(${since}`, "COUNT", REPLAY_MAX)) as [string, string[]][];
-    write(parseStreamEntries(missed.reverse()));
+    try {
+      const missed = (await redis.xrevrange(streamKey, "+", `(${since}`, "COUNT", REPLAY_MAX)) as [string, string[]][];
+      write(parseStreamEntries(missed.reverse()));
+    } catch {
+      // Headers are out: end the stream, and the client's reconnect (same Last-Event-ID) retries.
+      fanout.leave(listener);
+      res.end();
+      return;
+    }
   }
   const pending = buffered;
   buffered = undefined;
