@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -53,7 +55,7 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     LOG_LEVEL: "info",
     ...options.env,
   };
-  const args = options.compiled ? ["dist/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const args = options.compiled ? startArguments() : ["--import", "tsx", "src/main.ts"];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];
   const onData = (chunk: Buffer) => {
@@ -90,6 +92,12 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, pid: child.pid ?? -1, url, webhookUrl: `${url}/api/github/webhooks`, logs, stop, kill };
+}
+
+/** The node arguments of `npm start` (heap flags and `dist/main.js`), read from package.json. */
+function startArguments(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).slice(1);
 }
 
 async function answers(url: string): Promise<boolean> {
