@@ -2,12 +2,18 @@ import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
+/** How long a refused request's remaining body is read (and dropped) before the socket is closed. */
+const DRAIN_MS = 2000;
+
 function refuse(req: IncomingMessage, res: ServerResponse, maxBytes: number): void {
-  // `connection: close` makes Node drop the socket once the answer is out, instead of
-  // reading (even to discard) the rest of a body that may never end.
-  res.writeHead(413, { "content-type": "application/json", connection: "close" });
+  res.writeHead(413, { "content-type": "application/json" });
   res.end(JSON.stringify({ error: `request body is over the ${maxBytes}-byte limit` }));
-  req.unpipe();
+  // Read and drop the rest for a moment instead of closing now: closing a socket that has
+  // unread data resets it, and the reset can destroy the 413 before the client reads it.
+  // Nothing is kept, so memory stays bounded; the timer bounds a body that never ends.
+  req.resume();
+  req.once("end", () => req.socket.end());
+  setTimeout(() => req.socket.destroy(), DRAIN_MS).unref();
 }
 
 /**
