@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { BatonEnv } from "./env.js";
+import type { AppIdentity } from "./github/app-identity.js";
 import type { GitHub } from "./github/types.js";
 import type { EventLog } from "./observe/events.js";
 import type { Queues } from "./pipeline/queues.js";
@@ -24,6 +25,8 @@ export interface Runtime {
   auth(installationId?: number): Promise<GitHub>;
   /** The login of Baton's own writes, `<app-slug>[bot]`. */
   botLogin(): Promise<string>;
+  /** The app's id and bot login: what tells Baton's own comments from look-alikes (see app-identity.ts). */
+  appIdentity(): Promise<AppIdentity>;
 }
 
 /** Redis key names, in one place. */
@@ -40,5 +43,6 @@ export const keys = {
   scheduleSwept: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:schedule-swept:${repoId}:${stage}`,
   cancelChannel: (rt: Pick<Runtime, "prefix">) => `${rt.prefix}:cancel`,
   installationSlots: (rt: Pick<Runtime, "prefix">, installationId: number) => `${rt.prefix}:slots:${installationId}`,
+  stageSlots: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:stage-slots:${repoId}:${stage}`,
   redelivered: (rt: Pick<Runtime, "prefix">, guid: string) => `${rt.prefix}:redelivered:${guid}`,
 };

@@ -7,7 +7,7 @@ import { OUTPUT_SCHEMAS } from "./outputs.js";
 import { BACKENDS } from "./registry.js";
 import { builtinTemplate, renderPrompt } from "./render-prompt.js";
 import { resolveRoute } from "./resolve-route.js";
-import type { AgentBackend, AgentResult, Usage } from "./types.js";
+import type { AgentBackend, AgentEvent, AgentResult, Usage } from "./types.js";
 import type { AgentRef } from "../config/schema.js";
 
 export interface AgentRequest {
@@ -24,6 +24,8 @@ export interface AgentRequest {
   workspace?: string;
   signal?: AbortSignal;
   onOutput?: (chunk: string) => void;
+  /** Told which backend takes the task and when each run starts (for the event stream). */
+  onEvent?: (event: AgentEvent) => void;
   /** Where BATON_DEFAULT_BACKEND comes from: the runtime's parsed environment, else process.env. */
   env?: { BATON_DEFAULT_BACKEND?: string };
 }
@@ -50,17 +52,18 @@ const QUOTE_LIMIT = 4000;
 export async function runAgent<K extends StageKind>(kind: K, request: AgentRequest): Promise<AgentRun<z.infer<(typeof OUTPUT_SCHEMAS)[K]>>> {
   const env = request.env ?? { BATON_DEFAULT_BACKEND: process.env.BATON_DEFAULT_BACKEND };
   const route = resolveRoute({ ...request, env }, new Set(BACKENDS.keys()));
-  const { backend, agent } = await firstHealthy(route, request.stage.name);
+  const { backend, agent, skipped } = await firstHealthy(route, request.stage.name);
+  request.onEvent?.({ type: "backend_delegating", backend: agent.backend, model: agent.model, skipped });
   const schema = OUTPUT_SCHEMAS[kind] as unknown as z.ZodType<z.infer<(typeof OUTPUT_SCHEMAS)[K]>>;
   const prompt = renderPrompt(kind, request.promptOverride ?? (await builtinTemplate(kind)), request.context);
 
-  let result = await runOnce(backend, agent, kind, prompt, request);
+  let result = await runOnce(backend, agent, kind, prompt, request, 1);
   let usage = result.usage;
   let parsed = parse(schema, result.text);
   let attempts = 1;
   if (!parsed.ok) {
     const repair = `${prompt}\n\n## Your previous answer could not be used\n\n${parsed.error}\n\nAnswer again, ending with one fenced json block that fixes this.\n\nYour previous answer was:\n\n${result.text.slice(0, QUOTE_LIMIT)}`;
-    result = await runOnce(backend, agent, kind, repair, request);
+    result = await runOnce(backend, agent, kind, repair, request, 2);
     usage = addUsage(usage, result.usage);
     parsed = parse(schema, result.text);
     attempts = 2;
@@ -73,12 +76,13 @@ export async function runAgent<K extends StageKind>(kind: K, request: AgentReque
   return { data: parsed.data, text: result.text, usage: priced(usage, request.pipeline, result.model ?? agent.model), backend: agent.backend, model: result.model ?? agent.model, attempts };
 }
 
-async function firstHealthy(route: AgentRef[], stage: string): Promise<{ backend: AgentBackend; agent: AgentRef }> {
+/** The first healthy backend of the route, and why each one before it was passed over. */
+async function firstHealthy(route: AgentRef[], stage: string): Promise<{ backend: AgentBackend; agent: AgentRef; skipped: string[] }> {
   const reasons: string[] = [];
   for (const agent of route) {
     const backend = BACKENDS.get(agent.backend) as AgentBackend;
     const health = await backend.health(agent).catch((error: unknown) => ({ ok: false, detail: describeError(error) }));
-    if (health.ok) return { backend, agent };
+    if (health.ok) return { backend, agent, skipped: reasons };
     reasons.push(`${agent.backend}: ${health.detail}`);
   }
   throw new PermanentError(`no healthy agent backend for the ${stage} stage (${reasons.join("; ")}).`, {
@@ -86,10 +90,11 @@ async function firstHealthy(route: AgentRef[], stage: string): Promise<{ backend
   });
 }
 
-async function runOnce(backend: AgentBackend, agent: AgentRef, kind: StageKind, prompt: string, request: AgentRequest): Promise<AgentResult> {
+async function runOnce(backend: AgentBackend, agent: AgentRef, kind: StageKind, prompt: string, request: AgentRequest, attempt: number): Promise<AgentResult> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new TransientError(`the agent took longer than the stage's timeout (${request.stage.timeout_ms} ms)`)), request.stage.timeout_ms);
   const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
+  request.onEvent?.({ type: "dispatch_spawned", backend: agent.backend, model: agent.model, attempt });
   try {
     return await backend.run({ runId: request.runId, stage: request.stage.name, kind, prompt, context: request.context, workspace: request.workspace, agent, timeoutMs: request.stage.timeout_ms, signal, onOutput: request.onOutput });
   } catch (error) {

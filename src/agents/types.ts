@@ -31,6 +31,14 @@ export interface AgentTask {
   onOutput?: (chunk: string) => void;
 }
 
+/**
+ * What the runner reports as it hands a task to a backend: the route it chose
+ * (`backend_delegating`), then each run it starts (`dispatch_spawned`; a repair is a second).
+ */
+export type AgentEvent =
+  | { type: "backend_delegating"; backend: string; model?: string; skipped: string[] }
+  | { type: "dispatch_spawned"; backend: string; model?: string; attempt: number };
+
 /** What a backend gives back: the raw text (structured data is parsed from it by the caller). */
 export interface AgentResult {
   text: string;

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerDemo } from "./commands/demo.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerEvents } from "./commands/events.js";
 import { registerRun } from "./commands/run.js";
@@ -20,6 +21,7 @@ registerRun(program);
 registerStatus(program);
 registerEvents(program);
 registerDoctor(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -58,6 +58,7 @@ export function resolvePipeline(config: BatonConfig): { pipeline: Pipeline; prob
     const { enabled: _enabled, ...fields } = stage;
     stages.push({
       ...fields,
+      next: withDefaultGate(stage, kind),
       name,
       kind,
       gate: stage.gate ?? false,
@@ -67,6 +68,16 @@ export function resolvePipeline(config: BatonConfig): { pipeline: Pipeline; prob
     });
   }
   return { pipeline: { config, stages }, problems };
+}
+
+/**
+ * A gated stage whose `next` names no `gate` label waits at its kind's default one
+ * (`status:designed` for design), so flipping `gate: false` to `true` in a file that
+ * spells out `next` just works. Kinds without a default gate label still need one.
+ */
+function withDefaultGate(stage: StageConfig, kind: StageKind): StageConfig["next"] {
+  const fallback = DEFAULT_STAGES[kind]?.next?.gate;
+  return stage.gate && !stage.next.gate && fallback ? { ...stage.next, gate: fallback } : stage.next;
 }
 
 /** Turns zod issues into problems with dotted paths. */

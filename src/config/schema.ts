@@ -82,7 +82,7 @@ export const StageConfig = z
     timeout: Duration.optional(),
     /** Run as a scheduled sweep of the `on` label instead of reacting to events. */
     schedule: CronString.optional(),
-    /** Worker concurrency for this stage. */
+    /** How many runs of this stage one repository may have at once (across all workers); unlimited when absent. */
     concurrency: z.number().int().positive().optional(),
     /** A prompt template in the repository that replaces the built-in one. */
     prompt: z.string().min(1).optional(),
@@ -147,7 +147,7 @@ export const BatonConfig = z
       .strict()
       .prefault({}),
     permissions: z
-      .object({ commands: Permission.default("write"), trigger: Permission.default("triage") })
+      .object({ commands: Permission.default("write"), trigger: Permission.default("write") })
       .strict()
       .prefault({}),
     /** USD per million tokens, by model. Unknown models report tokens without cost. */

@@ -6,8 +6,8 @@ import { createRedis } from "../redis.js";
 import { keys, type Runtime } from "../runtime.js";
 import type { IntakeJob, StageJob } from "./job-data.js";
 import { processIntake } from "./process-intake.js";
-import { withInstallationSlot } from "./installation-slots.js";
 import { processStage } from "./process-stage.js";
+import { stageSlots, withSlots } from "./run-slots.js";
 import { INTAKE_QUEUE, RECONCILE_QUEUE, stageQueueName } from "./queues.js";
 import { processReconcile } from "./reconcile/process-reconcile.js";
 import { processRepoTask, REPO_QUEUE, type RepoTask } from "./repo-tasks.js";
@@ -45,7 +45,7 @@ export function startWorkers(rt: Runtime): Workers {
     (kind) =>
       new Worker<StageJob>(
         stageQueueName(kind),
-        (job, token, signal) => withInstallationSlot(rt, job, token, job.data.issue.installationId, () => processStage(rt, job, signal)),
+        (job, token, signal) => withSlots(rt, job, token, stageSlots(rt, job.data), () => processStage(rt, job, signal)),
         common(stageConcurrency(rt, kind)),
       ),
   );

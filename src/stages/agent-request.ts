@@ -16,5 +16,5 @@ export async function agentRequest(run: StageRun): Promise<Omit<AgentRequest, "c
       hint: "Add the template there (or remove `prompt:` to use the built-in one), then comment `/baton retry`.",
     });
   }
-  return { runId: run.runId, stage: run.stage, pipeline: run.pipeline, issueLabels: run.issue.labels, promptOverride, signal: run.signal, onOutput: run.onOutput, env: run.rt.env };
+  return { runId: run.runId, stage: run.stage, pipeline: run.pipeline, issueLabels: run.issue.labels, promptOverride, signal: run.signal, onOutput: run.onOutput, onEvent: run.onAgentEvent, env: run.rt.env };
 }

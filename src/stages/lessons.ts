@@ -1,16 +1,21 @@
 import type { Pipeline } from "../config/resolve-pipeline.js";
+import type { AppIdentity } from "../github/app-identity.js";
 import { findArtifacts, parseArtifact, renderArtifact, type Artifact } from "../github/artifacts.js";
 import { addLabels, removeLabel } from "../github/labels.js";
 import { listComments } from "../github/list-comments.js";
-import { issueBranch } from "../github/pulls.js";
+import { issueBranch, isOwnPull, type PullOrigin } from "../github/pulls.js";
 import { readStatus } from "../github/status-comment.js";
 import type { GitHub, IssueComment, IssueRef } from "../github/types.js";
 import { updateStatus } from "../pipeline/update-status.js";
 
 export const LESSONS_STAGE = "lessons";
 
-/** The issue a Baton PR belongs to: from its branch `baton/issue-<n>`, else its `Closes #<n>`. */
-export function issueOfPull(pull: { head: { ref: string }; body?: string | null }): number | undefined {
+/**
+ * The issue a Baton PR belongs to: from its branch `baton/issue-<n>`, else its `Closes #<n>`.
+ * A PR from a fork is never Baton's, whatever its branch is called.
+ */
+export function issueOfPull(pull: Pick<PullOrigin, "head" | "base"> & { body?: string | null }): number | undefined {
+  if (pull.head.repo?.id !== pull.base.repo.id) return undefined;
   const fromBranch = /^baton\/issue-(\d+)$/.exec(pull.head.ref)?.[1];
   const fromBody = /\bCloses #(\d+)\b/.exec(pull.body ?? "")?.[1];
   const n = Number(fromBranch ?? fromBody);
@@ -52,13 +57,13 @@ function renderLessons(pipeline: Pipeline, comments: IssueComment[], prNumber: n
 }
 
 /**
- * The request path guesses the issue from the branch or a `Closes #<n>`; only a merged PR on
- * `baton/issue-<n>`, or one carrying the configured PR label, is Baton's (a person's PR that
- * merely closes the issue is not).
+ * The request path guesses the issue from the branch or a `Closes #<n>`; only a merged PR that
+ * the bot opened from this repository, on `baton/issue-<n>` or carrying the configured PR
+ * label, is Baton's (a person's PR that merely closes the issue, or a fork's, is not).
  */
-async function isBatonPull(github: GitHub, ref: IssueRef, pipeline: Pipeline, prNumber: number): Promise<boolean> {
+async function isBatonPull(github: GitHub, ref: IssueRef, pipeline: Pipeline, prNumber: number, app: AppIdentity): Promise<boolean> {
   const { data: pull } = await github.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: prNumber });
-  if (!pull.merged) return false;
+  if (!pull.merged || !isOwnPull(pull, app.botLogin)) return false;
   const labelled = pull.labels.some((l) => l.name === pipeline.config.labels.pr);
   return pull.head.ref === issueBranch(ref.number) || (labelled && issueOfPull(pull) === ref.number);
 }
@@ -69,9 +74,9 @@ async function isBatonPull(github: GitHub, ref: IssueRef, pipeline: Pipeline, pr
  * 2. Add a lessons row to the status comment.
  * 3. Replace the pipeline's status labels with `labels.done`.
  */
-export async function recordLessons(github: GitHub, ref: IssueRef, pipeline: Pipeline, prNumber: number): Promise<string> {
-  if (!(await isBatonPull(github, ref, pipeline, prNumber))) return `(skipped: PR #${prNumber} is not a merged Baton PR for #${ref.number})`;
-  let comments = await listComments(github, ref);
+export async function recordLessons(github: GitHub, ref: IssueRef, pipeline: Pipeline, prNumber: number, app: AppIdentity): Promise<string> {
+  if (!(await isBatonPull(github, ref, pipeline, prNumber, app))) return `(skipped: PR #${prNumber} is not a merged Baton PR for #${ref.number})`;
+  let comments = await listComments(github, ref, app);
   const runId = `lessons-pr${prNumber}`;
   const artifact = findArtifacts(comments, LESSONS_STAGE).find((a) => a.meta.run_id === runId);
   let url = artifact?.comment.html_url;

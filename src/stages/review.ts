@@ -3,6 +3,7 @@ import { agentRequest } from "./agent-request.js";
 import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import type { ReviewOutput } from "../agents/outputs.js";
 import { PermanentError } from "../errors.js";
+import { isByApp } from "../github/app-identity.js";
 import { findArtifacts } from "../github/artifacts.js";
 import { readPullDiff } from "../github/pulls.js";
 import { renderPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
@@ -83,7 +84,9 @@ function checkRevisionLimit(run: StageRun, verdict: unknown): void {
 async function postPullReview(run: StageRun, prNumber: number, body: string): Promise<void> {
   const marker = `<!-- baton:review run=${run.runId} -->`;
   const { data: reviews } = await run.github.rest.pulls.listReviews({ owner: run.ref.owner, repo: run.ref.repo, pull_number: prNumber, per_page: 100 });
-  if (reviews.some((r) => r.body?.startsWith(marker))) return;
+  // Only the app's own review counts: anyone can post a review carrying the marker.
+  const app = await run.rt.appIdentity();
+  if (reviews.some((r) => r.body?.startsWith(marker) && isByApp(r, app))) return;
   await run.github.rest.pulls.createReview({ owner: run.ref.owner, repo: run.ref.repo, pull_number: prNumber, event: "COMMENT", body: `${marker}\n${body}` });
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Usage } from "../agents/types.js";
+import type { AgentEvent, Usage } from "../agents/types.js";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import type { GitHub, IssueComment, IssueRef } from "../github/types.js";
 import type { Runtime } from "../runtime.js";
@@ -30,6 +30,8 @@ export interface StageRun {
   log: Logger;
   /** Streams agent output into batched `agent_output` events. */
   onOutput: (chunk: string) => void;
+  /** Reports the agent runner's `backend_delegating` and `dispatch_spawned` events. */
+  onAgentEvent: (event: AgentEvent) => void;
 }
 
 /** How a stage ended: an outcome key of `stage.next`, and what the status comment shows. */

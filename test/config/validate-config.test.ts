@@ -21,6 +21,12 @@ describe("validating .github/baton.yml", () => {
     if (gate.ok) expect(gate.pipeline.stages.find((s) => s.name === "design")).toMatchObject({ gate: true, on: "status:triaged", next: { gate: "status:designed" } });
   });
 
+  it("lets a design stage that spells out `next` flip to `gate: true` and wait at status:designed", () => {
+    const flipped = fixture("gate-flipped");
+    expect(flipped).toMatchObject({ ok: true, warnings: [] });
+    if (flipped.ok) expect(flipped.pipeline.stages.find((s) => s.name === "design")).toMatchObject({ gate: true, next: { pass: "status:ready", gate: "status:designed" } });
+  });
+
   it.each([
     ["label-mismatch", "error", "stages.design.on", 'stage "design" waits for label "status:triaged", but no stage\'s `next` produces it'],
     ["duplicate-consumer", "error", "stages.quick-design.on", 'stages "design" and "quick-design" both consume label "status:triaged"'],

@@ -38,7 +38,7 @@ describe("surviving faults end to end", () => {
       stack.label(repo, issue, "status:triage");
 
       await waitForStatus(issue, "status:approved", 40_000, stack.apps);
-      await new Promise((r) => setTimeout(r, 500));
+      await stack.settled();
 
       const claims = stack.sandbox.world.webhooks.deliveries.filter((d) => d.action === "labeled" && /ing$/.test((d.payload as any).label.name));
       expect(claims.map((d) => (d.payload as any).label.name)).toEqual(["status:triaging", "status:designing", "status:implementing", "status:reviewing"]);

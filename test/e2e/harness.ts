@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { startAppProcess, type AppProcess } from "../../sandbox/app-process.js";
 import { freePort } from "../../sandbox/find-redis.js";
 import { startSandbox, type Sandbox } from "../../sandbox/github/index.js";
+import { openQueues } from "../../src/pipeline/queues.js";
 import type { Issue, Repo } from "../../sandbox/github/state.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -17,6 +18,8 @@ export interface Stack {
   newRepo(files?: Record<string, string>): Promise<Repo>;
   newIssue(repo: Repo, title?: string): Issue;
   label(repo: Repo, issue: Issue, label: string, login?: string): void;
+  /** Resolves once nothing is left to happen: no webhook in flight and no Baton job waiting, running or delayed. */
+  settled(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +50,27 @@ export async function startStack(): Promise<Stack> {
     newIssue: (repo, title = "Add a dark mode toggle to the settings page") =>
       sandbox.world.createIssue(repo, { title, body: "Add a toggle on the settings page that switches to a dark theme and remembers the choice." }, MAINTAINER),
     label: (repo, issue, label, login = "octocat") => sandbox.world.addLabels(repo, issue, [label], { kind: "user", login }),
+    async settled(timeoutMs = 20_000) {
+      const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+      const queues = openQueues(redis, prefix);
+      const busy = async () => {
+        await sandbox.idle();
+        const counts = await Promise.all(queues.all.map((q) => q.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children")));
+        // The reconciler's repeatable job always waits for its next tick: it is not work in hand.
+        return counts.reduce((n, c, i) => n + Object.values(c).reduce((a, b) => a + b, 0) - (queues.all[i] === queues.reconcile ? (c.delayed ?? 0) : 0), 0);
+      };
+      try {
+        // Quiet twice in a row: a job finishing can send a webhook that starts another.
+        for (let quiet = 0, deadline = Date.now() + timeoutMs; quiet < 2; ) {
+          if (Date.now() > deadline) throw new Error(`Baton did not settle within ${timeoutMs} ms\n${apps.flatMap((a) => a.logs.slice(-10)).join("\n")}`);
+          quiet = (await busy()) === 0 ? quiet + 1 : 0;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        await queues.close();
+        await redis.quit();
+      }
+    },
     async close() {
       await Promise.all(apps.map((a) => a.stop(5000)));
       await sandbox.close();

@@ -44,8 +44,7 @@ describe("the pipeline end to end", () => {
     const first = stack.sandbox.world.webhooks.deliveries.find((d) => d.action === "labeled" && (d.payload as any).label.name === "status:triage" && (d.payload as any).repository.name === repo.name)!;
 
     for (let i = 0; i < 5; i++) stack.sandbox.world.webhooks.redeliver(first.id);
-    await stack.sandbox.idle();
-    await new Promise((r) => setTimeout(r, 1000));
+    await stack.settled();
 
     const labelled = (name: string) =>
       stack.sandbox.world.webhooks.deliveries.filter((d) => d.action === "labeled" && !d.redelivery && (d.payload as any).repository.name === repo.name && (d.payload as any).label.name === name);
@@ -69,7 +68,7 @@ describe("the pipeline end to end", () => {
       body,
       headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": "bad-sig-1", "x-hub-signature-256": await sign("not-the-secret", body) },
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    await stack.settled();
 
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
@@ -84,8 +83,7 @@ describe("the pipeline end to end", () => {
     await waitFor("a config comment", () => issue.comments.length > 0, 15_000, stack.apps);
     stack.sandbox.world.removeLabel(repo, issue, "status:triage", { kind: "user", login: "octocat" });
     stack.label(repo, issue, "status:triage");
-    await stack.sandbox.idle();
-    await new Promise((r) => setTimeout(r, 1500));
+    await stack.settled();
 
     expect(issue.comments).toHaveLength(1);
     expect(issue.comments[0]?.body).toContain("stages.design.timeout");

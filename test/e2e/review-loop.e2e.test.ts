@@ -69,7 +69,7 @@ describe("review ⇄ implement, gates, commands and lessons end to end", () => {
 
     stack.sandbox.world.comment(repo, issue, "/baton stop", { kind: "user", login: "octocat" });
     await waitFor("the stop reply", () => issue.comments.some((c) => c.body.includes("stopped the **triage** stage")), 15_000, stack.apps);
-    await new Promise((r) => setTimeout(r, 3500));
+    await stack.settled();
     expect(issue.labels.filter((l) => l.startsWith("status:"))).toEqual([]);
     expect(artifacts(issue)).toHaveLength(0);
 

@@ -41,11 +41,14 @@ export class FakeGitHub {
   /** The app's webhook deliveries, as `GET /app/hook/deliveries` lists them. */
   readonly deliveries: { id: number; guid: string; status_code: number; delivered_at: string; redelivery: boolean; event: string }[] = [];
   readonly redeliveryRequests: number[] = [];
+  /** `labeled` events per issue, as `GET …/issues/{n}/events` lists them (who applied each label). */
+  readonly labelEvents = new Map<number, { label: string; actor: string }[]>();
   /** Raw `.github/baton.yml` text; undefined = no file. */
   configText: string | undefined;
   /** Runs before a matching call is answered (to observe state at that moment). */
   readonly beforeCall: ((call: Call) => Promise<void> | void)[] = [];
   private readonly faults: Fault[] = [];
+  private readonly unknownRoutes: string[] = [];
   private nextCommentId = 1000;
   private readonly scope: nock.Scope;
 
@@ -59,6 +62,7 @@ export class FakeGitHub {
   addIssue(issue: Partial<FakeIssue> & { number: number }): FakeIssue {
     const full: FakeIssue = { title: "Add a dark mode toggle", body: "The settings page should offer a dark mode toggle that persists.", state: "open", labels: [], user: "octocat", ...issue };
     this.issues.set(full.number, full);
+    this.labelEvents.set(full.number, full.labels.map((label) => ({ label, actor: full.user })));
     return full;
   }
 
@@ -75,8 +79,10 @@ export class FakeGitHub {
     return this.comments.filter((c) => c.issue === issue);
   }
 
+  /** Fails the test when the code called a route the fake does not serve. */
   close(): void {
     nock.cleanAll();
+    if (this.unknownRoutes.length) throw new Error(`fake-github has no route for: ${[...new Set(this.unknownRoutes)].join(", ")} — add it to test/helpers/fake-github.ts`);
   }
 
   private async handle(method: string, uri: string, rawBody: unknown): Promise<[number, unknown, Record<string, string>?]> {
@@ -148,11 +154,14 @@ export class FakeGitHub {
       }
       return [200, this.renderComment(comment)];
     }
-    if (!(m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)(\/.*)?$/))) return [404, { message: `fake-github: no route ${method} ${path}` }];
+    if (!(m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)(\/.*)?$/))) return this.unknownRoute(method, path);
     const issue = this.issues.get(Number(m[1]));
     if (!issue) return [404, { message: "Not Found" }];
     const rest = m[2] ?? "";
     if (rest === "" && method === "GET") return [200, this.renderIssue(issue)];
+    if (rest === "/events" && method === "GET") {
+      return [200, (this.labelEvents.get(issue.number) ?? []).map((e, i) => ({ id: i + 1, event: "labeled", actor: { login: e.actor, type: e.actor.endsWith("[bot]") ? "Bot" : "User" }, label: { name: e.label, color: "ededed" }, created_at: new Date().toISOString(), performed_via_github_app: null }))];
+    }
     if (rest === "/comments" && method === "GET") {
       const perPage = Number(url.searchParams.get("per_page") ?? 30);
       const page = Number(url.searchParams.get("page") ?? 1);
@@ -170,7 +179,10 @@ export class FakeGitHub {
     }
     if (rest === "/labels" && method === "POST") {
       for (const label of body.labels as string[]) {
-        if (!issue.labels.includes(label)) issue.labels.push(label);
+        if (!issue.labels.includes(label)) {
+          issue.labels.push(label);
+          this.labelEvents.get(issue.number)?.push({ label, actor: this.botLogin });
+        }
         this.repoLabels.add(label);
       }
       return [200, issue.labels.map((name) => ({ name }))];
@@ -181,7 +193,16 @@ export class FakeGitHub {
       issue.labels = issue.labels.filter((l) => l !== name);
       return [200, issue.labels.map((l) => ({ name: l }))];
     }
-    return [404, { message: `fake-github: no route ${method} ${path}` }];
+    return this.unknownRoute(method, path);
+  }
+
+  /**
+   * A route the fake does not know is a gap in the test, not GitHub's answer: a 404 here
+   * would read as "not found" to the code under test. Answer 501 and fail the test at close().
+   */
+  private unknownRoute(method: string, path: string): [number, unknown] {
+    this.unknownRoutes.push(`${method} ${path}`);
+    return [501, { message: `fake-github: no route ${method} ${path}` }];
   }
 
   private renderIssue(issue: FakeIssue) {

@@ -39,6 +39,18 @@ describe("running stages and handing off", () => {
   const bot = { login: BOT_LOGIN, type: "Bot" };
   const statusComments = (n: number) => fake.commentsOn(n).filter((c) => c.body.startsWith(STATUS_MARKER));
 
+  it("reports a run's events in order, naming the backend it delegated to", async () => {
+    fake.addIssue({ number: 12, labels: ["status:triage"] });
+
+    const { claimed } = await claimAndRun("status:triage", 12);
+
+    const runId = claimed.action === "claimed" ? claimed.runId : "";
+    const events = (await rt.redis.xrange(rt.events.streamKey, "-", "+")).map(([, fields]) => JSON.parse(fields[1] ?? "{}") as Record<string, unknown>).filter((e) => e.run_id === runId && e.type !== "agent_output");
+    expect(events.map((e) => e.type)).toEqual(["dispatch_requested", "worker_started", "backend_delegating", "dispatch_spawned", "status_changed", "dispatch_completed"]);
+    expect(events[2]).toMatchObject({ backend: "builtin", skipped: [] });
+    expect(events[3]).toMatchObject({ backend: "builtin", attempt: 1 });
+  });
+
   it("takes an issue from status:triage through triage and design to status:ready", async () => {
     fake.addIssue({ number: 10, labels: ["status:triage"] });
 
