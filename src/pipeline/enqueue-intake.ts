@@ -25,8 +25,9 @@ export interface IntakeRequest {
  */
 export async function enqueueIntake(rt: Runtime, requests: IntakeRequest[]): Promise<number> {
   const opts = ({ jobId, dedupeId }: IntakeRequest) => ({
-    // A fresh id when only the dedupe key decides, so a copy shows as "someone else's job".
-    jobId: jobId ?? `i-${randomBytes(8).toString("hex")}`,
+    // When the dedupe key decides, each copy brings its own id (the delivery's, plus a
+    // nonce): a copy then gets the first copy's job back, with an id that is not its own.
+    jobId: jobId ?? `${dedupeId ?? "i"}-${randomBytes(4).toString("hex")}`,
     ...(dedupeId ? { deduplication: { id: dedupeId, ttl: DEDUPE_TTL_MS } } : {}),
     attempts: 5,
     backoff: { type: "exponential" as const, delay: rt.env.BATON_RETRY_DELAY },
