@@ -1,12 +1,15 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { findOrStartRedis } from "../sandbox/find-redis.js";
-import { benchPipeline } from "./pipeline.js";
+import { benchPipeline, COMPILED } from "./pipeline.js";
 import { benchSandboxStartup } from "./sandbox-startup.js";
 import { benchWebhookAck } from "./webhook-ack.js";
 
 /** `npm run bench [ack|pipeline|sandbox]`: runs the benchmarks, prints tables, writes bench/results/*.json. */
 const which = process.argv[2];
+// Measure what production runs: the compiled app (BENCH_SOURCE=1 measures the tsx sources).
+if (COMPILED) execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
 const redis = await findOrStartRedis();
 const machine = { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 1024 ** 3), node: process.version, at: new Date().toISOString() };
 await mkdir(new URL("./results/", import.meta.url), { recursive: true });

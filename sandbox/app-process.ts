@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -14,6 +16,8 @@ export interface AppProcessOptions {
   env?: Record<string, string>;
   /** Every log line of the process. */
   onLog?: (line: string) => void;
+  /** Run the compiled `dist/main.js` (`npm start`; needs `npm run build`) instead of the sources through tsx. */
+  compiled?: boolean;
 }
 
 export interface AppProcess {
@@ -29,7 +33,7 @@ export interface AppProcess {
 }
 
 /**
- * Starts Baton the way users do (`npm start`'s entry, `src/main.ts`) as a separate process
+ * Starts Baton the way users do (`npm start`'s `dist/main.js`, or `npm run dev`'s sources) as a separate process
  * pointed at a GitHub-compatible host, and waits until it answers `/health`.
  */
 export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
@@ -51,7 +55,8 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     LOG_LEVEL: "info",
     ...options.env,
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const args = options.compiled ? startArguments() : ["--import", "tsx", "src/main.ts"];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString().split("\n").filter(Boolean)) {
@@ -87,6 +92,12 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, pid: child.pid ?? -1, url, webhookUrl: `${url}/api/github/webhooks`, logs, stop, kill };
+}
+
+/** The node arguments of `npm start` (heap flags and `dist/main.js`), read from package.json. */
+function startArguments(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).slice(1);
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -33,6 +33,8 @@ async function main(): Promise<number> {
   let sandbox: Sandbox | undefined;
   let app: AppProcess | undefined;
   const prefix = `baton-demo-${randomBytes(4).toString("hex")}`;
+  // The live view reads /baton/events, which needs the admin token on the webhook port.
+  const adminToken = randomBytes(24).toString("hex");
   try {
     redis = await findOrStartRedis();
     say(`Redis      ${redis.url}${redis.started ? " (started for the demo)" : ""}`);
@@ -44,7 +46,7 @@ async function main(): Promise<number> {
       port,
       redisUrl: redis.url,
       redisPrefix: prefix,
-      env: { LOG_LEVEL: "warn", BATON_DEFAULT_BACKEND: process.env.BATON_DEFAULT_BACKEND ?? "builtin", BATON_RECONCILE_INTERVAL: "1m" },
+      env: { LOG_LEVEL: "warn", BATON_DEFAULT_BACKEND: process.env.BATON_DEFAULT_BACKEND ?? "builtin", BATON_RECONCILE_INTERVAL: "1m", BATON_ADMIN_TOKEN: adminToken },
     });
     sandbox.setWebhookUrl(app.webhookUrl);
     say(`Baton      ${app.url}  (pid ${app.pid}, backend ${process.env.BATON_DEFAULT_BACKEND ?? "builtin"})\n`);
@@ -58,7 +60,7 @@ async function main(): Promise<number> {
       if (event.type === "dispatch_requested") say(`${at}s  ▶ ${event.stage}: claimed (${event.label} → running)`);
       if (event.type === "status_changed") say(`${at}s  ✔ ${event.stage}: ${event.outcome} → ${event.to}`);
       if (event.type === "dispatch_failed") say(`${at}s  ✖ ${event.stage}: ${event.error}${event.final ? "" : " (will retry)"}`);
-    });
+    }, { authorization: `Bearer ${adminToken}` });
     sandbox.world.addLabels(repo, issue, ["status:triage"], { kind: "user", login: "octocat" });
     say(`  0.0s  octocat applied status:triage`);
 

@@ -2,11 +2,11 @@
 export type StreamEvent = Record<string, unknown> & { type: string; stage?: string };
 
 /** Follows Baton's `/baton/events` SSE stream, calling `onEvent` for each event until closed. */
-export function followEvents(url: string, onEvent: (event: StreamEvent) => void): { close(): void } {
+export function followEvents(url: string, onEvent: (event: StreamEvent) => void, headers: Record<string, string> = {}): { close(): void } {
   const controller = new AbortController();
   void (async () => {
     try {
-      const res = await fetch(url, { signal: controller.signal });
+      const res = await fetch(url, { headers, signal: controller.signal });
       const reader = res.body!.getReader();
       const decoder = new TextDecoder();
       let buffer = "";

@@ -54,6 +54,17 @@ export const BatonEnv = z.object({
   /** Basic-auth credentials of the queue dashboard at /baton/queues; no dashboard without them. */
   BATON_DASHBOARD_USER: z.string().optional(),
   BATON_DASHBOARD_PASSWORD: z.string().optional(),
+  /**
+   * Bearer token of the admin routes (`/metrics`, `/baton/events`, `/baton/queues`). Without
+   * it (and without BATON_ADMIN_PORT) the webhook port does not serve them at all.
+   */
+  BATON_ADMIN_TOKEN: z.string().min(16, "use at least 16 characters").optional(),
+  /** A separate listener for the admin routes; the webhook port then serves none of them. */
+  BATON_ADMIN_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Address of the admin listener: loopback unless the operator says otherwise. */
+  BATON_ADMIN_HOST: z.string().default("127.0.0.1"),
+  /** Most `/baton/events` clients at once per process; more get 503. */
+  BATON_SSE_MAX_CLIENTS: Count(50),
   /** Largest webhook body accepted; bigger ones are refused before parsing. */
   BATON_MAX_WEBHOOK_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   /**

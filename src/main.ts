@@ -6,9 +6,9 @@ import { appIdentityOf } from "./github/app-identity.js";
 import { readEnv } from "./env.js";
 import { createOctokitClass, defaultPaceMs } from "./github/create-octokit-class.js";
 import { EventLog } from "./observe/events.js";
-import { dashboardHandler } from "./observe/dashboard.js";
+import { createAdminSurface, listenAdmin } from "./observe/admin-surface.js";
 import { guardBodySize } from "./observe/guard-body-size.js";
-import { observeHandler } from "./observe/http-handlers.js";
+import { healthHandler } from "./observe/http-handlers.js";
 import { registerQueueGauge } from "./observe/metrics.js";
 import { openQueues } from "./pipeline/queues.js";
 import { scheduleReconciler } from "./pipeline/reconcile/process-reconcile.js";
@@ -39,7 +39,8 @@ async function main(): Promise<void> {
 
   if (env.BATON_SANDBOX === "off") log.warn("BATON_SANDBOX=off: agent CLIs and pre-flight commands run WITHOUT the OS sandbox, as Baton's own user, able to read its secrets and reach any host. Unsafe wherever outsiders open issues (docs/security.md).");
 
-  const redis = createRedis(env.REDIS_URL);
+  // Named, so an operator (and the tests) can tell Baton's connections apart in CLIENT LIST.
+  const redis = createRedis(env.REDIS_URL, { connectionName: `baton:${env.BATON_REDIS_PREFIX}` });
   const policy = await readEvictionPolicy(redis);
   if (policy && policy !== "noeviction") {
     log.warn({ policy }, "Redis maxmemory-policy is not noeviction: BullMQ can lose jobs. Set `maxmemory-policy noeviction`.");
@@ -72,6 +73,17 @@ async function main(): Promise<void> {
 
   registerQueueGauge(rt.queues.all);
 
+  // The admin routes live on their own listener when BATON_ADMIN_PORT is set (any role, so
+  // workers' metrics can be scraped too), else on the webhook port behind BATON_ADMIN_TOKEN.
+  const ownAdminPort = env.BATON_ADMIN_PORT !== undefined;
+  const admin = createAdminSurface(rt, {
+    token: env.BATON_ADMIN_TOKEN,
+    dashboard: { user: env.BATON_DASHBOARD_USER, password: env.BATON_DASHBOARD_PASSWORD },
+    open: ownAdminPort && !env.BATON_ADMIN_TOKEN,
+    maxClients: env.BATON_SSE_MAX_CLIENTS,
+  });
+  const adminServer = env.BATON_ADMIN_PORT !== undefined ? await listenAdmin(admin.handle, env.BATON_ADMIN_HOST, env.BATON_ADMIN_PORT) : undefined;
+
   let server: Server | undefined;
   if (env.BATON_ROLE !== "worker") {
     server = new Server({
@@ -80,14 +92,14 @@ async function main(): Promise<void> {
       port: Number(process.env.PORT ?? 3000),
       webhookPath: process.env.WEBHOOK_PATH,
       log: log.child({ name: "server" }),
+      enableStaticFiles: false,
     });
     await server.load(async (app, options) => {
-      options.addHandler(observeHandler(rt));
-      const dashboard = dashboardHandler(rt.queues.all, { user: env.BATON_DASHBOARD_USER, password: env.BATON_DASHBOARD_PASSWORD });
-      if (dashboard) options.addHandler(dashboard);
+      options.addHandler(healthHandler(rt));
+      if (!ownAdminPort) options.addHandler(admin.handle);
       await createApp(rt)(app, options);
     });
-    guardBodySize(await server.start(), env.BATON_MAX_WEBHOOK_BYTES);
+    guardBodySize(await server.start(), env.BATON_MAX_WEBHOOK_BYTES, process.env.WEBHOOK_PATH);
   }
   let workers: Workers | undefined;
   if (env.BATON_ROLE !== "server") {
@@ -101,6 +113,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping: no new jobs; finishing or handing back the jobs in hand");
+    await admin.close(); // ends live-event streams, which would hold the servers open
+    adminServer?.close();
     await server?.stop();
     await workers?.close(env.BATON_SHUTDOWN_GRACE);
     await rt.queues.close();

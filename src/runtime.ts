@@ -31,7 +31,6 @@ export interface Runtime {
 
 /** Redis key names, in one place. */
 export const keys = {
-  delivery: (rt: Pick<Runtime, "prefix">, id: string) => `${rt.prefix}:delivery:${id}`,
   issueLock: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:lock:${repoId}:${issue}`,
   transitions: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:transitions:${repoId}:${issue}`,
   /** The transition number a person last restarted the loop budget at (`/baton retry`). */

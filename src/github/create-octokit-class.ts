@@ -1,6 +1,34 @@
 import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
 import { metrics } from "../observe/metrics.js";
+import { createRedactor, type Redact } from "./redact-secrets.js";
+
+/** Request options that address the request rather than carry text Baton wrote. */
+const NOT_CONTENT = new Set(["method", "url", "baseUrl", "headers", "mediaType", "request", "content", "encoding", "sha", "ref", "base", "head"]);
+
+/** A copy of `value` with every string inside it (objects and arrays walked) redacted. */
+function redactDeep(value: unknown, redact: Redact): unknown {
+  if (typeof value === "string") return redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
+  // Plain objects only: a Buffer or stream (an upload) is passed through untouched.
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)]));
+  return value;
+}
+
+/**
+ * The one redaction step of everything Baton writes to GitHub: comment, PR and review
+ * bodies, titles, review comments (any string of a POST, PATCH or PUT), on the final text,
+ * `json baton` blocks included. Callers need not remember to redact.
+ */
+function redactWrites(redact: Redact) {
+  return (octokit: Pick<ProbotOctokit, "hook">) => {
+    octokit.hook.before("request", (options) => {
+      if (!["POST", "PATCH", "PUT"].includes(options.method)) return;
+      const params = options as Record<string, unknown>;
+      for (const [key, value] of Object.entries(params)) if (!NOT_CONTENT.has(key)) params[key] = redactDeep(value, redact);
+    });
+  };
+}
 
 /** Counts every GitHub request by method and status, and keeps the latest rate-limit headroom. */
 function countRequests(octokit: Pick<ProbotOctokit, "hook">, options: { [option: string]: unknown }) {
@@ -30,6 +58,8 @@ export interface PacingOptions {
   retryBaseMs?: number;
   /** How long a secondary rate limit without `retry-after` waits (GitHub asks for at least a minute). */
   secondaryFallbackSeconds?: number;
+  /** The redaction step of every write (default: the process's secrets, read once here). */
+  redact?: Redact;
 }
 
 /** github.com is paced at GitHub's published limits; Enterprise Server (limits off by default) is not. */
@@ -43,7 +73,7 @@ export function defaultPaceMs(env: { GHE_HOST?: string; BATON_GITHUB_PACE?: numb
  * limits wait for `retry-after` and retry, and pacing is per installation (the plugin keys
  * its limiter groups by installation id) at `paceMs`.
  */
-export function createOctokitClass({ paceMs, retryBaseMs = 1000, secondaryFallbackSeconds = 60 }: PacingOptions): typeof ProbotOctokit {
+export function createOctokitClass({ paceMs, retryBaseMs = 1000, secondaryFallbackSeconds = 60, redact = createRedactor() }: PacingOptions): typeof ProbotOctokit {
   // One set of limiter groups per process, shared by every per-job Octokit.
   const groups = {
     global: new Bottleneck.Group({ maxConcurrent: MAX_CONCURRENT }),
@@ -54,7 +84,7 @@ export function createOctokitClass({ paceMs, retryBaseMs = 1000, secondaryFallba
     octokit.log.warn(`GitHub rate limit on ${options.method} ${options.url}: retry ${retryCount + 1} in ${retryAfter} s`);
     return retryCount < MAX_RATE_LIMIT_RETRIES;
   };
-  return ProbotOctokit.plugin(countRequests).defaults((options: Record<string, unknown> & { throttle?: Record<string, unknown> }) => ({
+  return ProbotOctokit.plugin(countRequests, redactWrites(redact)).defaults((options: Record<string, unknown> & { throttle?: Record<string, unknown> }) => ({
     ...options,
     retry: { retryAfterBaseValue: retryBaseMs, ...(options.retry as object | undefined) },
     throttle: {

@@ -1,4 +1,3 @@
-import { redactSecrets } from "./redact-secrets.js";
 import type { GitHub, IssueComment, IssueRef } from "./types.js";
 
 /**
@@ -14,7 +13,7 @@ export async function ensureComment(
   comments: IssueComment[],
 ): Promise<IssueComment> {
   const existing = findLastByMarker(comments, marker);
-  const full = redactSecrets(body.startsWith(marker) ? body : `${marker}\n${body}`);
+  const full = body.startsWith(marker) ? body : `${marker}\n${body}`;
   if (existing) {
     if (existing.body === full) return existing;
     const { data } = await github.rest.issues.updateComment({

@@ -1,4 +1,3 @@
-import { redactSecrets } from "./redact-secrets.js";
 import type { GitHub, RepoRef } from "./types.js";
 
 export interface PullRef {
@@ -43,7 +42,7 @@ export async function upsertPull(
   repo: RepoRef,
   input: { branch: string; base: string; title: string; body: string; label: string; botLogin: string },
 ): Promise<PullRef & { created: boolean }> {
-  const body = redactSecrets(input.body);
+  const { body } = input;
   const existing = await findOpenPull(github, repo, input.branch, input.botLogin);
   let pull: PullRef;
   let created = false;

@@ -1,9 +1,10 @@
+import { readFileSync } from "node:fs";
 import { SECRET_NAME } from "../process/scrubbed-env.js";
 
 /**
  * Token-shaped strings Baton must never post, log or hand to an agent: GitHub tokens
  * (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), OpenAI and Anthropic keys, bearer headers,
- * credentials in URLs, and PEM private keys.
+ * credentials in URLs, and PEM private keys (also inside JSON, where newlines are `\n`).
  */
 const PATTERNS: RegExp[] = [
   /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}\b/g,
@@ -14,27 +15,66 @@ const PATTERNS: RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
 ];
 
-/**
- * The values of the server's own secrets (API keys of any shape, the webhook secret), so
- * that a key an agent echoes is caught even when it matches no pattern above.
- */
-function secretValues(env: NodeJS.ProcessEnv): string[] {
-  return Object.entries(env)
-    .filter(([name, value]) => SECRET_NAME.test(name) && name !== "APP_ID" && name !== "REDIS_URL" && value !== undefined && value.length >= 12)
-    .map(([, value]) => value as string);
+/** Shorter values are too likely to be ordinary words to replace wherever they appear. */
+const MIN_SECRET_LENGTH = 8;
+
+/** Rewrites text so no secret in it survives. */
+export type Redact = (text: string) => string;
+
+function readQuietly(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
-export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  let out = text;
-  for (const value of secretValues(env)) out = out.split(value).join("[redacted]");
-  for (const pattern of PATTERNS) {
-    out = out.replace(pattern, (match, prefix: unknown) =>
-      typeof prefix === "string" && /^https?:\/\/$/.test(prefix)
-        ? `${prefix}[redacted]@`
-        : typeof prefix === "string" && /^(Bearer|token|Basic)$/i.test(prefix)
-          ? `${prefix} [redacted]`
-          : "[redacted]",
-    );
+/**
+ * The server's own secrets, read once: the values of secret-named variables (API keys of
+ * any shape, the webhook secret), and the contents of the files that `NAME_FILE` variables
+ * and `PRIVATE_KEY_PATH` point at. Each also in its JSON-escaped form, since events and
+ * `json baton` blocks are redacted as serialized text. Longest first, so a secret that
+ * contains another is replaced whole.
+ */
+export function readSecretValues(env: NodeJS.ProcessEnv): string[] {
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (!value || name === "APP_ID" || name === "REDIS_URL") continue;
+    const file = name === "PRIVATE_KEY_PATH" || (name.endsWith("_FILE") && SECRET_NAME.test(name.slice(0, -5))) ? readQuietly(value) : undefined;
+    const found = file !== undefined ? [file, file.trim()] : SECRET_NAME.test(name) ? [value] : [];
+    for (const secret of found) {
+      if (secret.length < MIN_SECRET_LENGTH) continue;
+      values.add(secret);
+      values.add(JSON.stringify(secret).slice(1, -1));
+    }
   }
-  return out;
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+/** A redaction step over a secret list read once from `env` (the process's, by default). */
+export function createRedactor(env: NodeJS.ProcessEnv = process.env): Redact {
+  const secrets = readSecretValues(env);
+  return (text) => {
+    let out = text;
+    for (const value of secrets) if (out.includes(value)) out = out.split(value).join("[redacted]");
+    for (const pattern of PATTERNS) {
+      out = out.replace(pattern, (_match, prefix: unknown) =>
+        typeof prefix === "string" && /^https?:\/\/$/.test(prefix)
+          ? `${prefix}[redacted]@`
+          : typeof prefix === "string" && /^(Bearer|token|Basic)$/i.test(prefix)
+            ? `${prefix} [redacted]`
+            : "[redacted]",
+      );
+    }
+    return out;
+  };
+}
+
+const redactors = new WeakMap<NodeJS.ProcessEnv, Redact>();
+
+/** One-off redaction (the secret list of each `env` object is read once and kept). */
+export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  let redact = redactors.get(env);
+  if (!redact) redactors.set(env, (redact = createRedactor(env)));
+  return redact(text);
 }

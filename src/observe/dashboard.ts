@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
@@ -8,35 +7,23 @@ import type { HttpHandler } from "./http-handlers.js";
 
 export const DASHBOARD_PATH = "/baton/queues";
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/** Whether a request path is the dashboard's. */
+export function isDashboardPath(path: string): boolean {
+  return path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`);
 }
 
 /**
- * The BullMQ dashboard (bull-board) at `/baton/queues`, behind HTTP basic auth. Without
- * credentials in the environment it is not served at all: job data names repositories
- * and issues, which is not for anyone who can reach the port.
+ * The BullMQ dashboard (bull-board) at `/baton/queues`. It checks no credentials itself:
+ * it is only ever reached through the admin surface (see admin-surface.ts).
  */
-export function dashboardHandler(queues: Queue[], credentials: { user?: string; password?: string }): HttpHandler | undefined {
-  const { user, password } = credentials;
-  if (!user || !password) return undefined;
+export function dashboardHandler(queues: Queue[]): HttpHandler {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: false })), serverAdapter: adapter });
   const app = express();
   app.use(DASHBOARD_PATH, adapter.getRouter());
   return (req, res) => {
-    const path = (req.url ?? "").split("?")[0] ?? "";
-    if (path !== DASHBOARD_PATH && !path.startsWith(`${DASHBOARD_PATH}/`)) return false;
-    const header = req.headers.authorization ?? "";
-    const [scheme, encoded] = header.split(" ");
-    const [u, ...rest] = Buffer.from(encoded ?? "", "base64").toString().split(":");
-    if (scheme !== "Basic" || !sameSecret(u ?? "", user) || !sameSecret(rest.join(":"), password)) {
-      res.writeHead(401, { "www-authenticate": 'Basic realm="Baton queues"' }).end("Authentication required");
-      return true;
-    }
+    if (!isDashboardPath((req.url ?? "").split("?")[0] ?? "")) return false;
     app(req as express.Request, res as express.Response);
     return true;
   };

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { createRedactor, type Redact } from "../github/redact-secrets.js";
 
 /** The event types of DESIGN §7, in the order a run emits them. */
 export const EVENT_TYPES = [
@@ -37,13 +38,15 @@ const STREAM_MAX_LEN = 10_000;
 
 /**
  * Emits events to a Redis Stream (for SSE and `baton events`) and to the log. Emitting
- * never fails the caller: an event lost to a Redis blip must not fail a stage.
+ * never fails the caller: an event lost to a Redis blip must not fail a stage. Every event
+ * passes the redaction step as the JSON text it is stored as, whatever field a secret hides in.
  */
 export class EventLog {
   constructor(
     private readonly redis: Redis,
     readonly streamKey: string,
     private readonly log: Logger,
+    private readonly redact: Redact = createRedactor(),
   ) {}
 
   async emit(fields: EventFields): Promise<void> {
@@ -52,9 +55,10 @@ export class EventLog {
       ts: Math.round((performance.timeOrigin + performance.now()) * 1000) / 1000,
       at: new Date().toISOString(),
     };
-    this.log.info({ event }, "baton event");
+    const json = this.redact(JSON.stringify(event));
+    this.log.info({ event: JSON.parse(json) as BatonEvent }, "baton event");
     try {
-      await this.redis.xadd(this.streamKey, "MAXLEN", "~", String(STREAM_MAX_LEN), "*", "event", JSON.stringify(event));
+      await this.redis.xadd(this.streamKey, "MAXLEN", "~", String(STREAM_MAX_LEN), "*", "event", json);
     } catch (error) {
       this.log.warn({ err: error, type: event.type }, "could not store event");
     }

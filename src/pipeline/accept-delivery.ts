@@ -1,12 +1,9 @@
 import { z } from "zod";
-import { keys, type Runtime } from "../runtime.js";
+import type { Runtime } from "../runtime.js";
 import { issueOfPull } from "../stages/lessons.js";
 import { parseCommand } from "./commands/parse-command.js";
 import { enqueueIntake } from "./enqueue-intake.js";
 import { forgetConfig, CONFIG_PATH } from "./load-pipeline.js";
-
-/** How long a delivery id is remembered: GitHub keeps deliveries redeliverable for 3 days. */
-const DEDUPE_TTL_S = 7 * 24 * 3600;
 
 /** The part of an issues webhook payload intake needs; anything else is ignored. */
 const IssuesPayload = z.object({
@@ -54,9 +51,6 @@ export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: 
     : [];
   if (labels.length === 0) return "ignored";
 
-  // One round trip decides: the first copy of a delivery id sets the key, repeats find it.
-  const seenKey = keys.delivery(rt, delivery.id);
-  if ((await rt.redis.set(seenKey, "1", "EX", DEDUPE_TTL_S, "NX")) !== "OK") return "duplicate";
   const issue = {
     installationId: payload.installation.id,
     repoId: payload.repository.id,
@@ -64,20 +58,17 @@ export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: 
     repo: payload.repository.name,
     number: payload.issue.number,
   };
-  try {
-    await enqueueIntake(
-      rt,
-      labels.map((label, i) => ({
-        jobId: `d-${delivery.id}-${i}`,
-        data: { deliveryId: delivery.id, source: "webhook" as const, issue, label, sender: payload.sender },
-      })),
-    );
-  } catch (error) {
-    // Not enqueued: forget the id so GitHub's redelivery (an error answer asks for one) gets in.
-    await rt.redis.del(seenKey).catch(() => {});
-    throw error;
-  }
-  return "queued";
+  // One round trip decides and enqueues: the first copy of a delivery id adds its jobs,
+  // repeats find the dedupe key. Nothing is written when the add fails, so GitHub's
+  // redelivery (an error answer asks for one) gets in.
+  const added = await enqueueIntake(
+    rt,
+    labels.map((label, i) => ({
+      dedupeId: `d-${delivery.id}-${i}`,
+      data: { deliveryId: delivery.id, source: "webhook" as const, issue, label, sender: payload.sender },
+    })),
+  );
+  return added > 0 ? "queued" : "duplicate";
 }
 
 /** A push that touches the config file clears the cached config and queues a check run. */

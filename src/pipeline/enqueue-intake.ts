@@ -1,21 +1,42 @@
+import { randomBytes } from "node:crypto";
 import type { Runtime } from "../runtime.js";
 import type { IntakeJob } from "./job-data.js";
 
+/** How long a delivery id is remembered: GitHub keeps deliveries redeliverable for 3 days. */
+const DEDUPE_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export interface IntakeRequest {
+  /** Dedupes copies of one request while its job exists (reconciler sweeps, CLI, commands). */
+  jobId?: string;
+  /**
+   * Dedupes copies of one webhook delivery for a week, whether or not its job still exists,
+   * in the same script that adds the job (BullMQ's deduplication in throttle mode).
+   */
+  dedupeId?: string;
+  data: IntakeJob;
+}
+
 /**
  * Puts intake requests on the intake queue: the one way into the pipeline, whether the
- * request came from a webhook, the reconciler, a command or the CLI. `jobId` dedupes copies
- * of one request while its job exists.
+ * request came from a webhook, the reconciler, a command or the CLI. Returns how many were
+ * new (the rest were copies of requests already taken). One Redis round trip: BullMQ's
+ * add script checks the dedupe key, sets it and adds the job atomically, so a failed add
+ * leaves nothing behind and the redelivery GitHub sends after an error answer gets in.
  */
-export async function enqueueIntake(rt: Runtime, requests: { jobId: string; data: IntakeJob }[]): Promise<void> {
-  const opts = (jobId: string) => ({
-    jobId,
+export async function enqueueIntake(rt: Runtime, requests: IntakeRequest[]): Promise<number> {
+  const opts = ({ jobId, dedupeId }: IntakeRequest) => ({
+    // When the dedupe key decides, each copy brings its own id (the delivery's, plus a
+    // nonce): a copy then gets the first copy's job back, with an id that is not its own.
+    jobId: jobId ?? `${dedupeId ?? "i"}-${randomBytes(4).toString("hex")}`,
+    ...(dedupeId ? { deduplication: { id: dedupeId, ttl: DEDUPE_TTL_MS } } : {}),
     attempts: 5,
     backoff: { type: "exponential" as const, delay: rt.env.BATON_RETRY_DELAY },
     removeOnComplete: { age: 24 * 3600, count: 10_000 },
     removeOnFail: { age: 7 * 24 * 3600 },
   });
-  const [only] = requests;
-  // The webhook path nearly always has one request: a plain add skips MULTI's round trip.
-  if (requests.length === 1 && only) await rt.queues.intake.add(`${only.data.source}:${only.data.label}`, only.data, opts(only.jobId));
-  else if (requests.length > 1) await rt.queues.intake.addBulk(requests.map(({ jobId, data }) => ({ name: `${data.source}:${data.label}`, data, opts: opts(jobId) })));
+  const jobs = requests.map((request) => ({ name: `${request.data.source}:${request.data.label}`, data: request.data, opts: opts(request) }));
+  const [only] = jobs;
+  // The webhook path nearly always has one request: a plain add skips MULTI.
+  const added = jobs.length === 1 && only ? [await rt.queues.intake.add(only.name, only.data, only.opts)] : jobs.length > 1 ? await rt.queues.intake.addBulk(jobs) : [];
+  return added.filter((job, i) => job.id === jobs[i]?.opts.jobId).length;
 }

@@ -19,7 +19,6 @@ import { loadPipeline } from "./load-pipeline.js";
 import { updateStatus } from "./update-status.js";
 import { enqueueWaitingLabels } from "./enqueue-waiting-labels.js";
 import { noteLookalikes } from "./note-lookalikes.js";
-import { redactSecrets } from "../github/redact-secrets.js";
 import { batchOutput } from "./batch-output.js";
 
 export type StageJobOutcome =
@@ -70,7 +69,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     const startedAt = Date.now();
     comments = await updateStatus(github, ref, pipeline, comments, stage.name, { state: "running", started_at: new Date(startedAt).toISOString(), note: undefined }, stage.claim);
 
-    const output = batchOutput((text) => void event({ type: "agent_output", text: redactSecrets(text) }));
+    const output = batchOutput((text) => void event({ type: "agent_output", text }));
     let result: StageResult;
     const run: StageRun = { rt, github, ref, issue, comments, pipeline, stage, runId, signal: signal ?? new AbortController().signal, log, onOutput: output.push, onAgentEvent: (e) => void event(e) };
     try {

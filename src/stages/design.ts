@@ -1,3 +1,4 @@
+import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import { runAgent } from "../agents/run-agent.js";
 import { agentRequest, withCodeView } from "./agent-request.js";
 import type { DesignOutput } from "../agents/outputs.js";
@@ -69,7 +70,8 @@ export const design: StageHandler = async (run) => {
     .find((a) => a !== undefined);
   const result = await withCodeView(run, async (view) => runAgent("design", {
     ...(await agentRequest(run, view)),
-    context: { issue: issueContext(run.issue), brief: brief?.markdown ?? "" },
+    // The brief echoes issue text, and anyone with write access can edit it: untrusted too.
+    context: { issue: issueContext(run.issue), brief: sanitizeUntrusted(brief?.markdown ?? "") },
   }));
   const output = result.data;
   const revision = nextRevision(run);

@@ -1,5 +1,4 @@
 import { findArtifacts, renderArtifact, type Artifact, type ArtifactMeta } from "../github/artifacts.js";
-import { redactSecrets } from "../github/redact-secrets.js";
 import type { IssueComment } from "../github/types.js";
 import type { StageRun } from "./types.js";
 
@@ -23,7 +22,7 @@ export async function postArtifact(
   markdown: string,
   meta: { outcome: string; [field: string]: unknown },
 ): Promise<IssueComment> {
-  const body = renderArtifact(run.stage.name, revision, redactSecrets(markdown), { ...meta, run_id: run.runId, kind: run.stage.kind } satisfies ArtifactMeta);
+  const body = renderArtifact(run.stage.name, revision, markdown, { ...meta, run_id: run.runId, kind: run.stage.kind } satisfies ArtifactMeta);
   const { data } = await run.github.rest.issues.createComment({
     owner: run.ref.owner,
     repo: run.ref.repo,

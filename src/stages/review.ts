@@ -6,7 +6,6 @@ import { PermanentError } from "../errors.js";
 import { isByApp } from "../github/app-identity.js";
 import { findArtifacts } from "../github/artifacts.js";
 import { readPullDiff } from "../github/pulls.js";
-import { redactSecrets } from "../github/redact-secrets.js";
 import { renderPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
 import { readSpec } from "./design.js";
 import { latestOfKind } from "./latest-of-kind.js";
@@ -88,7 +87,7 @@ async function postPullReview(run: StageRun, prNumber: number, body: string): Pr
   // Only the app's own review counts: anyone can post a review carrying the marker.
   const app = await run.rt.appIdentity();
   if (reviews.some((r) => r.body?.startsWith(marker) && isByApp(r, app))) return;
-  await run.github.rest.pulls.createReview({ owner: run.ref.owner, repo: run.ref.repo, pull_number: prNumber, event: "COMMENT", body: redactSecrets(`${marker}\n${body}`) });
+  await run.github.rest.pulls.createReview({ owner: run.ref.owner, repo: run.ref.repo, pull_number: prNumber, event: "COMMENT", body: `${marker}\n${body}` });
 }
 
 function renderVerdict(run: StageRun, verdict: ReviewOutput, prNumber: number, prUrl: string): string {

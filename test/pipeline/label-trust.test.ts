@@ -30,8 +30,8 @@ describe("who may move an issue, and when", () => {
     await env.sandbox.idle();
     const delivery = [...env.sandbox.world.webhooks.deliveries].reverse().find((d) => d.event === "issues" && d.action === "labeled" && (d.payload as { label: { name: string } }).label.name === label);
     await acceptDelivery(env.rt, { id: delivery!.guid, name: "issues", payload: delivery!.payload });
-    const job = (await env.rt.queues.intake.getJob(`d-${delivery!.guid}-0`)) as Job<IntakeJob>;
-    return processIntake(env.rt, job);
+    const [job] = (await env.rt.queues.intake.getJobs(["waiting", "prioritized", "delayed"])).filter((j) => j.data.deliveryId === delivery!.guid) as Job<IntakeJob>[];
+    return processIntake(env.rt, job!);
   }
 
   it("refuses status:ready from a triage-role user while a gated design waits, and claims nothing", async () => {
