@@ -43,6 +43,8 @@ export const keys = {
   scheduleSwept: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:schedule-swept:${repoId}:${stage}`,
   cancelChannel: (rt: Pick<Runtime, "prefix">) => `${rt.prefix}:cancel`,
   installationSlots: (rt: Pick<Runtime, "prefix">, installationId: number) => `${rt.prefix}:slots:${installationId}`,
+  /** Input labels that waited for another stage to hand off (one stage per issue at a time). */
+  parkedLabels: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:parked:${repoId}:${issue}`,
   stageSlots: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:stage-slots:${repoId}:${stage}`,
   redelivered: (rt: Pick<Runtime, "prefix">, guid: string) => `${rt.prefix}:redelivered:${guid}`,
   /** The scout's briefing of a repository at one commit (shared by every issue and stage on it). */

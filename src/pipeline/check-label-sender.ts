@@ -21,7 +21,7 @@ export type SenderVerdict = { action: "dropped" | "refused"; reason: string } | 
 /**
  * Only Baton's own handoffs and people with enough permission move an issue (README,
  * "Who can trigger what, and how artifacts are trusted"):
- * 1. Find who applied the label: the webhook's sender, or on the reconciler's and handoff's
+ * 1. Find who applied the label: the webhook's sender, or on the reconciler's
  *    paths the issue's latest `labeled` event for it. Commands and the CLI were checked already.
  * 2. The app itself passes; other bots are ignored.
  * 3. A person needs `permissions.trigger`, and `permissions.commands` too when the label

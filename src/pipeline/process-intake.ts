@@ -16,6 +16,7 @@ import { stageRunId, type IntakeJob, type StageJob } from "./job-data.js";
 import { loadPipeline, renderConfigError } from "./load-pipeline.js";
 import { stageQueue } from "./queues.js";
 import { waitingLabels } from "./waiting-labels.js";
+import { parkLabel } from "./enqueue-waiting-labels.js";
 import { withIssueLock } from "./with-issue-lock.js";
 
 export type IntakeOutcome =
@@ -87,6 +88,7 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
     if (!labels.includes(stage.on)) return { action: "dropped", reason: "label is no longer on the issue" };
     const holder = await findHolder(rt, ref, pipeline, labels);
     if (holder) {
+      await parkLabel(rt, job.data);
       await noteWaiting(rt, github, ref, pipeline, stage, holder);
       return { action: "waiting", reason: `the ${holder.name} stage holds the issue` };
     }
@@ -124,12 +126,13 @@ const LIVE_STATES = new Set(["active", "waiting", "delayed", "prioritized", "wai
  * latest transition is live and has not handed off yet (one stage per issue at a time).
  */
 async function findHolder(rt: Runtime, ref: IssueRef, pipeline: Pipeline, labels: string[]): Promise<Stage | undefined> {
-  const claimed = pipeline.stages.find((s) => labels.includes(s.claim));
-  if (claimed) return claimed;
   const transition = Number(await rt.redis.get(keys.transitions(rt, ref.repoId, ref.number))) || 0;
-  if (!transition) return undefined;
+  const latest = async (s: Stage) => (transition ? await stageQueue(rt.queues, s.kind).getJob(stageRunId(ref, s.name, transition)) : undefined);
+  const claimed = pipeline.stages.find((s) => labels.includes(s.claim));
+  // A stage that has put its next label on is handing off: its claim is on its way off.
+  if (claimed) return (await latest(claimed))?.data.handedOff ? undefined : claimed;
   for (const s of pipeline.stages) {
-    const job = await stageQueue(rt.queues, s.kind).getJob(stageRunId(ref, s.name, transition));
+    const job = await latest(s);
     if (job && !job.data.handedOff && LIVE_STATES.has(await job.getState())) return s;
   }
   return undefined;

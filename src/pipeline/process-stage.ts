@@ -29,8 +29,10 @@ export type StageJobOutcome =
 /**
  * The stage worker: runs one claimed stage on one issue and hands the baton on.
  * 1. Load the pipeline and the stage; read the issue fresh (closed, or claim gone: drop).
- * 2. Read Baton's own comments (look-alikes by others get one note) and mark the stage
- *    running in the status comment.
+ * 2. Read Baton's own comments (look-alikes by others get one note). The stage is not
+ *    marked running in the status comment: its claim label says so, and the status comment
+ *    is written once per transition, with the result (GitHub's write limits are per
+ *    installation; docs/architecture.md §9).
  * 3. Run the stage's handler (it reuses what an earlier attempt of this job posted).
  * 4. Record the result in the status comment, then swap the claim label for the next label
  *    (last: the handoff is what starts the next stage).
@@ -57,7 +59,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
 
     if (job.data.handedOff) {
       await removeLabel(github, ref, stage.claim);
-      await enqueueWaitingLabels(rt, github, ref, pipeline, runId);
+      await enqueueWaitingLabels(rt, ref, runId);
       return { action: "handed-off", outcome: "resumed", label: job.data.handedOff };
     }
     const issue = await readIssue(github, ref);
@@ -67,7 +69,6 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
 
     comments = await noteLookalikes(github, ref, await readComments(github, ref, await rt.appIdentity()));
     const startedAt = Date.now();
-    comments = await updateStatus(github, ref, pipeline, comments, stage.name, { state: "running", started_at: new Date(startedAt).toISOString(), note: undefined }, stage.claim);
 
     const output = batchOutput((text) => void event({ type: "agent_output", text }));
     let result: StageResult;
@@ -99,7 +100,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     await addLabels(github, ref, [label, ...(result.labels ?? [])]);
     await job.updateData({ ...job.data, handedOff: label });
     await removeLabel(github, ref, stage.claim);
-    await enqueueWaitingLabels(rt, github, ref, pipeline, runId);
+    await enqueueWaitingLabels(rt, ref, runId);
     await event({ type: "status_changed", from: stage.claim, to: label, outcome: result.outcome });
     await event({ type: "dispatch_completed", outcome: result.outcome, duration_ms: Date.now() - startedAt });
     recordStageMetrics(stage.name, result, Date.now() - startedAt);
