@@ -8,7 +8,7 @@ export class Payloads {
     private readonly urls: Urls,
   ) {}
 
-  private common(repo: Repo, sender: User) {
+  common(repo: Repo, sender: User) {
     const installation = this.state.installationFor(repo.owner);
     return {
       repository: renderRepo(repo, this.urls, this.state.user(repo.owner)),

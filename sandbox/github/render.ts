@@ -1,4 +1,4 @@
-import type { Comment, Issue, Label, Repo, Review, User } from "./state.js";
+import type { Comment, Issue, Label, Repo, User } from "./state.js";
 
 /** Response shapes, with the fields GitHub's clients read. */
 export interface Urls {
@@ -102,12 +102,8 @@ export function renderPull(issue: Issue, repo: Repo, urls: Urls, owner: User, sh
     issue_url: `${urls.api}/repos/${full}/issues/${issue.number}`,
     merged: pull.merged,
     merged_at: pull.merged_at,
-    draft: false,
+    draft: pull.draft ?? false,
     head: { label: `${repo.owner}:${pull.head}`, ref: pull.head, sha: shas.head, repo: repoShape, user: renderUser(owner, urls) },
     base: { label: `${repo.owner}:${pull.base}`, ref: pull.base, sha: shas.base, repo: repoShape, user: renderUser(owner, urls) },
   };
-}
-
-export function renderReview(review: Review, urls: Urls) {
-  return { ...review, user: renderUser(review.user, urls), node_id: `PRR_${review.id}` };
 }

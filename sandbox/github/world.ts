@@ -23,6 +23,8 @@ export class SandboxError extends Error {
 export class World {
   readonly state = new SandboxState();
   readonly payloads: Payloads;
+  /** Called for every branch a push moved (the built-in CI listens here). */
+  readonly pushListeners: Array<(repo: Repo, branch: string, sha: string) => Promise<void>> = [];
 
   constructor(
     readonly urls: Urls,
@@ -141,14 +143,14 @@ export class World {
     if (!issue.pull) this.webhooks.send("issues", this.payloads.issue(state === "closed" ? "closed" : "reopened", repo, issue, this.actorUser(actor)));
   }
 
-  async createPull(repo: Repo, input: { title: string; body?: string; head: string; base?: string }, actor: Actor | undefined): Promise<Issue> {
+  async createPull(repo: Repo, input: { title: string; body?: string; head: string; base?: string; draft?: boolean }, actor: Actor | undefined): Promise<Issue> {
     const head = input.head.includes(":") ? input.head.split(":")[1]! : input.head;
     const base = input.base ?? repo.defaultBranch;
     if (!(await resolveRef(repo.gitDir, `refs/heads/${head}`))) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", field: "head", code: "invalid" }]));
     const open = [...repo.issues.values()].find((i) => i.pull && i.state === "open" && i.pull.head === head);
     if (open) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${repo.owner}:${head}.` }]));
     const now = new Date().toISOString();
-    const issue: Issue = { number: repo.nextNumber++, title: input.title, body: input.body ?? "", state: "open", labels: [], user: this.actorUser(actor), comments: [], created_at: now, updated_at: now, pull: { head, base, merged: false, merged_at: null, reviews: [] } };
+    const issue: Issue = { number: repo.nextNumber++, title: input.title, body: input.body ?? "", state: "open", labels: [], user: this.actorUser(actor), comments: [], created_at: now, updated_at: now, pull: { head, base, merged: false, merged_at: null, reviews: [], draft: input.draft ?? false } };
     repo.issues.set(issue.number, issue);
     this.webhooks.send("pull_request", this.payloads.pull("opened", repo, issue, issue.user, await this.shas(repo, issue)));
     return issue;
@@ -180,6 +182,7 @@ export class World {
       for (const issue of repo.issues.values()) {
         if (issue.pull?.head === branch && issue.state === "open") this.webhooks.send("pull_request", this.payloads.pull("synchronize", repo, issue, sender, await this.shas(repo, issue)));
       }
+      for (const listener of this.pushListeners) await listener(repo, branch, sha);
     }
   }
 
