@@ -49,6 +49,8 @@ export const BatonEnv = z.object({
   BATON_DASHBOARD_PASSWORD: z.string().optional(),
   /** Largest webhook body accepted; bigger ones are refused before parsing. */
   BATON_MAX_WEBHOOK_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  /** How often the review stage reads a PR's checks again while it waits for them to complete. */
+  BATON_CHECKS_POLL: DurationMs("10s"),
   GHE_HOST: z.string().optional(),
   GHE_PROTOCOL: z.string().default("https"),
   WEBHOOK_SECRET: z.string().optional(),

@@ -12,6 +12,8 @@ import { issueContext } from "./issue-context.js";
 import { latestOfKind } from "./latest-of-kind.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
 import type { StageHandler, StageRun } from "./types.js";
+import { pendingFeedback, renderFeedbackPrompt } from "./human-feedback.js";
+import { afterImplement, describeBase, resolveBase } from "./pull-collaboration.js";
 
 /** A workspace may not grow past this (an agent must not fill the worker's disk). */
 const MAX_WORKSPACE_BYTES = 2 * 1024 ** 3;
@@ -38,13 +40,17 @@ export const implement: StageHandler = async (run) => {
   const spec = requireSpec(run);
   const review = latestOfKind(run, "review");
   const lastImplement = latestOfKind(run, "implement");
-  const feedback = review && review.meta.verdict === "needs-changes" && (!lastImplement || review.comment.id > lastImplement.comment.id) ? review.markdown : "";
+  const reviewFeedback = review && review.meta.verdict === "needs-changes" && (!lastImplement || review.comment.id > lastImplement.comment.id) ? review.markdown : "";
+  // A person's review or failing CI on the PR, recorded on the issue (src/stages/human-feedback.ts).
+  const prFeedback = pendingFeedback(run);
+  const feedback = [reviewFeedback, prFeedback ? renderFeedbackPrompt(prFeedback) : ""].filter(Boolean).join("\n\n");
   const revision = nextRevision(run);
   const { data: repo } = await run.github.rest.repos.get({ owner: run.ref.owner, repo: run.ref.repo });
   const branch = issueBranch(run.ref.number);
   const bot = await run.rt.botLogin();
+  const base = await resolveBase(run, repo.default_branch);
 
-  const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: repo.default_branch, branch, token: () => mintToken(run) }, async (workspace) => {
+  const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: base, branch, token: () => mintToken(run) }, async (workspace) => {
     const work = await workUntilPreflightPasses(run, workspace, spec, feedback);
     const sha = await commitAll(workspace, work.commitMessage, botIdentity(bot));
     if (!sha && !workspace.continued) {
@@ -56,11 +62,12 @@ export const implement: StageHandler = async (run) => {
 
   const pull = await upsertPull(run.github, run.ref, {
     branch,
-    base: repo.default_branch,
+    base,
     title: run.issue.title,
     label: run.pipeline.config.labels.pr,
-    body: renderPullBody(run, spec, outcome.summary, outcome.preflight),
+    body: renderPullBody(run, spec, outcome.summary, outcome.preflight) + describeBase(run, base, repo.default_branch),
   });
+  await afterImplement(run, pull, prFeedback, { summary: outcome.summary, sha: outcome.sha, revision });
   const comment = await postArtifact(run, revision, renderImplementArtifact(pull.html_url, branch, revision, outcome.summary, outcome.preflight, feedback !== ""), {
     outcome: "pass",
     pr_number: pull.number,

@@ -23,6 +23,13 @@ export function checkRoutes(world: World): Route[] {
       if (!run) throw new SandboxError(notFound());
       return ok(await render(repo, await updateCheckRun(world, repo, run, fields(call.body))));
     }),
+    route("GET", "/repos/{owner}/{repo}/check-runs/{id}/annotations", (call) => {
+      const repo = repoOf(call);
+      const run = repo.checkRuns.find((r) => r.id === Number(call.params[2]));
+      if (!run) throw new SandboxError(notFound());
+      const annotations = (run.output?.annotations ?? []) as Record<string, unknown>[];
+      return ok(annotations.map((a) => ({ path: a.path, start_line: a.start_line, end_line: a.end_line ?? a.start_line, start_column: null, end_column: null, annotation_level: a.annotation_level ?? "warning", title: a.title ?? null, message: a.message ?? "", raw_details: null, blob_href: `${urls.web}/${repo.owner}/${repo.name}/blob/${run.head_sha}/${String(a.path)}` })));
+    }),
     route("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", async (call) => {
       const repo = repoOf(call);
       const sha = await resolveCommit(repo, call.params[2]!);
