@@ -23,6 +23,12 @@ export function reviewRoutes(world: World): Route[] {
       const review = await submitReview(world, repo, issue, { body: call.body.body, event: call.body.event, comments: call.body.comments }, call.actor);
       return ok(renderPullReview(review, repo, issue, urls));
     }),
+    route("GET", "/repos/{owner}/{repo}/pulls/{n}/reviews/{id}", (call) => {
+      const { repo, issue, pull } = pullOf(call);
+      const review = pull.reviews.find((r) => r.id === Number(call.params[3]));
+      if (!review) throw new SandboxError(notFound());
+      return ok(renderPullReview(review, repo, issue, urls));
+    }),
     route("GET", "/repos/{owner}/{repo}/pulls/{n}/reviews/{id}/comments", (call) => {
       const { repo, issue, pull } = pullOf(call);
       const comments = (pull.reviewComments ?? []).filter((c) => c.review_id === Number(call.params[3]));
