@@ -88,6 +88,24 @@ async function onHumanReview(ctx: Ctx, event: Extract<PullEvent, { kind: "review
     await ensureComment(ctx.github, prRef, "<!-- baton:review-not-acted-on -->", `Thanks for the review, @${ask.author}. Baton revises its pull requests on reviews from people with at least **${minimum}** permission on this repository, so it did not act on this one; a maintainer can ask for the change.`, await listComments(ctx.github, prRef));
     return `${ask.author} has ${role}, below ${minimum}: noted on the PR`;
   }
+  return requestRevision(ctx, pull, ask);
+}
+
+/**
+ * `/baton revise <what to change>` in the PR's conversation, by a person the command
+ * runner already checked against `permissions.commands`.
+ */
+export async function reviseFromCommand(rt: Runtime, github: GitHub, pipeline: Pipeline, ref: IssueRef, pr: number, comment: { id: number; author: string; body: string }): Promise<string> {
+  const ctx: Ctx = { rt, github, ref, pipeline, bot: await rt.botLogin() };
+  const pull = await readPull(github, ref, pr);
+  const text = comment.body.replace(/^\s*\/baton\s+revise\b/i, "").trim();
+  if (!text) return "say what to change after `/baton revise`.";
+  const ask: Ask = { sourceKey: `comment-${comment.id}`, author: comment.author, authorType: "User", asksRevision: true, requests: [{ source: "review", author: comment.author, text }] };
+  return `${await requestRevision(ctx, pull, ask)}.`;
+}
+
+/** Records what was asked (once per source) and hands the issue to implement, within `max_human_revisions`. */
+async function requestRevision(ctx: Ctx, pull: PullFacts, ask: Ask): Promise<string> {
   return withIssueLock(ctx.rt, ctx.ref.repoId, ctx.ref.number, async () => {
     const comments = await listComments(ctx.github, ctx.ref);
     if (listFeedback(comments).some((f) => f.sourceKey === ask.sourceKey)) return "this review already started a revision";

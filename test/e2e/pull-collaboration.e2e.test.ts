@@ -78,7 +78,16 @@ describe("working with Baton's pull requests", () => {
     expect(issue.labels).toContain("status:approved");
     expect(feedbackArtifacts(issue)).toHaveLength(1);
     expect(statusComments(issue)).toHaveLength(1);
-  }, 120_000);
+
+    // `/baton revise` in the PR's conversation acts on the issue.
+    stack.sandbox.world.comment(repo, pull, "/baton revise Mention the keyboard shortcut too.", MAINTAINER);
+    await waitFor("a third review", () => artifacts(issue, "review").length === 3, 40_000, stack.apps);
+    await waitForStatus(issue, "status:approved", 20_000, stack.apps);
+    await stack.settled();
+    expect(await commits(repo, issue)).toHaveLength(3);
+    expect(await readFileAt(repo.gitDir, `baton/issue-${issue.number}`, file)).toContain("Mention the keyboard shortcut too.");
+    expect(pull.comments.some((c) => c.body.includes("revision requested by octocat"))).toBe(true);
+  }, 150_000);
 
   it("fixes a check that fails once, then approves with the checks listed", async () => {
     const { repo, issue } = await approvedIssue({}, (repo) => void setCi(repo, { conclusions: ["failure", "success"] }));

@@ -44,6 +44,7 @@ export function pullRoutes(world: World): Route[] {
       const { repo, issue } = pullOf(call);
       if (typeof call.body.title === "string") issue.title = call.body.title;
       if (typeof call.body.body === "string") issue.body = call.body.body;
+      if (typeof call.body.base === "string") issue.pull!.base = call.body.base;
       if (call.body.state === "open" || call.body.state === "closed") await setPullState(world, repo, issue, call.body.state, call.actor);
       return ok(await render(repo, issue));
     }),
