@@ -116,6 +116,32 @@ describe("working with Baton's pull requests", () => {
     expect(artifacts(issue, "review").some((a) => a.body.includes("Review: approved"))).toBe(false);
   }, 90_000);
 
+  it("without wait_for_checks, checks turning red after approval start a fix; people's revisions past max_human_revisions block", async () => {
+    const repo = await stack.newRepo({ ".github/baton.yml": "stages:\n  implement:\n    max_human_revisions: 0\n  review:\n    wait_for_checks: false\n" });
+    setCi(repo, { conclusions: ["failure", "success"], hold: true });
+    const issue = stack.newIssue(repo);
+    stack.label(repo, issue, "status:triage");
+    await waitForStatus(issue, "status:approved", 40_000, stack.apps);
+    await stack.settled();
+    expect(await commits(repo, issue)).toHaveLength(1);
+    expect(artifacts(issue, "review")[0]?.body).toMatch(/⏳ pending \| test/);
+
+    await releaseCi(stack.sandbox.world, repo);
+    await waitFor("a fix commit", () => artifacts(issue, "implement").length === 2, 30_000, stack.apps);
+    await waitForStatus(issue, "status:approved", 20_000, stack.apps);
+    await releaseCi(stack.sandbox.world, repo);
+    await stack.settled();
+    expect(await commits(repo, issue)).toHaveLength(2);
+    expect(feedbackArtifacts(issue).map((a) => a.body)).toEqual([expect.stringContaining("Failing checks")]);
+    expect(issue.labels).toContain("status:approved");
+
+    const [pull] = pullsOf(repo);
+    await submitReview(stack.sandbox.world, repo, pull!, { event: "REQUEST_CHANGES", body: "One more thing." }, MAINTAINER);
+    await waitForStatus(issue, "status:blocked", 20_000, stack.apps);
+    expect(issue.comments.find((c) => c.body.startsWith("<!-- baton:blocked"))?.body).toContain("`max_human_revisions` (0)");
+    expect(await commits(repo, issue)).toHaveLength(2);
+  }, 120_000);
+
   it("review waits for checks still running, then judges with them", async () => {
     const repo = await stack.newRepo();
     setCi(repo, { conclusions: ["success"], hold: true });
@@ -130,14 +156,17 @@ describe("working with Baton's pull requests", () => {
     expect(artifacts(issue, "review")[0]?.body).toMatch(/✅ success \| test/);
   }, 90_000);
 
-  it("targets the branch of a base: label, and blocks when the PR is closed unmerged until it is reopened", async () => {
+  it("targets the branch of a base: label, opens a normal PR where drafts are not allowed, and blocks when the PR is closed unmerged until it is reopened", async () => {
     const { repo, issue, pull } = await approvedIssue({}, async (repo, issue) => {
+      repo.draftsAllowed = false;
       await git(repo.gitDir, ["branch", "develop", "main"]);
       stack.label(repo, issue, "base:develop");
     });
     expect(pull.pull?.base).toBe("develop");
     expect(pull.body).toContain("**Base branch:** `develop` (the `base:develop` label)");
     expect(await commits(repo, issue, "develop")).toHaveLength(1);
+    expect(pull.body).toContain("this repository does not allow draft pull requests");
+    expect(pull.pull?.draft).toBe(false);
 
     await setPullState(stack.sandbox.world, repo, pull, "closed", MAINTAINER);
     await waitForStatus(issue, "status:blocked", 20_000, stack.apps);
