@@ -53,7 +53,10 @@ export function renderReviewComment(comment: ReviewComment, repo: Repo, issue: I
     start_line: comment.start_line,
     original_start_line: comment.start_line,
     side: comment.side,
-    start_side: comment.start_line === null ? null : comment.side,
+    ...(comment.start_line === null ? {} : { start_side: comment.side }),
+    // The line's index in the diff (GitHub's older "position"); the hunk ends at the line.
+    position: comment.diff_hunk.split("\n").length - 1,
+    original_position: comment.diff_hunk.split("\n").length - 1,
     subject_type: "line",
     ...(comment.in_reply_to_id ? { in_reply_to_id: comment.in_reply_to_id } : {}),
   };
