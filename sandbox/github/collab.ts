@@ -1,4 +1,6 @@
-import { diff, resolveRef } from "./git.js";
+import { execFile } from "node:child_process";
+import { rm } from "node:fs/promises";
+import { diff, git, listBranches, resolveRef } from "./git.js";
 import { invalid, notFound, type Actor } from "./http.js";
 import { renderCheckRun, renderPullReview, renderReviewComment, renderStatus } from "./render-collab.js";
 import type { CheckRun, CommitStatus, Issue, Repo, Review, ReviewComment } from "./state.js";
@@ -199,4 +201,50 @@ export async function markReadyForReview(world: World, repo: Repo, issue: Issue,
   if (!issue.pull!.draft) return;
   issue.pull!.draft = false;
   world.webhooks.send("pull_request", world.payloads.pull("ready_for_review", repo, issue, world.actorUser(actor), await world.shas(repo, issue)));
+}
+
+/**
+ * `PUT /pulls/{n}/update-branch`: merges the base into the head branch (a real three-way
+ * merge), or answers 422 as GitHub does when there is nothing to merge or the merge conflicts.
+ */
+export async function updatePullBranch(world: World, repo: Repo, issue: Issue, actor: Actor | undefined): Promise<void> {
+  const { head, base } = await world.shas(repo, issue);
+  const upToDate = await git(repo.gitDir, ["merge-base", "--is-ancestor", base, head]).then(() => true, () => false);
+  if (upToDate) throw new SandboxError(invalid("There are no new commits on the base branch."));
+  const tree = await git(repo.gitDir, ["merge-tree", "--write-tree", head, base]).then((out) => out.split("\n")[0]!.trim(), () => undefined);
+  if (!tree) throw new SandboxError(invalid("merge conflict between base and head"));
+  const before = await listBranches(repo.gitDir);
+  const pull = issue.pull!;
+  const sha = (await git(repo.gitDir, ["commit-tree", tree, "-p", head, "-p", base, "-m", `Merge branch '${pull.base}' into ${pull.head}`])).trim();
+  await git(repo.gitDir, ["update-ref", `refs/heads/${pull.head}`, sha, head]);
+  await world.announcePush(repo, before, world.actorUser(actor));
+}
+
+/** A person pushes one commit with `files` to `branch` (made from `from` when new), with the push webhooks. */
+export async function pushCommit(world: World, repo: Repo, branch: string, files: Record<string, string>, actor: Actor | undefined, from = branch): Promise<string> {
+  const parent = await resolveRef(repo.gitDir, `refs/heads/${from}`);
+  if (!parent) throw new SandboxError(notFound("Branch not found"));
+  const before = await listBranches(repo.gitDir);
+  const user = world.actorUser(actor);
+  const env = { GIT_AUTHOR_NAME: user.login, GIT_AUTHOR_EMAIL: `${user.login}@sandbox`, GIT_COMMITTER_NAME: user.login, GIT_COMMITTER_EMAIL: `${user.login}@sandbox` };
+  const index = `${repo.gitDir}/sandbox-index-${world.state.id()}`;
+  const run = (args: string[], input?: string) => gitWith(repo.gitDir, args, { ...env, GIT_INDEX_FILE: index }, input);
+  await run(["read-tree", parent]);
+  for (const [path, content] of Object.entries(files)) {
+    const blob = (await run(["hash-object", "-w", "--stdin"], content)).trim();
+    await run(["update-index", "--add", "--cacheinfo", `100644,${blob},${path}`]);
+  }
+  const tree = (await run(["write-tree"])).trim();
+  const sha = (await run(["commit-tree", tree, "-p", parent, "-m", `Update ${Object.keys(files).join(", ")}`])).trim();
+  await run(["update-ref", `refs/heads/${branch}`, sha]);
+  await rm(index, { force: true });
+  await world.announcePush(repo, before, user);
+  return sha;
+}
+
+function gitWith(gitDir: string, args: string[], env: Record<string, string>, input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile("git", ["--git-dir", gitDir, ...args], { env: { ...process.env, ...env } }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    if (input !== undefined) child.stdin?.end(input);
+  });
 }

@@ -96,6 +96,8 @@ export const StageConfig = z
     wait_for_checks: z.boolean().optional(),
     /** How long review waits for checks before judging without them (review; default 30m). */
     checks_timeout: Duration.optional(),
+    /** Before judging, merge a base branch that moved into Baton's branch (review; default true). */
+    update_branch: z.boolean().optional(),
   })
   .strict();
 export type StageConfig = z.infer<typeof StageConfig>;

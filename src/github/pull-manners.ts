@@ -56,3 +56,20 @@ export async function branchExists(github: GitHub, repo: RepoRef, branch: string
     throw error;
   }
 }
+
+/**
+ * Brings the PR branch up to date with its base through GitHub's update-branch API (a merge
+ * commit made by GitHub, asynchronously). `current`: the base has nothing new.
+ */
+export async function updatePullBranch(github: GitHub, repo: RepoRef, pull: { number: number; head_sha: string }): Promise<"updated" | "current" | "conflict"> {
+  try {
+    await github.rest.pulls.updateBranch({ owner: repo.owner, repo: repo.repo, pull_number: pull.number, expected_head_sha: pull.head_sha });
+    return "updated";
+  } catch (error) {
+    const { status, message } = error as { status?: number; message?: string };
+    if (status !== 422) throw error;
+    if (/no new commits/i.test(message ?? "")) return "current";
+    if (/conflict/i.test(message ?? "")) return "conflict";
+    throw error;
+  }
+}

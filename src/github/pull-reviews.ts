@@ -11,6 +11,7 @@ export interface PullFacts {
   draft: boolean;
   head_ref: string;
   head_sha: string;
+  base_ref: string;
   head_repo_id: number | null;
   author: string;
 }
@@ -26,6 +27,7 @@ export async function readPull(github: GitHub, repo: RepoRef, number: number): P
     draft: Boolean(data.draft),
     head_ref: data.head.ref,
     head_sha: data.head.sha,
+    base_ref: data.base.ref,
     head_repo_id: data.head.repo?.id ?? null,
     author: data.user?.login ?? "",
   };

@@ -1,7 +1,8 @@
 import { parseDuration } from "../config/duration.js";
 import { PermanentError } from "../errors.js";
 import { isFailing, readAnnotations, readCommitChecks, renderChecks, type ChecksState } from "../github/checks.js";
-import type { PullFacts } from "../github/pull-reviews.js";
+import { updatePullBranch } from "../github/pull-manners.js";
+import { readPull, type PullFacts } from "../github/pull-reviews.js";
 import { updateStatus } from "../pipeline/update-status.js";
 import { listFeedback, recordFeedback, type FeedbackRequest } from "./human-feedback.js";
 import type { StageRun } from "./types.js";
@@ -62,4 +63,30 @@ export async function recordFailingChecks(run: Pick<StageRun, "github" | "ref" |
     requests.push({ source: "check", author: undefined, text, url: check.url });
   }
   await recordFeedback(run.github, run.ref, run.comments, { kind: "ci", pr: pull.number, prUrl: pull.html_url, sourceKey, heading: `Failing checks on ${pull.head_sha.slice(0, 7)}`, requests });
+}
+
+/** How many times review looks for the merge commit GitHub makes after update-branch. */
+const UPDATE_POLLS = 30;
+
+/**
+ * The base moved since Baton's branch was made: merge it in before judging (`update_branch`,
+ * default on), so review and CI see what merging would produce. A conflict blocks with a
+ * comment naming both branches.
+ */
+export async function bringUpToDate(run: StageRun, pull: PullFacts): Promise<PullFacts> {
+  const base = pull.base_ref;
+  if (run.stage.update_branch === false) return pull;
+  const result = await updatePullBranch(run.github, run.ref, pull);
+  if (result === "current") return pull;
+  if (result === "conflict") {
+    throw new PermanentError(`\`${base}\` moved since Baton's branch \`${pull.head_ref}\` was made, and merging it conflicts (${pull.html_url}).`, {
+      hint: `Resolve the conflict on the branch (GitHub's "Resolve conflicts", or locally) and apply \`${run.stage.on}\`, or close the PR and apply the implement stage's label for a fresh implementation on \`${base}\`.`,
+    });
+  }
+  for (let i = 0; i < UPDATE_POLLS; i++) {
+    const fresh = await readPull(run.github, run.ref, pull.number);
+    if (fresh.head_sha !== pull.head_sha) return fresh;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(run.rt.env.BATON_CHECKS_POLL, 2_000)));
+  }
+  return readPull(run.github, run.ref, pull.number);
 }

@@ -13,7 +13,7 @@ import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js"
 import type { StageHandler, StageRun } from "./types.js";
 import { markReadyForReview } from "../github/pull-manners.js";
 import { readPull } from "../github/pull-reviews.js";
-import { awaitChecks, recordFailingChecks, renderChecksSection } from "./review-checks.js";
+import { awaitChecks, bringUpToDate, recordFailingChecks, renderChecksSection } from "./review-checks.js";
 
 /**
  * Review: a clean reviewer judges the PR against each acceptance criterion.
@@ -45,7 +45,7 @@ export const review: StageHandler = async (run) => {
   // The diff is repository content and the spec may be edited by people: both untrusted.
   const diff = sanitizeUntrusted(await readPullDiff(run.github, run.ref, prNumber));
   const preflight = (implementation.meta.preflight as PreflightResult[] | undefined) ?? [];
-  const pull = await readPull(run.github, run.ref, prNumber);
+  const pull = await bringUpToDate(run, await readPull(run.github, run.ref, prNumber));
   const checks = await awaitChecks(run, pull);
   if (checks.state === "failure") return reviewRedChecks(run, pull, checks, prUrl);
 

@@ -1,5 +1,5 @@
 import { releaseCi, setCi } from "../../sandbox/github/ci.js";
-import { setPullState, submitReview } from "../../sandbox/github/collab.js";
+import { pushCommit, setPullState, submitReview } from "../../sandbox/github/collab.js";
 import { git, readFileAt } from "../../sandbox/github/git.js";
 import type { Issue, Repo } from "../../sandbox/github/state.js";
 import { artifacts, MAINTAINER, pullsOf, startStack, statusComments, waitFor, waitForStatus, type Stack } from "./harness.js";
@@ -155,6 +155,23 @@ describe("working with Baton's pull requests", () => {
     await waitForStatus(issue, "status:approved", 20_000, stack.apps);
     expect(artifacts(issue, "review")[0]?.body).toMatch(/✅ success \| test/);
   }, 90_000);
+
+  it("merges a base that moved into the branch before review, and blocks when the merge conflicts", async () => {
+    const { repo, issue, pull } = await approvedIssue();
+    await pushCommit(stack.sandbox.world, repo, "main", { "CHANGELOG.md": "# Changes\n" }, MAINTAINER);
+    stack.label(repo, issue, "status:in-review");
+    await waitFor("a second review", () => artifacts(issue, "review").length === 2, 30_000, stack.apps);
+    await waitForStatus(issue, "status:approved", 20_000, stack.apps);
+    expect(await readFileAt(repo.gitDir, `baton/issue-${issue.number}`, "CHANGELOG.md")).toBe("# Changes\n");
+    expect((await git(repo.gitDir, ["log", "-1", "--format=%s", `baton/issue-${issue.number}`])).trim()).toBe(`Merge branch 'main' into baton/issue-${issue.number}`);
+
+    await pushCommit(stack.sandbox.world, repo, "main", { [`docs/baton/issue-${issue.number}.md`]: "Written on main meanwhile.\n" }, MAINTAINER);
+    stack.label(repo, issue, "status:in-review");
+    await waitForStatus(issue, "status:blocked", 30_000, stack.apps);
+    const blocked = issue.comments.filter((c) => c.body.startsWith("<!-- baton:blocked")).at(-1);
+    expect(blocked?.body).toContain("merging it conflicts");
+    expect(blocked?.body).toContain(`/pull/${pull.number}`);
+  }, 120_000);
 
   it("targets the branch of a base: label, opens a normal PR where drafts are not allowed, and blocks when the PR is closed unmerged until it is reopened", async () => {
     const { repo, issue, pull } = await approvedIssue({}, async (repo, issue) => {

@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Octokit } from "@octokit/rest";
 import { Ajv } from "ajv";
+import { pushCommit } from "../../sandbox/github/collab.js";
 import { PERSON_TOKEN_PREFIX, startSandbox, type Sandbox } from "../../sandbox/github/index.js";
 
 /**
@@ -31,17 +31,6 @@ function expectShape(template: string, method: string, status: number, body: unk
   expect(errors).toEqual([]);
 }
 
-/** Commits `files` on a new branch of a bare repository (plumbing: no work tree needed). */
-function commitOnBranch(gitDir: string, branch: string, from: string, files: Record<string, string>): string {
-  const run = (args: string[], input?: string) => execFileSync("git", ["--git-dir", gitDir, ...args], { input, env: { ...process.env, GIT_AUTHOR_NAME: "alice", GIT_AUTHOR_EMAIL: "a@x", GIT_COMMITTER_NAME: "alice", GIT_COMMITTER_EMAIL: "a@x" } }).toString().trim();
-  const entries = Object.entries(files).map(([path, content]) => `100644 blob ${run(["hash-object", "-w", "--stdin"], content)}\t${path}`);
-  const base = run(["ls-tree", from]).split("\n").filter((l) => l && !Object.keys(files).some((p) => l.endsWith(`\t${p}`)));
-  const tree = run(["mktree"], `${[...base, ...entries].join("\n")}\n`);
-  const commit = run(["commit-tree", tree, "-p", from, "-m", "change"]);
-  run(["update-ref", `refs/heads/${branch}`, commit]);
-  return commit;
-}
-
 describe("sandbox collaboration routes match GitHub's OpenAPI description", () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
@@ -53,7 +42,7 @@ describe("sandbox collaboration routes match GitHub's OpenAPI description", () =
     const as = (login: string) => new Octokit({ baseUrl: sandbox.apiUrl, auth: `${PERSON_TOKEN_PREFIX}${login}` });
     const maintainer = as("octocat");
     const repo = await sandbox.world.createRepo("acme", "web", { files: { "README.md": "# web\n" } });
-    const sha = commitOnBranch(repo.gitDir, "feature", "main", { "a.ts": "export const a = 1;\nexport const b = 2;\n" });
+    const sha = await pushCommit(sandbox.world, repo, "feature", { "a.ts": "export const a = 1;\nexport const b = 2;\n" }, { kind: "user", login: "alice" }, "main");
     const o = { owner: "acme", repo: "web" };
 
     const { data: pull } = await as("alice").rest.pulls.create({ ...o, head: "feature", base: "main", title: "A", draft: true });
@@ -102,7 +91,7 @@ describe("sandbox collaboration routes match GitHub's OpenAPI description", () =
 
   it("marks a draft ready through the GraphQL mutation", async () => {
     const repo = await sandbox.world.createRepo("acme", "api", { files: { "README.md": "# api\n" } });
-    commitOnBranch(repo.gitDir, "feature", "main", { "b.txt": "b\n" });
+    await pushCommit(sandbox.world, repo, "feature", { "b.txt": "b\n" }, { kind: "user", login: "alice" }, "main");
     const octokit = new Octokit({ baseUrl: sandbox.apiUrl, auth: `${PERSON_TOKEN_PREFIX}octocat` });
     const { data: pull } = await octokit.rest.pulls.create({ owner: "acme", repo: "api", head: "feature", base: "main", title: "B", draft: true });
     const answer = await octokit.graphql<{ markPullRequestReadyForReview: { pullRequest: { isDraft: boolean } } }>(

@@ -1,10 +1,10 @@
-import { markReadyForReview, replyToReviewComment, submitReview } from "../collab.js";
+import { markReadyForReview, replyToReviewComment, submitReview, updatePullBranch } from "../collab.js";
 import { invalid, notFound, ok, paginate, route, type Call, type Route } from "../http.js";
 import { renderPull } from "../render.js";
 import { renderPullReview, renderReviewComment } from "../render-collab.js";
 import { SandboxError, type World } from "../world.js";
 
-/** Pull request reviews, inline review comments and their replies, requested reviewers. */
+/** Pull request reviews, inline review comments and their replies, requested reviewers, update-branch. */
 export function reviewRoutes(world: World): Route[] {
   const { state, urls } = world;
   const pullOf = (call: Call) => {
@@ -43,6 +43,11 @@ export function reviewRoutes(world: World): Route[] {
       if (!call.body.body) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequestReviewComment", field: "body", code: "missing_field" }]));
       const reply = await replyToReviewComment(world, repo, issue, Number(call.params[3]), String(call.body.body), call.actor);
       return ok(renderReviewComment(reply, repo, issue, urls), 201);
+    }),
+    route("PUT", "/repos/{owner}/{repo}/pulls/{n}/update-branch", async (call) => {
+      const { repo, issue } = pullOf(call);
+      await updatePullBranch(world, repo, issue, call.actor);
+      return ok({ message: "Updating pull request branch.", url: `${urls.web}/${repo.owner}/${repo.name}/pull/${issue.number}` }, 202);
     }),
     route("POST", "/repos/{owner}/{repo}/pulls/{n}/requested_reviewers", async (call) => {
       const { repo, issue, pull } = pullOf(call);
