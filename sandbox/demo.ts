@@ -9,6 +9,14 @@ const OWNER = "octo-demo";
 const REPO = "hello-baton";
 const TIMEOUT_MS = 90_000;
 
+/** A small web app: the design stage's briefing names its settings page and theme files. */
+const SAMPLE_FILES = {
+  "package.json": '{ "name": "hello-baton", "version": "1.0.0", "scripts": { "test": "node --test" } }\n',
+  "src/settings-page.js": "// The settings page: one row per setting.\nexport function renderSettingsPage(settings) {\n  return settings.map((s) => `<label>${s.name}</label>`).join(\"\\n\");\n}\n",
+  "src/theme.js": "// The page theme (colours), applied to the document root.\nexport const lightTheme = { background: \"#fff\", text: \"#222\" };\n",
+  "test/settings-page.test.js": "import { test } from 'node:test';\nimport { renderSettingsPage } from '../src/settings-page.js';\ntest('renders a row per setting', () => renderSettingsPage([]));\n",
+};
+
 /** Labels where the demo stops: the pipeline is done, or waits for a person. */
 const FINAL = ["status:approved", "status:blocked", "status:needs-info", "status:designed", "status:done"];
 
@@ -41,7 +49,7 @@ async function main(): Promise<number> {
     sandbox.setWebhookUrl(app.webhookUrl);
     say(`Baton      ${app.url}  (pid ${app.pid}, backend ${process.env.BATON_DEFAULT_BACKEND ?? "builtin"})\n`);
 
-    const repo = await sandbox.world.createRepo(OWNER, REPO, { files: { "package.json": '{ "name": "hello-baton", "version": "1.0.0" }\n' } });
+    const repo = await sandbox.world.createRepo(OWNER, REPO, { files: SAMPLE_FILES });
     const issue = sandbox.world.createIssue(repo, { title: "Add a dark mode toggle to the settings page", body: "Users ask for a dark theme. Add a toggle on the settings page that switches the theme and remembers the choice." }, { kind: "user", login: "octocat" });
     say(`Issue #${issue.number} "${issue.title}" opened by octocat`);
     const started = Date.now();

@@ -51,6 +51,16 @@ export const BatonEnv = z.object({
   BATON_MAX_WEBHOOK_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   /** How often the review stage reads a PR's checks again while it waits for them to complete. */
   BATON_CHECKS_POLL: DurationMs("10s"),
+  /** Let agents add, change or delete `.github/workflows/**` (they run with the repository's secrets). */
+  BATON_ALLOW_WORKFLOW_CHANGES: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  /** Most paths one implement run may add, change or delete. */
+  BATON_MAX_CHANGED_FILES: Count(1000),
+  /** Most bytes of added or changed files one implement run may push. */
+  BATON_MAX_CHANGE_BYTES: Count(50 * 1024 * 1024),
+  /** Flags a repository's `args:` may pass to an agent CLI (comma-separated names, e.g. `--max-turns,--verbose`); none when unset. */
+  BATON_AGENT_ALLOWED_ARGS: z.string().optional(),
+  /** Tools a repository's `allowed_tools:` may grant a claude-code agent (comma-separated); Read, Edit, Write, Glob, Grep when unset. */
+  BATON_AGENT_ALLOWED_TOOLS: z.string().optional(),
   GHE_HOST: z.string().optional(),
   GHE_PROTOCOL: z.string().default("https"),
   WEBHOOK_SECRET: z.string().optional(),

@@ -2,6 +2,7 @@ import { getPrivateKey } from "@probot/get-private-key";
 import { pino } from "pino";
 import { Probot, Server } from "probot";
 import { createApp } from "./app.js";
+import { appIdentityOf } from "./github/app-identity.js";
 import { readEnv } from "./env.js";
 import { createOctokitClass, defaultPaceMs } from "./github/create-octokit-class.js";
 import { EventLog } from "./observe/events.js";
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     Octokit: createOctokitClass({ paceMs: defaultPaceMs(env), retryBaseMs: env.BATON_GITHUB_RETRY_BASE }),
   });
   const probot = new ProbotWithDefaults();
-  let botLogin: Promise<string> | undefined;
+  const appIdentity = appIdentityOf(() => probot.auth());
   const rt: Runtime = {
     env,
     redis,
@@ -63,15 +64,8 @@ async function main(): Promise<void> {
     events: new EventLog(redis, keys.events({ prefix: env.BATON_REDIS_PREFIX }), log.child({ name: "events" })),
     log,
     auth: (installationId) => probot.auth(installationId),
-    botLogin: () =>
-      (botLogin ??= probot
-        .auth()
-        .then((app) => app.rest.apps.getAuthenticated())
-        .then(({ data }) => `${data?.slug}[bot]`)
-        .catch((error) => {
-          botLogin = undefined;
-          throw error;
-        })),
+    appIdentity,
+    botLogin: async () => (await appIdentity()).botLogin,
   };
 
   registerQueueGauge(rt.queues.all);

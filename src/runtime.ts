@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { BatonEnv } from "./env.js";
+import type { AppIdentity } from "./github/app-identity.js";
 import type { GitHub } from "./github/types.js";
 import type { EventLog } from "./observe/events.js";
 import type { Queues } from "./pipeline/queues.js";
@@ -24,6 +25,8 @@ export interface Runtime {
   auth(installationId?: number): Promise<GitHub>;
   /** The login of Baton's own writes, `<app-slug>[bot]`. */
   botLogin(): Promise<string>;
+  /** The app's id and bot login: what tells Baton's own comments from look-alikes (see app-identity.ts). */
+  appIdentity(): Promise<AppIdentity>;
 }
 
 /** Redis key names, in one place. */
@@ -43,4 +46,10 @@ export const keys = {
   installationSlots: (rt: Pick<Runtime, "prefix">, installationId: number) => `${rt.prefix}:slots:${installationId}`,
   stageSlots: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:stage-slots:${repoId}:${stage}`,
   redelivered: (rt: Pick<Runtime, "prefix">, guid: string) => `${rt.prefix}:redelivered:${guid}`,
+  /** The scout's briefing of a repository at one commit (shared by every issue and stage on it). */
+  briefing: (rt: Pick<Runtime, "prefix">, repoId: number, sha: string) => `${rt.prefix}:briefing:${repoId}:${sha}`,
+  /** The commit of the newest briefing of a repository: the base of an incremental rebuild. */
+  briefingLatest: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:briefing-latest:${repoId}`,
+  /** The serialised knowledge index (lessons, specs, verdicts) of a repository. */
+  knowledge: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:knowledge:${repoId}`,
 };

@@ -31,7 +31,7 @@ export function identify(header: string | undefined, state: SandboxState, public
   if (scheme?.toLowerCase() === "basic") secret = Buffer.from(value, "base64").toString().split(":").slice(1).join(":");
   if (secret.split(".").length === 3) return verifyAppJwt(secret, publicKey, appId) ? { kind: "app" } : undefined;
   const token = state.tokens.get(secret);
-  if (token && token.expiresAt > Date.now()) return { kind: "installation", installationId: token.installationId };
+  if (token && token.expiresAt > Date.now()) return { kind: "installation", installationId: token.installationId, token };
   if (secret.startsWith(PERSON_TOKEN_PREFIX)) return { kind: "user", login: secret.slice(PERSON_TOKEN_PREFIX.length) };
   return undefined;
 }

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Token } from "./state.js";
 
 /** Who is calling: the app itself (JWT), an installation (token), or a person (token). */
 export type Actor =
   | { kind: "app" }
-  | { kind: "installation"; installationId: number }
+  | { kind: "installation"; installationId: number; token: Token }
   | { kind: "user"; login: string };
 
 export interface Call {

@@ -9,6 +9,7 @@ import { ApiFaults } from "./faults.js";
 import { listBranches, serveGit } from "./git.js";
 import { readBody, send, type Actor, type Call, type Route } from "./http.js";
 import { renderPage } from "./page.js";
+import { checkRestScope, gitAllowed } from "./scopes.js";
 import { appRoutes } from "./routes/app.js";
 import { issueRoutes } from "./routes/issues.js";
 import { pullRoutes } from "./routes/pulls.js";
@@ -40,6 +41,8 @@ export interface ApiCall {
   path: string;
   status: number;
   installationId?: number;
+  /** For an installation token: the permissions and repositories it was minted with. */
+  token?: { permissions: Record<string, string>; repositoryIds?: number[] };
   at: number;
 }
 
@@ -90,7 +93,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       name: r.name,
       labels: [...r.labels.values()].map((l) => l.name),
       check_runs: r.checkRuns,
-      issues: [...r.issues.values()].map((i) => ({ number: i.number, title: i.title, state: i.state, labels: i.labels, pull: i.pull ?? null, comments: i.comments.map((c) => ({ id: c.id, user: c.user.login, body: c.body })) })),
+      issues: [...r.issues.values()].map((i) => ({ number: i.number, title: i.title, state: i.state, labels: i.labels, pull: i.pull ? { ...i.pull, headRepo: i.pull.headRepo ? `${i.pull.headRepo.owner}/${i.pull.headRepo.name}` : null } : null, comments: i.comments.map((c) => ({ id: c.id, user: c.user.login, body: c.body })) })),
     })),
     deliveries: webhooks.deliveries.map(({ payload: _p, ...d }) => d),
     calls: calls.length,
@@ -99,7 +102,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   async function handleApi(req: IncomingMessage, res: ServerResponse, path: string, url: URL): Promise<void> {
     const method = req.method ?? "GET";
     const match = routes.map((r) => (r.method === method ? { r, m: r.pattern.exec(path) } : undefined)).find((x) => x?.m);
-    const record = (status: number, actor?: Actor) => calls.push({ method, route: match?.r.name ?? "unknown", path, status, installationId: actor?.kind === "installation" ? actor.installationId : undefined, at: Date.now() });
+    const record = (status: number, actor?: Actor) => recordCall(method, match?.r.name ?? "unknown", path, status, actor);
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
     if (!match) {
       log(`SANDBOX: unknown route ${method} ${path}`);
@@ -130,6 +133,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (actor.kind === "installation" && path.startsWith("/repos/")) {
         const installation = [...world.state.installations.values()].find((i) => i.id === actor.installationId);
         if (installation?.account.login.toLowerCase() !== params[0]?.toLowerCase()) throw new SandboxError({ status: 404, body: { message: "Not Found" } });
+        checkRestScope(actor.token, world.state.repo(params[0]!, params[1] ?? ""), method, path);
       }
       const reply = await match.r.handler(call);
       record(reply.status, actor);
@@ -141,6 +145,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   }
 
+  function recordCall(method: string, routeName: string, path: string, status: number, actor?: Actor): void {
+    const installation = actor?.kind === "installation" ? { installationId: actor.installationId, token: { permissions: actor.token.permissions, repositoryIds: actor.token.repositoryIds } } : {};
+    calls.push({ method, route: routeName, path, status, ...installation, at: Date.now() });
+  }
+
   async function handleGit(req: IncomingMessage, res: ServerResponse, owner: string, name: string, rest: string): Promise<void> {
     const repo = world.state.repo(owner, name);
     const actor = identify(req.headers.authorization, world.state, publicKey, appId);
@@ -149,7 +158,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       res.writeHead(repo && !actor ? 401 : 404, { "www-authenticate": 'Basic realm="GitHub"', "content-type": "text/plain" }).end(repo && !actor ? "Authentication required" : "Repository not found");
       return;
     }
+    // A push is `git-receive-pack` (its ref advertisement, then the pack); everything else reads.
+    const service = rest.endsWith("/git-receive-pack") || new URL(req.url ?? "/", "http://localhost").searchParams.get("service") === "git-receive-pack" ? "write" : "read";
+    if (actor.kind === "installation" && !gitAllowed(actor.token, repo, service)) {
+      recordCall(req.method ?? "GET", `${req.method} /{owner}/{repo}.git/${service === "write" ? "git-receive-pack" : "git-upload-pack"}`, `/${owner}/${name}.git${rest}`, 403, actor);
+      res.writeHead(403, { "content-type": "text/plain" }).end(`Permission to ${repo.owner}/${repo.name}.git denied to ${world.appSlug}[bot].`);
+      return;
+    }
     const pushing = rest.includes("git-receive-pack") && req.method === "POST";
+    if (pushing) recordCall("POST", "POST /{owner}/{repo}.git/git-receive-pack", `/${owner}/${name}.git${rest}`, 200, actor);
     const before = pushing ? await listBranches(repo.gitDir) : undefined;
     const user = world.actorUser(actor);
     await serveGit(req, res, world.gitRoot, `/${repo.owner}/${repo.name}.git${rest}`, user.login);

@@ -1,4 +1,4 @@
-import { renderComment, renderIssue, renderLabel, renderPull, renderRepo, renderUser, type Urls } from "./render.js";
+import { renderComment, renderIssue, renderLabel, renderPull, renderRepo, renderUser, type AppInfo, type Urls } from "./render.js";
 import type { Comment, Issue, Repo, SandboxState, User } from "./state.js";
 
 /** Webhook payloads shaped like GitHub's (see @octokit/webhooks-examples). */
@@ -6,6 +6,7 @@ export class Payloads {
   constructor(
     private readonly state: SandboxState,
     private readonly urls: Urls,
+    private readonly app: AppInfo,
   ) {}
 
   common(repo: Repo, sender: User) {
@@ -27,7 +28,7 @@ export class Payloads {
   }
 
   comment(action: string, repo: Repo, issue: Issue, comment: Comment, sender: User) {
-    return { action, issue: renderIssue(issue, repo, this.urls), comment: renderComment(comment, repo, this.urls), ...this.common(repo, sender) };
+    return { action, issue: renderIssue(issue, repo, this.urls), comment: renderComment(comment, repo, this.urls, this.app), ...this.common(repo, sender) };
   }
 
   pull(action: string, repo: Repo, issue: Issue, sender: User, shas: { head: string; base: string }) {

@@ -1,4 +1,4 @@
-import type { Comment, Issue, Label, Repo, User } from "./state.js";
+import type { Comment, Issue, IssueEvent, Label, Repo, User } from "./state.js";
 
 /** Response shapes, with the fields GitHub's clients read. */
 export interface Urls {
@@ -111,7 +111,48 @@ export function renderIssue(issue: Issue, repo: Repo, urls: Urls) {
   };
 }
 
-export function renderComment(comment: Comment, repo: Repo, urls: Urls) {
+/** The app as GitHub embeds it in `performed_via_github_app` (an `integration`). */
+export interface AppInfo {
+  id: number;
+  slug: string;
+  owner: User;
+}
+
+export function renderApp(app: AppInfo, urls: Urls) {
+  return {
+    id: app.id,
+    slug: app.slug,
+    node_id: `A_${app.id}`,
+    owner: renderUser(app.owner, urls),
+    name: `${app.slug} (sandbox)`,
+    description: null,
+    external_url: urls.web,
+    html_url: `${urls.web}/apps/${app.slug}`,
+    created_at: "2024-01-01T00:00:00Z",
+    updated_at: "2024-01-01T00:00:00Z",
+    permissions: { issues: "write", pull_requests: "write", contents: "write", checks: "write", metadata: "read" },
+    events: ["issues", "issue_comment", "pull_request", "push"],
+  };
+}
+
+/** One `labeled`/`unlabeled` issue event (`labeled-issue-event` in GitHub's OpenAPI description). */
+export function renderIssueEvent(event: IssueEvent, repo: Repo, urls: Urls, app: AppInfo) {
+  const known = repo.labels.get(event.label.toLowerCase());
+  return {
+    id: event.id,
+    node_id: `LE_${event.id}`,
+    url: `${urls.api}/repos/${repo.owner}/${repo.name}/issues/events/${event.id}`,
+    actor: renderUser(event.actor, urls),
+    event: event.event,
+    commit_id: null,
+    commit_url: null,
+    created_at: event.created_at,
+    performed_via_github_app: event.viaApp ? renderApp(app, urls) : null,
+    label: { name: event.label, color: known?.color ?? "ededed" },
+  };
+}
+
+export function renderComment(comment: Comment, repo: Repo, urls: Urls, app: AppInfo) {
   const full = `${repo.owner}/${repo.name}`;
   return {
     id: comment.id,
@@ -124,6 +165,7 @@ export function renderComment(comment: Comment, repo: Repo, urls: Urls) {
     created_at: comment.created_at,
     updated_at: comment.updated_at,
     author_association: "NONE",
+    performed_via_github_app: comment.viaApp ? renderApp(app, urls) : null,
   };
 }
 
@@ -141,7 +183,9 @@ export function renderPull(issue: Issue, repo: Repo, urls: Urls, owner: User, sh
     merged: pull.merged,
     merged_at: pull.merged_at,
     draft: pull.draft ?? false,
-    head: { label: `${repo.owner}:${pull.head}`, ref: pull.head, sha: shas.head, repo: repoShape, user: renderUser(owner, urls) },
+    head: pull.headRepo
+      ? { label: `${pull.headRepo.owner}:${pull.head}`, ref: pull.head, sha: shas.head, repo: renderRepo(pull.headRepo, urls, issue.user), user: renderUser(issue.user, urls) }
+      : { label: `${repo.owner}:${pull.head}`, ref: pull.head, sha: shas.head, repo: repoShape, user: renderUser(owner, urls) },
     base: { label: `${repo.owner}:${pull.base}`, ref: pull.base, sha: shas.base, repo: repoShape, user: renderUser(owner, urls) },
   };
 }

@@ -18,8 +18,20 @@ export interface Comment {
   issue: number;
   body: string;
   user: User;
+  /** Set when the app wrote it (installation token or JWT), as GitHub's `performed_via_github_app`. */
+  viaApp: boolean;
   created_at: string;
   updated_at: string;
+}
+
+/** An issue's timeline event (`labeled`, `unlabeled`), as `GET …/issues/{n}/events` lists them. */
+export interface IssueEvent {
+  id: number;
+  event: "labeled" | "unlabeled";
+  actor: User;
+  viaApp: boolean;
+  label: string;
+  created_at: string;
 }
 
 export interface Review {
@@ -34,6 +46,8 @@ export interface Review {
 
 export interface Pull {
   head: string;
+  /** The repository the head branch lives in when it is a fork (its branch is fetched to `refs/pull/<n>/head`). */
+  headRepo?: Repo;
   base: string;
   merged: boolean;
   merged_at: string | null;
@@ -98,9 +112,15 @@ export interface Issue {
   labels: string[];
   user: User;
   comments: Comment[];
+  events: IssueEvent[];
   pull?: Pull;
   created_at: string;
   updated_at: string;
+}
+
+/** The git revision of a pull request's head in the base repository (a fork's is under refs/pull). */
+export function headRev(issue: Issue): string {
+  return issue.pull?.headRepo ? `refs/pull/${issue.number}/head` : `refs/heads/${issue.pull?.head}`;
 }
 
 export interface CheckRun {
@@ -144,6 +164,10 @@ export interface Installation {
 export interface Token {
   installationId: number;
   expiresAt: number;
+  /** What the token may do (a subset of the installation's permissions, as minted). */
+  permissions: Record<string, "read" | "write">;
+  /** The repositories it was minted for; undefined: every repository of the installation. */
+  repositoryIds?: number[];
 }
 
 export class SandboxState {

@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import { diffFiles, initRepo, listBranches, mergeBranch, resolveRef } from "./git.js";
+import { diffFiles, git, initRepo, listBranches, mergeBranch, resolveRef } from "./git.js";
 import { invalid, notFound, type Actor, type Reply } from "./http.js";
 import { Payloads } from "./payloads.js";
-import type { Urls } from "./render.js";
-import { SandboxState, type Comment, type Issue, type Repo, type User } from "./state.js";
+import type { AppInfo, Urls } from "./render.js";
+import { headRev, SandboxState, type Comment, type Issue, type Repo, type User } from "./state.js";
 import type { WebhookSender } from "./webhooks.js";
 
 const ZERO = "0000000000000000000000000000000000000000";
@@ -33,7 +33,17 @@ export class World {
     readonly gitRoot: string,
     readonly webhooks: WebhookSender,
   ) {
-    this.payloads = new Payloads(this.state, urls);
+    this.payloads = new Payloads(this.state, urls, this.app);
+  }
+
+  /** The app, as `performed_via_github_app` shows it. */
+  get app(): AppInfo {
+    return { id: this.appId, slug: this.appSlug, owner: this.state.user("sandbox") };
+  }
+
+  /** The app wrote it: GitHub sets `performed_via_github_app` on what an app's tokens create. */
+  isApp(actor: Actor | undefined): boolean {
+    return actor?.kind === "installation" || actor?.kind === "app";
   }
 
   actorUser(actor: Actor | undefined): User {
@@ -78,9 +88,12 @@ export class World {
 
   createIssue(repo: Repo, input: { title: string; body?: string; labels?: string[] }, actor: Actor | undefined): Issue {
     const now = new Date().toISOString();
-    const issue: Issue = { number: repo.nextNumber++, title: input.title, body: input.body ?? "", state: "open", labels: [], user: this.actorUser(actor), comments: [], created_at: now, updated_at: now };
+    const issue: Issue = { number: repo.nextNumber++, title: input.title, body: input.body ?? "", state: "open", labels: [], user: this.actorUser(actor), comments: [], events: [], created_at: now, updated_at: now };
     repo.issues.set(issue.number, issue);
-    for (const name of input.labels ?? []) issue.labels.push(this.ensureLabel(repo, name).name);
+    for (const name of input.labels ?? []) {
+      issue.labels.push(this.ensureLabel(repo, name).name);
+      this.recordEvent(issue, "labeled", name, actor);
+    }
     this.webhooks.send("issues", this.payloads.issue("opened", repo, issue, issue.user));
     for (const label of issue.labels) this.webhooks.send("issues", this.payloads.labeled("labeled", repo, issue, label, issue.user));
     return issue;
@@ -92,6 +105,7 @@ export class World {
       const label = this.ensureLabel(repo, name);
       if (issue.labels.some((l) => l.toLowerCase() === label.name.toLowerCase())) continue;
       issue.labels.push(label.name);
+      this.recordEvent(issue, "labeled", label.name, actor);
       this.touch(issue);
       // Labels on pull requests send pull_request.labeled on GitHub; Baton does not use it.
       if (!issue.pull) this.webhooks.send("issues", this.labelPayload("labeled", repo, issue, label.name, sender));
@@ -102,6 +116,7 @@ export class World {
     const present = issue.labels.find((l) => l.toLowerCase() === name.toLowerCase());
     if (!present) throw new SandboxError(notFound("Label does not exist"));
     issue.labels = issue.labels.filter((l) => l !== present);
+    this.recordEvent(issue, "unlabeled", present, actor);
     this.touch(issue);
     if (!issue.pull) this.webhooks.send("issues", this.labelPayload("unlabeled", repo, issue, present, this.actorUser(actor)));
   }
@@ -113,7 +128,7 @@ export class World {
 
   comment(repo: Repo, issue: Issue, body: string, actor: Actor | undefined): Comment {
     const now = new Date().toISOString();
-    const comment: Comment = { id: this.state.id(), issue: issue.number, body, user: this.actorUser(actor), created_at: now, updated_at: now };
+    const comment: Comment = { id: this.state.id(), issue: issue.number, body, user: this.actorUser(actor), viaApp: this.isApp(actor), created_at: now, updated_at: now };
     issue.comments.push(comment);
     this.touch(issue);
     this.webhooks.send("issue_comment", this.payloads.comment("created", repo, issue, comment, comment.user));
@@ -143,15 +158,22 @@ export class World {
     if (!issue.pull) this.webhooks.send("issues", this.payloads.issue(state === "closed" ? "closed" : "reopened", repo, issue, this.actorUser(actor)));
   }
 
+  /**
+   * Opens a pull request. `head` is `branch` or `owner:branch`; another owner names a fork
+   * (a sandbox repository of that owner with the same name), whose branch is fetched into
+   * the base repository under `refs/pull/<n>/head`, as GitHub does.
+   */
   async createPull(repo: Repo, input: { title: string; body?: string; head: string; base?: string; draft?: boolean }, actor: Actor | undefined): Promise<Issue> {
-    const head = input.head.includes(":") ? input.head.split(":")[1]! : input.head;
+    const [headOwner, head] = input.head.includes(":") ? (input.head.split(":") as [string, string]) : [repo.owner, input.head];
+    const headRepo = headOwner.toLowerCase() === repo.owner.toLowerCase() ? undefined : this.state.repo(headOwner, repo.name);
     const base = input.base ?? repo.defaultBranch;
-    if (!(await resolveRef(repo.gitDir, `refs/heads/${head}`))) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", field: "head", code: "invalid" }]));
-    const open = [...repo.issues.values()].find((i) => i.pull && i.state === "open" && i.pull.head === head);
+    if (!(await resolveRef((headRepo ?? repo).gitDir, `refs/heads/${head}`))) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", field: "head", code: "invalid" }]));
+    const open = [...repo.issues.values()].find((i) => i.pull && i.state === "open" && i.pull.head === head && i.pull.headRepo === headRepo);
     if (open) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${repo.owner}:${head}.` }]));
     const now = new Date().toISOString();
-    const issue: Issue = { number: repo.nextNumber++, title: input.title, body: input.body ?? "", state: "open", labels: [], user: this.actorUser(actor), comments: [], created_at: now, updated_at: now, pull: { head, base, merged: false, merged_at: null, reviews: [], draft: input.draft ?? false } };
+    const issue: Issue = { number: repo.nextNumber++, title: input.title, body: input.body ?? "", state: "open", labels: [], user: this.actorUser(actor), comments: [], events: [], created_at: now, updated_at: now, pull: { head, headRepo, base, merged: false, merged_at: null, reviews: [], draft: input.draft ?? false } };
     repo.issues.set(issue.number, issue);
+    if (headRepo) await git(repo.gitDir, ["fetch", "--quiet", headRepo.gitDir, `refs/heads/${head}:${headRev(issue)}`]);
     this.webhooks.send("pull_request", this.payloads.pull("opened", repo, issue, issue.user, await this.shas(repo, issue)));
     return issue;
   }
@@ -160,7 +182,7 @@ export class World {
     const pull = issue.pull;
     if (!pull || issue.state !== "open") throw new SandboxError({ status: 405, body: { message: "Pull Request is not mergeable" } });
     const before = await listBranches(repo.gitDir);
-    const sha = await mergeBranch(repo.gitDir, pull.base, pull.head, `Merge pull request #${issue.number} from ${repo.owner}/${pull.head}`);
+    const sha = await mergeBranch(repo.gitDir, pull.base, headRev(issue), `Merge pull request #${issue.number} from ${(pull.headRepo ?? repo).owner}/${pull.head}`);
     pull.merged = true;
     pull.merged_at = new Date().toISOString();
     issue.state = "closed";
@@ -180,7 +202,7 @@ export class World {
       const files = old === ZERO ? { added: [], modified: [], removed: [] } : await this.changedFiles(repo, old, sha);
       this.webhooks.send("push", this.payloads.push(repo, `refs/heads/${branch}`, old, sha, files, sender));
       for (const issue of repo.issues.values()) {
-        if (issue.pull?.head === branch && issue.state === "open") this.webhooks.send("pull_request", this.payloads.pull("synchronize", repo, issue, sender, await this.shas(repo, issue)));
+        if (issue.pull?.head === branch && !issue.pull.headRepo && issue.state === "open") this.webhooks.send("pull_request", this.payloads.pull("synchronize", repo, issue, sender, await this.shas(repo, issue)));
       }
       for (const listener of this.pushListeners) await listener(repo, branch, sha);
     }
@@ -188,7 +210,7 @@ export class World {
 
   async shas(repo: Repo, issue: Issue): Promise<{ head: string; base: string }> {
     const pull = issue.pull!;
-    return { head: (await resolveRef(repo.gitDir, `refs/heads/${pull.head}`)) ?? ZERO, base: (await resolveRef(repo.gitDir, `refs/heads/${pull.base}`)) ?? ZERO };
+    return { head: (await resolveRef(repo.gitDir, headRev(issue))) ?? ZERO, base: (await resolveRef(repo.gitDir, `refs/heads/${pull.base}`)) ?? ZERO };
   }
 
   private async changedFiles(repo: Repo, from: string, to: string) {
@@ -202,6 +224,10 @@ export class World {
 
   private labelPayload(action: "labeled" | "unlabeled", repo: Repo, issue: Issue, label: string, sender: User) {
     return this.payloads.labeled(action, repo, issue, label, sender);
+  }
+
+  private recordEvent(issue: Issue, event: "labeled" | "unlabeled", label: string, actor: Actor | undefined): void {
+    issue.events.push({ id: this.state.id(), event, actor: this.actorUser(actor), viaApp: this.isApp(actor), label, created_at: new Date().toISOString() });
   }
 
   private touch(issue: Issue): void {

@@ -54,10 +54,28 @@ export const ReviewOutput = z.object({
 });
 export type ReviewOutput = z.infer<typeof ReviewOutput>;
 
-/** The schema a stage kind's agent must answer with. */
+/** One lesson of a merged issue, tagged with the areas (paths, topics) it is about. */
+export const Lesson = z.object({
+  kind: z.enum(["worked", "failed", "do-differently"]),
+  text: z.string().min(1),
+  areas: z.array(z.string().min(1)).default([]),
+});
+export type Lesson = z.infer<typeof Lesson>;
+
+export const LessonsOutput = z.object({
+  summary: z.string().min(1),
+  lessons: z.array(Lesson).default([]),
+});
+export type LessonsOutput = z.infer<typeof LessonsOutput>;
+
+/** What an agent can be asked to do: a stage kind, or writing lessons after a merge. */
+export type AgentKind = StageKind | "lessons";
+
+/** The schema each agent kind must answer with. */
 export const OUTPUT_SCHEMAS = {
   triage: TriageOutput,
   design: DesignOutput,
   implement: ImplementOutput,
   review: ReviewOutput,
-} as const satisfies Record<StageKind, z.ZodType>;
+  lessons: LessonsOutput,
+} as const satisfies Record<AgentKind, z.ZodType>;

@@ -5,7 +5,7 @@ import { PermanentError } from "../errors.js";
 
 export interface RouteRequest {
   pipeline: Pipeline;
-  stage: Stage;
+  stage: Pick<Stage, "name" | "agent"> & { kind: string };
   issueLabels: string[];
   touchedPaths?: string[];
   env: { BATON_DEFAULT_BACKEND?: string };

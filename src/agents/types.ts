@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { AgentRef, StageKind } from "../config/schema.js";
+import type { AgentRef } from "../config/schema.js";
+import type { AgentKind } from "./outputs.js";
 
 /** Tokens, cost and time one agent run used. `cost_usd` is absent for unpriced models. */
 export const Usage = z.object({
@@ -15,13 +16,18 @@ export interface AgentTask {
   /** Identifies the run in events and logs. */
   runId: string;
   stage: string;
-  kind: StageKind;
+  kind: AgentKind;
   /** The instructions, already rendered from the stage's prompt template. */
   prompt: string;
   /** The structured context the prompt was rendered from (issue, spec, diff, …). */
   context: Record<string, unknown>;
-  /** A checkout the agent may edit (implement); absent for stages that only write text. */
+  /** A checkout the agent may edit (implement), or read only (`readOnly`); absent for agents that only see text. */
   workspace?: string;
+  /**
+   * The workspace is a read-only checkout of the base commit (triage, design, review): CLI
+   * backends pass read-only tools, and the OS sandbox binds it read-only.
+   */
+  readOnly?: boolean;
   /** The backend, model and options chosen by the router. */
   agent: AgentRef;
   timeoutMs: number;
@@ -59,6 +65,8 @@ export interface BackendHealth {
  */
 export interface AgentBackend {
   readonly name: string;
+  /** A CLI agent that reads the checkout itself; API agents get the relevant files in the prompt instead. */
+  readonly readsCheckout?: boolean;
   run(task: AgentTask): Promise<AgentResult>;
   health(agent: AgentRef): Promise<BackendHealth>;
 }

@@ -2,6 +2,7 @@ import { getPrivateKey } from "@probot/get-private-key";
 import { pino } from "pino";
 import { Probot } from "probot";
 import { readEnv, type BatonEnv } from "../env.js";
+import { appIdentityOf } from "../github/app-identity.js";
 import { createOctokitClass, defaultPaceMs } from "../github/create-octokit-class.js";
 import type { GitHub, RepoRef } from "../github/types.js";
 import { EventLog } from "../observe/events.js";
@@ -47,7 +48,7 @@ export function cliRuntime(probot: Probot, env: BatonEnv = readEnv()): Runtime &
   const redis = createRedis(env.REDIS_URL);
   const log = pino({ level: process.env.LOG_LEVEL ?? "warn" });
   const queues = openQueues(redis, env.BATON_REDIS_PREFIX);
-  let bot: Promise<string> | undefined;
+  const appIdentity = appIdentityOf(() => probot.auth());
   return {
     env,
     redis,
@@ -56,7 +57,8 @@ export function cliRuntime(probot: Probot, env: BatonEnv = readEnv()): Runtime &
     events: new EventLog(redis, keys.events({ prefix: env.BATON_REDIS_PREFIX }), log),
     log,
     auth: (id) => probot.auth(id),
-    botLogin: () => (bot ??= probot.auth().then(async (app) => `${(await app.rest.apps.getAuthenticated()).data?.slug}[bot]`)),
+    appIdentity,
+    botLogin: async () => (await appIdentity()).botLogin,
     close: async () => {
       await queues.close();
       await redis.quit();

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerDemo } from "./commands/demo.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerEvents } from "./commands/events.js";
+import { registerKnowledge } from "./commands/knowledge.js";
 import { registerRun } from "./commands/run.js";
 import { registerStatus } from "./commands/status.js";
 import { registerValidate } from "./commands/validate.js";
@@ -22,6 +23,7 @@ registerStatus(program);
 registerEvents(program);
 registerDoctor(program);
 registerDemo(program);
+registerKnowledge(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -98,6 +98,10 @@ export const StageConfig = z
     checks_timeout: Duration.optional(),
     /** Before judging, merge a base branch that moved into Baton's branch (review; default true). */
     update_branch: z.boolean().optional(),
+    /** Tokens of repository files shown to text-only agents (overrides `defaults.context_tokens`). */
+    context_tokens: z.number().int().min(0).optional(),
+    /** The issue's spend (USD) past which this stage does not start (overrides `defaults.budget_usd`). */
+    budget_usd: z.number().min(0).optional(),
   })
   .strict();
 export type StageConfig = z.infer<typeof StageConfig>;
@@ -124,6 +128,13 @@ export const BatonConfig = z
         timeout: Duration.default("30m"),
         /** Per-issue transition budget: past it the issue is blocked (loop guard). */
         max_transitions: z.number().int().positive().default(40),
+        /**
+         * Tokens of repository files (the ones most related to the issue) shown to text-only
+         * agents in triage, design and review; CLI agents read the checkout themselves.
+         */
+        context_tokens: z.number().int().min(0).default(6000),
+        /** Per-issue spend in USD (all stages, all revisions) past which no stage starts: the issue blocks. */
+        budget_usd: z.number().min(0).optional(),
       })
       .strict()
       .prefault({}),
@@ -161,14 +172,29 @@ export const BatonConfig = z
       .strict()
       .prefault({}),
     permissions: z
-      .object({ commands: Permission.default("write"), trigger: Permission.default("triage") })
+      .object({ commands: Permission.default("write"), trigger: Permission.default("write") })
       .strict()
       .prefault({}),
     /** USD per million tokens, by model. Unknown models report tokens without cost. */
     prices: z
       .record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict())
       .default({}),
-    lessons: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+    lessons: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** The agent that writes lessons after a merge; the default route (as for a stage) when absent. */
+        agent: AgentRef.optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** What later stages are shown from the repository's knowledge index. */
+    knowledge: z
+      .object({
+        /** How many earlier lessons go into each prompt (0 turns it off). */
+        lessons: z.number().int().min(0).default(3),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type BatonConfig = z.infer<typeof BatonConfig>;

@@ -1,3 +1,4 @@
+import { findWideningAgentConfig } from "./check-agent-flags.js";
 import type { StageKind } from "./schema.js";
 import type { ConfigProblem, Pipeline, Stage } from "./resolve-pipeline.js";
 
@@ -141,6 +142,7 @@ const RULES: Rule[] = [
   findGateProblems,
   findOutcomeProblems,
   findMissingRequirements,
+  findWideningAgentConfig,
 ];
 
 export function validatePipeline(pipeline: Pipeline): ConfigProblem[] {

@@ -23,3 +23,8 @@ export async function readRole(github: GitHub, ref: IssueRef, login: string): Pr
 export function hasAtLeast(role: Permission | "none", minimum: Permission): boolean {
   return RANK[role] >= RANK[minimum];
 }
+
+/** The higher of two minimum permissions. */
+export function higherOf(a: Permission, b: Permission): Permission {
+  return RANK[a] >= RANK[b] ? a : b;
+}

@@ -1,3 +1,4 @@
+import { isOwnPull, issueBranch } from "./pulls.js";
 import { redactSecrets } from "./redact-secrets.js";
 import type { GitHub, IssueRef, RepoRef } from "./types.js";
 
@@ -38,7 +39,8 @@ export async function readPull(github: GitHub, repo: RepoRef, number: number): P
  * that named its branch alike), opened by Baton's bot. Anything else is someone else's PR.
  */
 export function isBatonPull(pull: PullFacts, issue: IssueRef, botLogin: string): boolean {
-  return pull.head_ref === `baton/issue-${issue.number}` && pull.head_repo_id === issue.repoId && pull.author === botLogin;
+  const origin = { head: { ref: pull.head_ref, repo: pull.head_repo_id === null ? null : { id: pull.head_repo_id } }, base: { repo: { id: issue.repoId } }, user: { login: pull.author } };
+  return pull.head_ref === issueBranch(issue.number) && isOwnPull(origin, botLogin);
 }
 
 /** One inline comment of a review, as the implement prompt and the thread reply need it. */

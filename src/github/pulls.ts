@@ -13,10 +13,25 @@ export function issueBranch(issueNumber: number): string {
   return `baton/issue-${issueNumber}`;
 }
 
-/** The open PR whose head is `branch`, if any. */
-export async function findOpenPull(github: GitHub, repo: RepoRef, branch: string): Promise<PullRef | undefined> {
+/** The parts of a pull request that say whose it is. */
+export interface PullOrigin {
+  head: { ref: string; repo?: { id: number } | null };
+  base: { repo: { id: number } };
+  user?: { login: string } | null;
+}
+
+/**
+ * Baton's PR: its head branch lives in the repository itself (a fork's branch may carry any
+ * name, `baton/issue-<n>` too) and the app's bot opened it.
+ */
+export function isOwnPull(pull: PullOrigin, botLogin: string): boolean {
+  return pull.head.repo?.id === pull.base.repo.id && pull.user?.login === botLogin;
+}
+
+/** Baton's open PR whose head is `branch` in this repository, if any. */
+export async function findOpenPull(github: GitHub, repo: RepoRef, branch: string, botLogin: string): Promise<PullRef | undefined> {
   const { data } = await github.rest.pulls.list({ owner: repo.owner, repo: repo.repo, head: `${repo.owner}:${branch}`, state: "open", per_page: 10 });
-  const pull = data.find((p) => p.head.ref === branch);
+  const pull = data.find((p) => p.head.ref === branch && isOwnPull(p, botLogin));
   return pull ? { number: pull.number, html_url: pull.html_url, head_sha: pull.head.sha } : undefined;
 }
 
@@ -27,10 +42,10 @@ export async function findOpenPull(github: GitHub, repo: RepoRef, branch: string
 export async function upsertPull(
   github: GitHub,
   repo: RepoRef,
-  input: { branch: string; base: string; title: string; body: string; label: string },
+  input: { branch: string; base: string; title: string; body: string; label: string; botLogin: string },
 ): Promise<PullRef & { created: boolean }> {
   const body = redactSecrets(input.body);
-  const existing = await findOpenPull(github, repo, input.branch);
+  const existing = await findOpenPull(github, repo, input.branch, input.botLogin);
   let pull: PullRef;
   let created = false;
   if (existing) {

@@ -28,6 +28,8 @@ export interface IssueComment {
   body?: string | null;
   html_url: string;
   user: { login: string; type?: string } | null;
+  /** The app that wrote it, when an app did (see app-identity.ts: what makes a comment Baton's). */
+  performed_via_github_app?: { id: number; slug?: string } | null;
   created_at: string;
   updated_at: string;
 }

@@ -1,93 +1,85 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PermanentError } from "../errors.js";
+import { applyChange } from "./apply-change.js";
+import { readChange, type ChangeRules } from "./read-change.js";
+import { createSafeGit } from "./safe-git.js";
 
 const run = promisify(execFile);
 
-/** A checkout of one issue's branch in a directory of its own. */
+/**
+ * The agent's copy of one issue's branch. It is data: the agent and pre-flight may do
+ * anything to it, and Baton never runs git in it. It carries a private `.git` (a copy of
+ * Baton's clone's, without credentials) so CLI agents and tools that expect a repository
+ * work; nothing under it is ever read back.
+ */
 export interface Workspace {
   dir: string;
   branch: string;
   baseBranch: string;
   /** The branch already existed on the remote (a revision continues it). */
   continued: boolean;
+  /**
+   * Takes what the agent left in `dir`, checks it, applies it to Baton's own clone and
+   * commits and pushes there; returns the new sha, or undefined when nothing changed.
+   */
+  publish(commit: { message: string; author: { name: string; email: string }; rules: ChangeRules }): Promise<string | undefined>;
 }
 
 export interface WorkspaceOptions {
   cloneUrl: string;
   baseBranch: string;
   branch: string;
-  /** Returns a freshly minted installation token, called right before each network step. */
-  token: () => Promise<string>;
+  /** A freshly minted token for this repository only, called right before each network step. */
+  token: (access: "read" | "write") => Promise<string>;
 }
 
 /**
- * Git's environment for one network step: the token travels in an `http.extraHeader` set
- * through GIT_CONFIG_* variables — never in the URL, argv or `.git/config`, where every
- * process on the machine (ps) or the agent could read it.
- */
-function authEnv(token: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_CONFIG_COUNT: "1",
-    GIT_CONFIG_KEY_0: "http.extraHeader",
-    GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`,
-  };
-}
-
-export async function git(dir: string, args: string[], env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: "0" }): Promise<string> {
-  try {
-    const { stdout } = await run("git", args, { cwd: dir, env, maxBuffer: 32 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    const stderr = String((error as { stderr?: string }).stderr ?? "").trim();
-    throw new Error(`git ${args[0]} failed: ${stderr || (error as Error).message}`, { cause: error });
-  }
-}
-
-/**
- * Clones the repository shallowly into a fresh temporary directory, checks out the issue's
- * branch (continuing it when it exists), runs `fn`, and removes the directory whatever happens.
+ * 1. Clones shallowly into a directory of Baton's own (hooks off, no inherited config).
+ * 2. Checks out the issue's branch, continuing it when it exists.
+ * 3. Copies the files into a second directory for the agent, and runs `fn` on that copy.
+ * 4. Removes both, whatever happens.
  */
 export async function withWorkspace<T>(options: WorkspaceOptions, fn: (workspace: Workspace) => Promise<T>): Promise<T> {
   if (options.branch === options.baseBranch) throw new PermanentError(`refusing to work on the default branch ${options.baseBranch}`);
+  const git = await createSafeGit();
+  const clone = await mkdtemp(join(tmpdir(), "baton-clone-"));
   const dir = await mkdtemp(join(tmpdir(), "baton-ws-"));
   try {
-    await git(dir, ["clone", "--quiet", "--depth", "1", "--no-tags", "--branch", options.baseBranch, options.cloneUrl, "."], authEnv(await options.token()));
-    const remote = await git(dir, ["ls-remote", "--heads", "origin", options.branch], authEnv(await options.token()));
+    await git.run(clone, ["clone", "--quiet", "--depth", "1", "--no-tags", "--branch", options.baseBranch, options.cloneUrl, "."], { token: await options.token("read") });
+    const remote = await git.run(clone, ["ls-remote", "--heads", "origin", options.branch], { token: await options.token("read") });
     const continued = remote.trim().length > 0;
     if (continued) {
-      await git(dir, ["fetch", "--quiet", "--depth", "50", "origin", `refs/heads/${options.branch}`], authEnv(await options.token()));
-      await git(dir, ["checkout", "--quiet", "-B", options.branch, "FETCH_HEAD"]);
+      await git.run(clone, ["fetch", "--quiet", "--depth", "50", "origin", `refs/heads/${options.branch}`], { token: await options.token("read") });
+      await git.run(clone, ["checkout", "--quiet", "-B", options.branch, "FETCH_HEAD"]);
     } else {
-      await git(dir, ["checkout", "--quiet", "-b", options.branch]);
+      await git.run(clone, ["checkout", "--quiet", "-b", options.branch]);
     }
-    return await fn({ dir, branch: options.branch, baseBranch: options.baseBranch, continued });
+    await cp(clone, dir, { recursive: true, verbatimSymlinks: true });
+    return await fn({
+      dir,
+      branch: options.branch,
+      baseBranch: options.baseBranch,
+      continued,
+      async publish({ message, author, rules }) {
+        await applyChange(clone, await readChange(dir, clone, rules));
+        await git.run(clone, ["add", "-A"]);
+        if (!(await git.run(clone, ["diff", "--cached", "--name-only"])).trim()) return undefined;
+        await git.run(clone, ["-c", `user.name=${author.name}`, "-c", `user.email=${author.email}`, "commit", "--quiet", "--no-verify", "-m", message]);
+        const sha = (await git.run(clone, ["rev-parse", "HEAD"])).trim();
+        await git.run(clone, ["push", "--quiet", "--no-verify", "origin", `HEAD:refs/heads/${options.branch}`], { token: await options.token("write") });
+        return sha;
+      },
+    });
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await Promise.all([rm(dir, { recursive: true, force: true }), rm(clone, { recursive: true, force: true }), git.close()]);
   }
 }
 
-/** Commits everything in the workspace as the bot; returns the new sha, or undefined when nothing changed. */
-export async function commitAll(workspace: Workspace, message: string, author: { name: string; email: string }): Promise<string | undefined> {
-  await git(workspace.dir, ["add", "-A"]);
-  const staged = await git(workspace.dir, ["diff", "--cached", "--name-only"]);
-  if (!staged.trim()) return undefined;
-  await git(workspace.dir, ["-c", `user.name=${author.name}`, "-c", `user.email=${author.email}`, "commit", "--quiet", "-m", message]);
-  return (await git(workspace.dir, ["rev-parse", "HEAD"])).trim();
-}
-
-/** Pushes the branch (never the default branch) with a token minted for this push. */
-export async function pushBranch(workspace: Workspace, token: string): Promise<void> {
-  if (workspace.branch === workspace.baseBranch) throw new PermanentError(`refusing to push to the default branch ${workspace.baseBranch}`);
-  await git(workspace.dir, ["push", "--quiet", "origin", `HEAD:refs/heads/${workspace.branch}`], authEnv(token));
-}
-
-/** Disk used by the workspace, in bytes (to keep an agent from filling the disk). */
+/** Disk used by the agent's copy, in bytes (to keep an agent from filling the disk). */
 export async function workspaceBytes(workspace: Workspace): Promise<number> {
   const { stdout } = await run("du", ["-sk", workspace.dir]);
   return Number(stdout.split("\t")[0]) * 1024;

@@ -141,7 +141,14 @@ async function acceptComment(rt: Runtime, deliveryId: string, raw: unknown): Pro
 
 const PullClosedPayload = z.object({
   action: z.literal("closed"),
-  pull_request: z.object({ number: z.number().int(), merged: z.boolean().nullable().optional(), body: z.string().nullable().optional(), head: z.object({ ref: z.string() }) }),
+  pull_request: z.object({
+    number: z.number().int(),
+    merged: z.boolean().nullable().optional(),
+    body: z.string().nullable().optional(),
+    // The head repository tells a fork's PR (never Baton's) from Baton's own; null for a deleted fork.
+    head: z.object({ ref: z.string(), repo: z.object({ id: z.number().int() }).nullable().optional() }),
+    base: z.object({ repo: z.object({ id: z.number().int() }) }),
+  }),
   repository: RepoPayload,
   installation: z.object({ id: z.number().int() }),
 });

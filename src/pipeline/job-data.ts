@@ -12,9 +12,13 @@ export type Actor = z.infer<typeof Actor>;
 
 /** One accepted delivery (or a reconciler/command request) to be mapped to a stage and claimed. */
 export const IntakeJob = z.object({
-  /** `X-GitHub-Delivery`, or a synthetic id for reconciler and command requests. */
+  /** `X-GitHub-Delivery`, or a synthetic id for reconciler, handoff and command requests. */
   deliveryId: z.string(),
-  source: z.enum(["webhook", "reconcile", "command", "cli"]).default("webhook"),
+  /**
+   * Where the request came from. `reconcile` (sweeps) and `handoff` (a label that waited for
+   * another stage) carry no sender: intake reads who applied the label from the issue's events.
+   */
+  source: z.enum(["webhook", "reconcile", "handoff", "command", "cli"]).default("webhook"),
   issue: IssueRef,
   /** The label that was applied: act on this one, not on every label of the issue. */
   label: z.string(),

@@ -1,13 +1,14 @@
 import type { Job } from "bullmq";
 import { createHash } from "node:crypto";
 import { DEFAULT_STAGES } from "../config/defaults.js";
-import type { Permission } from "../config/schema.js";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { ensureComment } from "../github/ensure-comment.js";
 import { ensureRepoLabels, describePipelineLabels } from "../github/ensure-repo-labels.js";
 import { listComments } from "../github/list-comments.js";
 import { removeLabel, swapLabel } from "../github/labels.js";
-import { hasAtLeast, readRole } from "../github/permissions.js";
+import { checkLabelSender } from "./check-label-sender.js";
+import { updateStatus } from "./update-status.js";
+import { readStatus } from "../github/status-comment.js";
 import { formatIssue, type GitHub, type IssueRef } from "../github/types.js";
 import { keys, type Runtime } from "../runtime.js";
 import { blockIssue } from "./block-issue.js";
@@ -20,10 +21,9 @@ import { withIssueLock } from "./with-issue-lock.js";
 export type IntakeOutcome =
   | { action: "claimed"; stage: string; runId: string }
   | { action: "dropped"; reason: string }
+  /** Another stage holds the issue: the label stays on and is taken after that stage hands off. */
+  | { action: "waiting"; reason: string }
   | { action: "refused" | "invalid-config" | "blocked"; reason: string };
-
-/** How long a person's role on a repository is trusted before it is read again. */
-const ROLE_TTL_S = 300;
 
 /** How long the transition counter of an issue lives after its last transition. */
 const COUNTER_TTL_S = 90 * 24 * 3600;
@@ -32,8 +32,10 @@ const COUNTER_TTL_S = 90 * 24 * 3600;
  * The intake worker: turns one accepted delivery into at most one claimed stage job.
  * 1. Load and validate the repository's pipeline (invalid: one comment, nothing claimed).
  * 2. Map the applied label to the stage that consumes it (none: drop).
- * 3. Ignore other bots; check who applied an entry label against `permissions.trigger`.
- * 4. Under the per-issue lock: re-read the issue (closed or label gone: drop), take a
+ * 3. Check who applied the label (see check-label-sender.ts): other bots are ignored, a
+ *    person below the permission it needs is refused.
+ * 4. Under the per-issue lock: re-read the issue (closed or label gone: drop); while another
+ *    stage holds it (a claim label, or a live job), leave the label waiting; else take a
  *    transition number within the loop budget, swap the input label for the claim label.
  * 5. Enqueue the stage job under its deterministic id (claim before dispatch, never after).
  */
@@ -46,7 +48,7 @@ export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<I
   const config = await loadPipeline(rt, github, ref);
   if (!config.ok) {
     if (!isConsumedByDefault(data.label)) return { action: "dropped", reason: "label is not a pipeline label" };
-    await ensureComment(github, ref, "<!-- baton:config-error -->", renderConfigError(config), await listComments(github, ref));
+    await ensureComment(github, ref, "<!-- baton:config-error -->", renderConfigError(config), await listComments(github, ref, await rt.appIdentity()));
     log.warn({ problems: config.problems }, "invalid config: nothing claimed");
     return { action: "invalid-config", reason: "invalid .github/baton.yml" };
   }
@@ -55,8 +57,8 @@ export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<I
   if (!stage) return drop(log, "no stage consumes this label");
   if (stage.schedule && data.source === "webhook") return drop(log, "a scheduled stage: the reconciler sweeps its label");
 
-  const refusal = await checkSender(rt, github, ref, pipeline, stage, data);
-  if (refusal) return refusal;
+  const refusal = await checkLabelSender(rt, github, ref, pipeline, stage, data);
+  if (refusal) return refusal.action === "dropped" ? drop(log, refusal.reason) : refusal;
 
   const claimed = await withIssueLock(rt, ref.repoId, ref.number, () => claim(rt, github, job, pipeline, stage));
   if (claimed.action !== "claimed") {
@@ -83,6 +85,11 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
     if (issue.state !== "open") return { action: "dropped", reason: "issue is closed" };
     const labels = issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
     if (!labels.includes(stage.on)) return { action: "dropped", reason: "label is no longer on the issue" };
+    const holder = await findHolder(rt, ref, pipeline, labels);
+    if (holder) {
+      await noteWaiting(rt, github, ref, pipeline, stage, holder);
+      return { action: "waiting", reason: `the ${holder.name} stage holds the issue` };
+    }
     const transition = job.data.transition ?? (await nextTransition(rt, ref));
     await job.updateData({ ...job.data, transition });
     const spent = transition - (Number(await rt.redis.get(keys.budgetBase(rt, ref.repoId, ref.number))) || 0);
@@ -93,7 +100,7 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
         stage,
         fromLabel: stage.on,
         runId: stageRunId(ref, stage.name, transition),
-        comments: await listComments(github, ref),
+        comments: await listComments(github, ref, await rt.appIdentity()),
       });
       return { action: "blocked", reason: "transition budget exhausted" };
     }
@@ -107,6 +114,34 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
     await job.updateData({ ...job.data, transition, claimed: true });
   }
   return { action: "claimed", stage: stage.name, runId: stageRunId(ref, stage.name, job.data.transition ?? 0) };
+}
+
+/** Job states in which a stage job still holds its issue. */
+const LIVE_STATES = new Set(["active", "waiting", "delayed", "prioritized", "waiting-children"]);
+
+/**
+ * The stage that holds the issue, if one does: its claim label is on, or the job of the
+ * latest transition is live and has not handed off yet (one stage per issue at a time).
+ */
+async function findHolder(rt: Runtime, ref: IssueRef, pipeline: Pipeline, labels: string[]): Promise<Stage | undefined> {
+  const claimed = pipeline.stages.find((s) => labels.includes(s.claim));
+  if (claimed) return claimed;
+  const transition = Number(await rt.redis.get(keys.transitions(rt, ref.repoId, ref.number))) || 0;
+  if (!transition) return undefined;
+  for (const s of pipeline.stages) {
+    const job = await stageQueue(rt.queues, s.kind).getJob(stageRunId(ref, s.name, transition));
+    if (job && !job.data.handedOff && LIVE_STATES.has(await job.getState())) return s;
+  }
+  return undefined;
+}
+
+/** Says in the status comment that `stage` waits for `holder` (once: an unchanged row is not rewritten). */
+async function noteWaiting(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline, stage: Stage, holder: Stage): Promise<void> {
+  const comments = await listComments(github, ref, await rt.appIdentity());
+  const note = `waits for the ${holder.name} stage to hand off`;
+  const row = readStatus(comments).data.rows[stage.name];
+  if (row?.state === "queued" && row.note === note) return;
+  await updateStatus(github, ref, pipeline, comments, stage.name, { state: "queued", note }, holder.claim);
 }
 
 /** The per-issue transition counter; resetting it by hand (DEL) restarts the budget. */
@@ -123,41 +158,6 @@ async function ensureLabelsOnce(rt: Runtime, github: GitHub, ref: IssueRef, pipe
   if (await rt.redis.exists(key)) return;
   await ensureRepoLabels(github, ref, pipeline);
   await rt.redis.set(key, "1", "EX", 24 * 3600);
-}
-
-/**
- * Only Baton's own handoffs and people start stages: other bots are ignored, and a person
- * below `permissions.trigger` applying an entry label gets a comment and the label back off.
- */
-async function checkSender(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline, stage: Stage, data: IntakeJob): Promise<IntakeOutcome | undefined> {
-  if (data.source !== "webhook") return undefined;
-  if (data.sender.type === "Bot") {
-    return data.sender.login === (await rt.botLogin()) ? undefined : drop(rt.log, `label applied by another bot (${data.sender.login})`);
-  }
-  if (!stage.entry) return undefined;
-  const minimum = pipeline.config.permissions.trigger;
-  const role = await cachedRole(rt, github, ref, data.sender.login);
-  if (hasAtLeast(role, minimum)) return undefined;
-  const comments = await listComments(github, ref);
-  await ensureComment(
-    github,
-    ref,
-    `<!-- baton:refused delivery=${data.deliveryId} -->`,
-    `@${data.sender.login} Baton only starts from \`${stage.on}\` when it is applied by someone with at least **${minimum}** permission on this repository (yours: ${role}). A maintainer can apply the label instead.`,
-    comments,
-  );
-  await removeLabel(github, ref, stage.on);
-  return { action: "refused", reason: `${data.sender.login} has ${role}, below ${minimum}` };
-}
-
-/** A person's role, cached a few minutes: one person labelling many issues costs one request. */
-async function cachedRole(rt: Runtime, github: GitHub, ref: IssueRef, login: string): Promise<Permission | "none"> {
-  const key = keys.role(rt, ref.repoId, login);
-  const cached = await rt.redis.get(key);
-  if (cached) return cached as Permission | "none";
-  const role = await readRole(github, ref, login);
-  await rt.redis.set(key, role, "EX", ROLE_TTL_S);
-  return role;
 }
 
 function drop(log: Runtime["log"], reason: string): IntakeOutcome {

@@ -8,6 +8,7 @@ import { listComments } from "../github/list-comments.js";
 import { hasAtLeast, readRole } from "../github/permissions.js";
 import { isBatonPull, listInlineComments, readPull, readReview, type PullFacts } from "../github/pull-reviews.js";
 import { findOpenPull, issueBranch } from "../github/pulls.js";
+import type { AppIdentity } from "../github/app-identity.js";
 import { IssueRef, type GitHub } from "../github/types.js";
 import type { Runtime } from "../runtime.js";
 import { listFeedback, recordFeedback, type FeedbackRequest } from "../stages/human-feedback.js";
@@ -36,6 +37,7 @@ interface Ctx {
   github: GitHub;
   ref: IssueRef;
   pipeline: Pipeline;
+  app: AppIdentity;
   bot: string;
 }
 
@@ -51,7 +53,8 @@ export async function processPullEvent(rt: Runtime, task: PullEventTask): Promis
   const github = await rt.auth(ref.installationId);
   const config = await loadPipeline(rt, github, ref);
   if (!config.ok) return "config invalid: PR events ignored";
-  const ctx: Ctx = { rt, github, ref, pipeline: config.pipeline, bot: await rt.botLogin() };
+  const app = await rt.appIdentity();
+  const ctx: Ctx = { rt, github, ref, pipeline: config.pipeline, app, bot: app.botLogin };
   const event = task.event;
   switch (event.kind) {
     case "review":
@@ -85,7 +88,7 @@ async function onHumanReview(ctx: Ctx, event: Extract<PullEvent, { kind: "review
   const role = await readRole(ctx.github, ctx.ref, ask.author);
   if (!hasAtLeast(role, minimum)) {
     const prRef = { ...ctx.ref, number: pull.number };
-    await ensureComment(ctx.github, prRef, "<!-- baton:review-not-acted-on -->", `Thanks for the review, @${ask.author}. Baton revises its pull requests on reviews from people with at least **${minimum}** permission on this repository, so it did not act on this one; a maintainer can ask for the change.`, await listComments(ctx.github, prRef));
+    await ensureComment(ctx.github, prRef, "<!-- baton:review-not-acted-on -->", `Thanks for the review, @${ask.author}. Baton revises its pull requests on reviews from people with at least **${minimum}** permission on this repository, so it did not act on this one; a maintainer can ask for the change.`, await listComments(ctx.github, prRef, ctx.app));
     return `${ask.author} has ${role}, below ${minimum}: noted on the PR`;
   }
   return requestRevision(ctx, pull, ask);
@@ -96,7 +99,8 @@ async function onHumanReview(ctx: Ctx, event: Extract<PullEvent, { kind: "review
  * runner already checked against `permissions.commands`.
  */
 export async function reviseFromCommand(rt: Runtime, github: GitHub, pipeline: Pipeline, ref: IssueRef, pr: number, comment: { id: number; author: string; body: string }): Promise<string> {
-  const ctx: Ctx = { rt, github, ref, pipeline, bot: await rt.botLogin() };
+  const app = await rt.appIdentity();
+  const ctx: Ctx = { rt, github, ref, pipeline, app, bot: app.botLogin };
   const pull = await readPull(github, ref, pr);
   const text = comment.body.replace(/^\s*\/baton\s+revise\b/i, "").trim();
   if (!text) return "say what to change after `/baton revise`.";
@@ -107,7 +111,7 @@ export async function reviseFromCommand(rt: Runtime, github: GitHub, pipeline: P
 /** Records what was asked (once per source) and hands the issue to implement, within `max_human_revisions`. */
 async function requestRevision(ctx: Ctx, pull: PullFacts, ask: Ask): Promise<string> {
   return withIssueLock(ctx.rt, ctx.ref.repoId, ctx.ref.number, async () => {
-    const comments = await listComments(ctx.github, ctx.ref);
+    const comments = await listComments(ctx.github, ctx.ref, ctx.app);
     if (listFeedback(comments).some((f) => f.sourceKey === ask.sourceKey)) return "this review already started a revision";
     const labels = await readLabels(ctx);
     if (ctx.pipeline.stages.some((s) => labels.includes(s.claim))) throw new TransientError("a stage is running on the issue; the review waits for it to finish");
@@ -160,7 +164,7 @@ function asksBaton(ctx: Ctx, text: string): boolean {
  * itself; otherwise (approved, or `wait_for_checks: false`) red checks start a fix revision.
  */
 async function onChecks(ctx: Ctx, sha: string): Promise<string> {
-  const open = await findOpenPull(ctx.github, ctx.ref, issueBranch(ctx.ref.number));
+  const open = await findOpenPull(ctx.github, ctx.ref, issueBranch(ctx.ref.number), ctx.bot);
   if (!open || open.head_sha !== sha) return "not the head of Baton's open PR";
   const pull = await readPull(ctx.github, ctx.ref, open.number);
   if (!isBatonPull(pull, ctx.ref, ctx.bot)) return "not Baton's PR";
@@ -172,7 +176,7 @@ async function onChecks(ctx: Ctx, sha: string): Promise<string> {
     const implement = ctx.pipeline.stages.find((s) => s.kind === "implement");
     const settled = labels.includes(review?.next.approved ?? "");
     if (!review || !implement || !settled) return "the pipeline is not waiting on this PR: review reads the checks itself";
-    const comments = await listComments(ctx.github, ctx.ref);
+    const comments = await listComments(ctx.github, ctx.ref, ctx.app);
     try {
       await recordFailingChecks({ github: ctx.github, ref: ctx.ref, pipeline: ctx.pipeline, comments }, pull, checks, review.on);
     } catch (error) {
@@ -192,7 +196,7 @@ async function onClosed(ctx: Ctx, pr: number): Promise<string> {
     const { data: issue } = await ctx.github.rest.issues.get({ owner: ctx.ref.owner, repo: ctx.ref.repo, issue_number: ctx.ref.number });
     if (issue.state !== "open") return "the issue is closed";
     const labels = await readLabels(ctx);
-    await block(ctx, labels, await listComments(ctx.github, ctx.ref), `closed-pr${pr}`, `its pull request ${pull.html_url} was closed without merging. The branch \`${pull.head_ref}\` is left as it was.`, `Reopen the pull request to have Baton review it again, or remove \`${ctx.pipeline.config.labels.blocked}\` and apply a stage's label to go on.`);
+    await block(ctx, labels, await listComments(ctx.github, ctx.ref, ctx.app), `closed-pr${pr}`, `its pull request ${pull.html_url} was closed without merging. The branch \`${pull.head_ref}\` is left as it was.`, `Reopen the pull request to have Baton review it again, or remove \`${ctx.pipeline.config.labels.blocked}\` and apply a stage's label to go on.`);
     return "blocked: PR closed unmerged";
   });
 }
@@ -203,7 +207,7 @@ async function onReopened(ctx: Ctx, pr: number): Promise<string> {
   if (!isBatonPull(pull, ctx.ref, ctx.bot) || pull.state !== "open" || !review) return "not Baton's reopened PR";
   const labels = await readLabels(ctx);
   const blocked = ctx.pipeline.config.labels.blocked;
-  const closedNote = findLastByMarker(await listComments(ctx.github, ctx.ref), `<!-- baton:blocked run=closed-pr${pr} -->`);
+  const closedNote = findLastByMarker(await listComments(ctx.github, ctx.ref, ctx.app), `<!-- baton:blocked run=closed-pr${pr} -->`);
   if (!labels.includes(blocked) || !closedNote) return "the issue was not blocked by this PR's closing";
   await swapLabel(ctx.github, ctx.ref, blocked, review.on);
   return "resumed at review";

@@ -4,17 +4,21 @@ import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { describeError, isPermanent, PermanentError } from "../errors.js";
 import { ensureComment } from "../github/ensure-comment.js";
 import { addLabels, removeLabel } from "../github/labels.js";
-import { listComments } from "../github/list-comments.js";
+import type { AppIdentity } from "../github/app-identity.js";
+import { listComments, readComments } from "../github/list-comments.js";
 import { formatIssue, type GitHub, type IssueComment, type IssueRef } from "../github/types.js";
 import type { EventFields } from "../observe/events.js";
 import { metrics } from "../observe/metrics.js";
 import type { Runtime } from "../runtime.js";
 import { STAGE_HANDLERS } from "../stages/index.js";
-import type { IssueSnapshot, StageResult } from "../stages/types.js";
+import type { IssueSnapshot, StageResult, StageRun } from "../stages/types.js";
+import { noteWithKnowledge } from "../knowledge/note-with-knowledge.js";
 import { blockIssue } from "./block-issue.js";
 import type { StageJob } from "./job-data.js";
 import { loadPipeline } from "./load-pipeline.js";
 import { updateStatus } from "./update-status.js";
+import { enqueueWaitingLabels } from "./enqueue-waiting-labels.js";
+import { noteLookalikes } from "./note-lookalikes.js";
 import { redactSecrets } from "../github/redact-secrets.js";
 import { batchOutput } from "./batch-output.js";
 
@@ -26,10 +30,13 @@ export type StageJobOutcome =
 /**
  * The stage worker: runs one claimed stage on one issue and hands the baton on.
  * 1. Load the pipeline and the stage; read the issue fresh (closed, or claim gone: drop).
- * 2. Mark the stage running in the status comment.
+ * 2. Read Baton's own comments (look-alikes by others get one note) and mark the stage
+ *    running in the status comment.
  * 3. Run the stage's handler (it reuses what an earlier attempt of this job posted).
  * 4. Record the result in the status comment, then swap the claim label for the next label
  *    (last: the handoff is what starts the next stage).
+ * 5. Give any input label that waited while this stage held the issue its intake now
+ *    (one stage per issue at a time; see enqueue-waiting-labels.ts).
  * A permanent error, or a transient one on the last attempt, blocks the issue; any other
  * error is rethrown for BullMQ to retry with backoff.
  */
@@ -51,6 +58,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
 
     if (job.data.handedOff) {
       await removeLabel(github, ref, stage.claim);
+      await enqueueWaitingLabels(rt, github, ref, pipeline, runId);
       return { action: "handed-off", outcome: "resumed", label: job.data.handedOff };
     }
     const issue = await readIssue(github, ref);
@@ -58,14 +66,15 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     if (!issue.labels.includes(stage.claim)) return { action: "dropped", reason: `claim label ${stage.claim} was removed` };
     await event({ type: "worker_started", attempt: job.attemptsMade + 1 });
 
-    comments = await listComments(github, ref);
+    comments = await noteLookalikes(github, ref, await readComments(github, ref, await rt.appIdentity()));
     const startedAt = Date.now();
-    comments = await updateStatus(github, ref, pipeline, comments, stage.name, { state: "running", started_at: new Date(startedAt).toISOString() }, stage.claim);
+    comments = await updateStatus(github, ref, pipeline, comments, stage.name, { state: "running", started_at: new Date(startedAt).toISOString(), note: undefined }, stage.claim);
 
     const output = batchOutput((text) => void event({ type: "agent_output", text: redactSecrets(text) }));
     let result: StageResult;
+    const run: StageRun = { rt, github, ref, issue, comments, pipeline, stage, runId, signal: signal ?? new AbortController().signal, log, onOutput: output.push, onAgentEvent: (e) => void event(e) };
     try {
-      result = await handler({ rt, github, ref, issue, comments, pipeline, stage, runId, signal: signal ?? new AbortController().signal, log, onOutput: output.push, onAgentEvent: (e) => void event(e) });
+      result = await handler(run);
     } finally {
       output.flush();
     }
@@ -85,12 +94,13 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
       artifact_url: result.artifactUrl,
       pr_url: result.prUrl,
       revision: result.revision,
-      note: result.note,
+      note: noteWithKnowledge(result.note, run.seen),
     }, label);
     if (waiting) await postGateComment(github, ref, stage, label, runId, comments);
     await addLabels(github, ref, [label, ...(result.labels ?? [])]);
     await job.updateData({ ...job.data, handedOff: label });
     await removeLabel(github, ref, stage.claim);
+    await enqueueWaitingLabels(rt, github, ref, pipeline, runId);
     await event({ type: "status_changed", from: stage.claim, to: label, outcome: result.outcome });
     await event({ type: "dispatch_completed", outcome: result.outcome, duration_ms: Date.now() - startedAt });
     recordStageMetrics(stage.name, result, Date.now() - startedAt);
@@ -107,7 +117,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     await event({ type: "dispatch_failed", error: describeError(error), final, attempt: job.attemptsMade + 1 });
     if (!final) {
       log.warn({ err: error }, "stage failed; will retry");
-      if (pipeline && stage) await noteRetry(github, ref, pipeline, stage, comments, error, log);
+      if (pipeline && stage) await noteRetry(github, await rt.appIdentity(), ref, pipeline, stage, comments, error, log);
       throw error;
     }
     log.error({ err: error }, "stage blocked");
@@ -119,7 +129,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
       stage,
       fromLabel: claim,
       runId,
-      comments: comments.length ? comments : await listComments(github, ref),
+      comments: comments.length ? comments : await listComments(github, ref, await rt.appIdentity()),
     });
     return { action: "blocked", reason: describeError(error) };
   }
@@ -187,9 +197,9 @@ async function postGateComment(github: GitHub, ref: IssueRef, stage: Stage, gate
 }
 
 /** Shows a retry in the status comment; failing to do so must not hide the original error. */
-async function noteRetry(github: GitHub, ref: IssueRef, pipeline: Pipeline, stage: Stage, comments: IssueComment[], error: unknown, log: Runtime["log"]): Promise<void> {
+async function noteRetry(github: GitHub, app: AppIdentity, ref: IssueRef, pipeline: Pipeline, stage: Stage, comments: IssueComment[], error: unknown, log: Runtime["log"]): Promise<void> {
   try {
-    await updateStatus(github, ref, pipeline, comments.length ? comments : await listComments(github, ref), stage.name, { state: "retrying", note: describeError(error).slice(0, 120) }, stage.claim);
+    await updateStatus(github, ref, pipeline, comments.length ? comments : await listComments(github, ref, app), stage.name, { state: "retrying", note: describeError(error).slice(0, 120) }, stage.claim);
   } catch (statusError) {
     log.warn({ err: statusError }, "could not show the retry in the status comment");
   }

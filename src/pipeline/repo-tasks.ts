@@ -43,7 +43,7 @@ export async function processRepoTask(rt: Runtime, job: Job<RepoTask>): Promise<
       const github = await rt.auth(data.issue.installationId);
       const config = await loadPipeline(rt, github, data.issue);
       if (!config.ok || !config.pipeline.config.lessons.enabled) return "lessons skipped";
-      return `lessons at ${await recordLessons(github, data.issue, config.pipeline, data.pr)}`;
+      return `lessons at ${await recordLessons(rt, github, data.issue, config.pipeline, data.pr)}`;
     }
     case "command":
       return runCommand(rt, data);

@@ -1,5 +1,5 @@
 import { runAgent } from "../agents/run-agent.js";
-import { agentRequest } from "./agent-request.js";
+import { agentRequest, withCodeView } from "./agent-request.js";
 import type { DesignOutput } from "../agents/outputs.js";
 import { findLatestArtifact, type Artifact } from "../github/artifacts.js";
 import type { IssueComment } from "../github/types.js";
@@ -67,10 +67,10 @@ export const design: StageHandler = async (run) => {
     .filter((s) => s.kind === "triage")
     .map((s) => findLatestArtifact(run.comments, s.name))
     .find((a) => a !== undefined);
-  const result = await runAgent("design", {
-    ...(await agentRequest(run)),
+  const result = await withCodeView(run, async (view) => runAgent("design", {
+    ...(await agentRequest(run, view)),
     context: { issue: issueContext(run.issue), brief: brief?.markdown ?? "" },
-  });
+  }));
   const output = result.data;
   const revision = nextRevision(run);
   const comment = await postArtifact(run, revision, renderSpec(output), {

@@ -5,6 +5,7 @@ import { ensureComment } from "../github/ensure-comment.js";
 import { listComments } from "../github/list-comments.js";
 import { listInlineComments, replyInThread } from "../github/pull-reviews.js";
 import { redactSecrets } from "../github/redact-secrets.js";
+import type { AppIdentity } from "../github/app-identity.js";
 import type { GitHub, IssueComment, IssueRef } from "../github/types.js";
 import { latestOfKind } from "./latest-of-kind.js";
 import type { StageRun } from "./types.js";
@@ -132,12 +133,13 @@ export function renderFeedbackPrompt(feedback: Feedback): string {
  * After the revision is pushed: one reply in each inline thread the feedback came from,
  * and one summary comment on the PR. Both are idempotent (markers), so a retry posts nothing twice.
  */
-export async function answerFeedback(github: GitHub, ref: IssueRef, feedback: Feedback, answer: { summary: string; sha: string | undefined; revision: number }): Promise<void> {
+export async function answerFeedback(github: GitHub, ref: IssueRef, app: AppIdentity, feedback: Feedback, answer: { summary: string; sha: string | undefined; revision: number }): Promise<void> {
   const commit = answer.sha ? `\`${answer.sha.slice(0, 7)}\`` : "the existing commits (nothing new was needed)";
   const marker = `<!-- baton:thread-answer feedback=${feedback.artifact.comment.id} -->`;
   const threads = feedback.requests.filter((r) => r.comment_id !== undefined);
   if (threads.length) {
-    const existing = (await listInlineComments(github, ref, feedback.pr)).map((c) => ({ in_reply_to_id: c.in_reply_to_id, body: c.body }));
+    // Only the app's own replies count as answered: a person cannot copy the marker to silence one.
+    const existing = (await listInlineComments(github, ref, feedback.pr)).filter((c) => c.user === app.botLogin);
     for (const request of threads) {
       await replyInThread(github, ref, feedback.pr, request.comment_id!, marker, `Addressed in revision ${answer.revision} (${commit}). ${sanitizeUntrusted(answer.summary)}`, existing);
     }
@@ -153,5 +155,5 @@ export async function answerFeedback(github: GitHub, ref: IssueRef, feedback: Fe
     "",
     "Baton's AI review runs again on the new commit.",
   ].join("\n");
-  await ensureComment(github, pr, `<!-- baton:feedback-answer feedback=${feedback.artifact.comment.id} -->`, body, await listComments(github, pr));
+  await ensureComment(github, pr, `<!-- baton:feedback-answer feedback=${feedback.artifact.comment.id} -->`, body, await listComments(github, pr, app));
 }

@@ -2,7 +2,8 @@ import { addUsage, runAgent } from "../agents/run-agent.js";
 import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import { PermanentError } from "../errors.js";
 import { issueBranch, upsertPull } from "../github/pulls.js";
-import { commitAll, pushBranch, withWorkspace, workspaceBytes, type Workspace } from "../github/workspace.js";
+import { mintRepoToken } from "../github/mint-repo-token.js";
+import { withWorkspace, workspaceBytes, type Workspace } from "../github/workspace.js";
 import { renderPreflight, runPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
 import type { Usage } from "../agents/types.js";
 import { readSources, writeAgentFiles } from "./agent-files.js";
@@ -19,20 +20,16 @@ import { afterImplement, describeBase, resolveBase } from "./pull-collaboration.
 const MAX_WORKSPACE_BYTES = 2 * 1024 ** 3;
 const PREFLIGHT_TIMEOUT_MS = 10 * 60_000;
 
-/** Installation token for git only: it never reaches the agent, logs, events or `.git/config`. */
-async function mintToken(run: StageRun): Promise<string> {
-  const auth = (await run.github.auth({ type: "installation" })) as { token?: string };
-  if (!auth.token) throw new Error("could not mint an installation token for git");
-  return auth.token;
-}
-
 /**
  * Implement: turn the spec into a pull request.
  * 1. Read the spec (as people left it) and any review feedback to address; no spec → blocked.
- * 2. Clone into a fresh workspace on `baton/issue-<n>` (continuing it on a revision).
- * 3. Let the agent change the workspace; run pre-flight; a failure goes back to the agent
+ * 2. Clone `baton/issue-<n>` (continuing it on a revision) and give the agent a copy.
+ * 3. Let the agent change its copy; run pre-flight there; a failure goes back to the agent
  *    with its output, up to `max_preflight_retries`, then the issue is blocked.
- * 4. Commit as the bot, push with a fresh token, open or update the one PR, post the artifact.
+ * 4. Check the change and apply it to Baton's own clone (README.md, "Security
+ *    model"); commit as the bot there and push with a token for this repository's
+ *    contents only. The PR and the artifact go through the installation's REST client,
+ *    which never leaves this process.
  */
 export const implement: StageHandler = async (run) => {
   const own = findOwnArtifact(run);
@@ -50,13 +47,14 @@ export const implement: StageHandler = async (run) => {
   const bot = await run.rt.botLogin();
   const base = await resolveBase(run, repo.default_branch);
 
-  const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: base, branch, token: () => mintToken(run) }, async (workspace) => {
+  const rules = { allowWorkflows: run.rt.env.BATON_ALLOW_WORKFLOW_CHANGES, maxFiles: run.rt.env.BATON_MAX_CHANGED_FILES, maxBytes: run.rt.env.BATON_MAX_CHANGE_BYTES };
+  const token = (access: "read" | "write") => mintRepoToken(run.github, run.ref, access);
+  const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: base, branch, token }, async (workspace) => {
     const work = await workUntilPreflightPasses(run, workspace, spec, feedback);
-    const sha = await commitAll(workspace, work.commitMessage, botIdentity(bot));
+    const sha = await workspace.publish({ message: work.commitMessage, author: botIdentity(bot), rules });
     if (!sha && !workspace.continued) {
       throw new PermanentError("the agent made no change to the repository.", { hint: "Make the spec more concrete (edit the design comment), then comment `/baton retry`." });
     }
-    if (sha) await pushBranch(workspace, await mintToken(run));
     return { ...work, sha };
   });
 
@@ -65,6 +63,7 @@ export const implement: StageHandler = async (run) => {
     base,
     title: run.issue.title,
     label: run.pipeline.config.labels.pr,
+    botLogin: bot,
     body: renderPullBody(run, spec, outcome.summary, outcome.preflight) + describeBase(run, base, repo.default_branch),
   });
   await afterImplement(run, pull, prFeedback, { summary: outcome.summary, sha: outcome.sha, revision });

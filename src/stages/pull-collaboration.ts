@@ -31,7 +31,7 @@ export function describeBase(run: StageRun, base: string, defaultBranch: string)
  * author for a review when they have write access.
  */
 export async function afterImplement(run: StageRun, pull: { number: number; created: boolean }, feedback: Feedback | undefined, result: { summary: string; sha: string | undefined; revision: number }): Promise<void> {
-  if (feedback && feedback.pr === pull.number) await answerFeedback(run.github, run.ref, feedback, result);
+  if (feedback && feedback.pr === pull.number) await answerFeedback(run.github, run.ref, await run.rt.appIdentity(), feedback, result);
   if (pull.created) {
     try {
       await requestReviewers(run.github, run.ref, pull.number, [run.issue.author], await run.rt.botLogin());

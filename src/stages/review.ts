@@ -1,8 +1,9 @@
 import { runAgent } from "../agents/run-agent.js";
-import { agentRequest } from "./agent-request.js";
+import { agentRequest, withCodeView } from "./agent-request.js";
 import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import type { ReviewOutput } from "../agents/outputs.js";
 import { PermanentError } from "../errors.js";
+import { isByApp } from "../github/app-identity.js";
 import { findArtifacts } from "../github/artifacts.js";
 import { readPullDiff } from "../github/pulls.js";
 import { redactSecrets } from "../github/redact-secrets.js";
@@ -49,10 +50,10 @@ export const review: StageHandler = async (run) => {
   const checks = await awaitChecks(run, pull);
   if (checks.state === "failure") return reviewRedChecks(run, pull, checks, prUrl);
 
-  const result = await runAgent("review", {
-    ...(await agentRequest(run)),
+  const result = await withCodeView(run, async (view) => runAgent("review", {
+    ...(await agentRequest(run, view)),
     context: { spec: spec ? sanitizeUntrusted(spec.markdown) : "(implemented from the issue alone)", criteria, diff, preflight: renderPreflight(preflight) },
-  });
+  }));
   const verdict = result.data;
   const body = `${renderVerdict(run, verdict, prNumber, prUrl)}\n\n${renderChecksSection(checks)}`;
   await postPullReview(run, prNumber, body);
@@ -107,7 +108,9 @@ async function reviewRedChecks(run: StageRun, pull: Awaited<ReturnType<typeof re
 async function postPullReview(run: StageRun, prNumber: number, body: string): Promise<void> {
   const marker = `<!-- baton:review run=${run.runId} -->`;
   const { data: reviews } = await run.github.rest.pulls.listReviews({ owner: run.ref.owner, repo: run.ref.repo, pull_number: prNumber, per_page: 100 });
-  if (reviews.some((r) => r.body?.startsWith(marker))) return;
+  // Only the app's own review counts: anyone can post a review carrying the marker.
+  const app = await run.rt.appIdentity();
+  if (reviews.some((r) => r.body?.startsWith(marker) && isByApp(r, app))) return;
   await run.github.rest.pulls.createReview({ owner: run.ref.owner, repo: run.ref.repo, pull_number: prNumber, event: "COMMENT", body: redactSecrets(`${marker}\n${body}`) });
 }
 

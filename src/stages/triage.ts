@@ -1,5 +1,5 @@
 import { runAgent } from "../agents/run-agent.js";
-import { agentRequest } from "./agent-request.js";
+import { agentRequest, withCodeView } from "./agent-request.js";
 import { TriageOutput } from "../agents/outputs.js";
 import { issueContext } from "./issue-context.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
@@ -38,10 +38,10 @@ export const triage: StageHandler = async (run) => {
     const labels = own.meta.outcome === "pass" ? [`type:${own.meta.type}`, `priority:${own.meta.priority}`, `size:${own.meta.size}`] : [];
     return { outcome: own.meta.outcome, artifactUrl: own.comment.html_url, revision: own.revision, note: "reused this run's brief", labels };
   }
-  const result = await runAgent("triage", {
-    ...(await agentRequest(run)),
+  const result = await withCodeView(run, async (view) => runAgent("triage", {
+    ...(await agentRequest(run, view)),
     context: { issue: issueContext(run.issue) },
-  });
+  }));
   const output = result.data;
   const revision = nextRevision(run);
   const comment = await postArtifact(run, revision, renderBrief(output), {

@@ -32,6 +32,15 @@ export interface StageRun {
   onOutput: (chunk: string) => void;
   /** Reports the agent runner's `backend_delegating` and `dispatch_spawned` events. */
   onAgentEvent: (event: AgentEvent) => void;
+  /** What the agent was shown of the repository's knowledge (set by `agentRequest`, shown in the status comment). */
+  seen?: SeenKnowledge;
+}
+
+/** The briefing commit and the earlier lessons a stage's agent was shown. */
+export interface SeenKnowledge {
+  briefingSha?: string;
+  /** Links to the lessons (issue comments) quoted in the prompt. */
+  lessons: string[];
 }
 
 /** How a stage ended: an outcome key of `stage.next`, and what the status comment shows. */

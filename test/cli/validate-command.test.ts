@@ -8,9 +8,9 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(ROOT, "bin", "baton.js");
 
 /** Runs the real `baton` executable as a user would. */
-function baton(args: string[], cwd = ROOT): Promise<{ code: number; out: string }> {
+function baton(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, env }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
     });
   });
@@ -34,6 +34,26 @@ describe("baton validate", () => {
     const { code, out } = await baton(["validate", "test/fixtures/config/label-mismatch.yml"]);
     expect(code).toBe(1);
     expect(out).toContain('error: stages.design.on: stage "design" waits for label "status:triaged"');
+  });
+
+  it("refuses agent flags that widen permissions, and args and tools the operator has not allowed, naming flag and stage", async () => {
+    const { BATON_AGENT_ALLOWED_ARGS: _a, BATON_AGENT_ALLOWED_TOOLS: _t, ...env } = process.env;
+    const { code, out } = await baton(["validate", "test/fixtures/config/dangerous-args.yml"], ROOT, env);
+    expect(code).toBe(1);
+    expect(out).toContain('error: stages.implement.agent.args[0]: stage "implement": flag "--dangerously-skip-permissions" changes the agent\'s permissions');
+    expect(out).toContain('error: stages.implement.agent.allowed_tools: stage "implement": tool "Bash" is not in the server\'s BATON_AGENT_ALLOWED_TOOLS (Read, Edit, Write, Glob, Grep)');
+    expect(out).toContain('error: stages.review.agent.args[0]: stage "review": flag "-c" changes the agent\'s permissions');
+    expect(out).toContain('error: stages.review.agent.args[2]: stage "review": flag "--model-verbosity" is not in the server\'s BATON_AGENT_ALLOWED_ARGS');
+  });
+
+  it("accepts what the operator allows, but never a permission flag, even when allowed", async () => {
+    const env = { ...process.env, BATON_AGENT_ALLOWED_ARGS: "--model-verbosity,--dangerously-skip-permissions,-c", BATON_AGENT_ALLOWED_TOOLS: "Read,Edit,Bash" };
+    const { code, out } = await baton(["validate", "test/fixtures/config/dangerous-args.yml"], ROOT, env);
+    expect(code).toBe(1);
+    expect(out).toContain('flag "--dangerously-skip-permissions" changes');
+    expect(out).toContain('flag "-c" changes');
+    expect(out).not.toContain("--model-verbosity");
+    expect(out).not.toContain('tool "Bash"');
   });
 
   it("exits 2 for a file that cannot be read", async () => {

@@ -1,4 +1,18 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import nock from "nock";
+
+/** A bare git repository with one commit, for the read-only checkout stages clone (git is real, not mocked). */
+function bareRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), "fake-github-git-"));
+  const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+  execFileSync("git", ["init", "--quiet", "--initial-branch", "main", join(dir, "work")], { env });
+  execFileSync("git", ["-C", join(dir, "work"), "commit", "--quiet", "--allow-empty", "-m", "init"], { env });
+  execFileSync("git", ["clone", "--quiet", "--bare", join(dir, "work"), join(dir, "repo.git")], { env });
+  return `file://${join(dir, "repo.git")}`;
+}
 
 /**
  * A small stateful stand-in for the GitHub REST routes the core pipeline uses, at the HTTP
@@ -34,6 +48,7 @@ const API = "https://api.github.com";
 export class FakeGitHub {
   readonly issues = new Map<number, FakeIssue>();
   readonly comments: FakeComment[] = [];
+  private cloneUrl?: string;
   readonly repoLabels = new Set<string>();
   readonly calls: Call[] = [];
   readonly permissions = new Map<string, string>();
@@ -41,6 +56,8 @@ export class FakeGitHub {
   /** The app's webhook deliveries, as `GET /app/hook/deliveries` lists them. */
   readonly deliveries: { id: number; guid: string; status_code: number; delivered_at: string; redelivery: boolean; event: string }[] = [];
   readonly redeliveryRequests: number[] = [];
+  /** `labeled` events per issue, as `GET …/issues/{n}/events` lists them (who applied each label). */
+  readonly labelEvents = new Map<number, { label: string; actor: string }[]>();
   /** Raw `.github/baton.yml` text; undefined = no file. */
   configText: string | undefined;
   /** Runs before a matching call is answered (to observe state at that moment). */
@@ -60,6 +77,7 @@ export class FakeGitHub {
   addIssue(issue: Partial<FakeIssue> & { number: number }): FakeIssue {
     const full: FakeIssue = { title: "Add a dark mode toggle", body: "The settings page should offer a dark mode toggle that persists.", state: "open", labels: [], user: "octocat", ...issue };
     this.issues.set(full.number, full);
+    this.labelEvents.set(full.number, full.labels.map((label) => ({ label, actor: full.user })));
     return full;
   }
 
@@ -114,6 +132,11 @@ export class FakeGitHub {
       this.redeliveryRequests.push(Number(m[1]));
       return [202, {}];
     }
+    if (method === "GET" && path === repoPath) {
+      this.cloneUrl ??= bareRepo();
+      return [200, { id: 1, name: repoPath.split("/")[3], full_name: repoPath.slice(7), default_branch: "main", clone_url: this.cloneUrl }];
+    }
+    if (method === "GET" && path === `${repoPath}/issues/comments`) return [200, this.comments.map((c) => this.renderComment(c))];
     if (method === "GET" && path === `${repoPath}/issues`) {
       const wanted = (url.searchParams.get("labels") ?? "").split(",").filter(Boolean);
       const state = url.searchParams.get("state") ?? "open";
@@ -156,6 +179,9 @@ export class FakeGitHub {
     if (!issue) return [404, { message: "Not Found" }];
     const rest = m[2] ?? "";
     if (rest === "" && method === "GET") return [200, this.renderIssue(issue)];
+    if (rest === "/events" && method === "GET") {
+      return [200, (this.labelEvents.get(issue.number) ?? []).map((e, i) => ({ id: i + 1, event: "labeled", actor: { login: e.actor, type: e.actor.endsWith("[bot]") ? "Bot" : "User" }, label: { name: e.label, color: "ededed" }, created_at: new Date().toISOString(), performed_via_github_app: null }))];
+    }
     if (rest === "/comments" && method === "GET") {
       const perPage = Number(url.searchParams.get("per_page") ?? 30);
       const page = Number(url.searchParams.get("page") ?? 1);
@@ -173,7 +199,10 @@ export class FakeGitHub {
     }
     if (rest === "/labels" && method === "POST") {
       for (const label of body.labels as string[]) {
-        if (!issue.labels.includes(label)) issue.labels.push(label);
+        if (!issue.labels.includes(label)) {
+          issue.labels.push(label);
+          this.labelEvents.get(issue.number)?.push({ label, actor: this.botLogin });
+        }
         this.repoLabels.add(label);
       }
       return [200, issue.labels.map((name) => ({ name }))];

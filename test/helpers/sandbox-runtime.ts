@@ -37,6 +37,7 @@ export async function createSandboxRuntime() {
     log,
     auth: (id) => probot.auth(id),
     botLogin: async () => `${sandbox.appSlug}[bot]`,
+    appIdentity: async () => ({ id: sandbox.appId, botLogin: `${sandbox.appSlug}[bot]` }),
   };
 
   /** Claims the issue for the stage consuming `label` (as a person's labelling would) and runs it once. */

@@ -40,6 +40,7 @@ export async function createTestRuntime(envOverrides: Record<string, string> = {
     probot,
     auth: (id) => probot.auth(id),
     botLogin: async () => BOT_LOGIN,
+    appIdentity: async () => ({ id: Number(TEST_APP_ID), botLogin: BOT_LOGIN }),
     close: async () => {
       await Promise.all(queues.all.map((q) => q.obliterate({ force: true })));
       await queues.close();

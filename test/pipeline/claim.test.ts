@@ -94,7 +94,7 @@ describe("claiming an issue for a stage", () => {
     expect(outcome).toMatchObject({ action: "refused" });
     expect(fake.issues.get(7)?.labels).toEqual([]);
     expect(fake.commentsOn(7)).toHaveLength(1);
-    expect(fake.commentsOn(7)[0]?.body).toContain("at least **triage** permission");
+    expect(fake.commentsOn(7)[0]?.body).toContain("at least **write** permission");
     expect(await stageJobs()).toHaveLength(0);
   });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { notFound, ok, paginate, route, type Call, type Route } from "../http.js";
+import { invalid, notFound, ok, paginate, route, type Call, type Route } from "../http.js";
+import { INSTALLATION_PERMISSIONS, tokenSees } from "../scopes.js";
 import { renderRepo, renderUser } from "../render.js";
 import { SandboxError, type World } from "../world.js";
 
@@ -13,7 +14,7 @@ export function appRoutes(world: World): Route[] {
   const renderInstallation = (id: number) => {
     const installation = [...state.installations.values()].find((i) => i.id === id);
     if (!installation) throw new SandboxError(notFound());
-    return { id, account: renderUser(installation.account, urls), app_id: world.appId, app_slug: world.appSlug, target_type: "Organization", repository_selection: "all", permissions: { issues: "write", pull_requests: "write", contents: "write", checks: "write", metadata: "read" }, events: ["issues", "issue_comment", "pull_request", "push"] };
+    return { id, account: renderUser(installation.account, urls), app_id: world.appId, app_slug: world.appSlug, target_type: "Organization", repository_selection: "all", permissions: INSTALLATION_PERMISSIONS, events: ["issues", "issue_comment", "pull_request", "push"] };
   };
   return [
     route("GET", "/app", (call) => {
@@ -36,17 +37,28 @@ export function appRoutes(world: World): Route[] {
     route("POST", "/app/installations/{id}/access_tokens", (call) => {
       requireApp(call);
       const id = Number(call.params[0]);
-      renderInstallation(id);
+      const account = renderInstallation(id).account.login.toLowerCase();
+      // GitHub's request body: `repositories` (names) and/or `repository_ids`, and `permissions`.
+      const { repositories, repository_ids: repositoryIds, permissions } = call.body as { repositories?: string[]; repository_ids?: number[]; permissions?: Record<string, string> };
+      const own = [...state.repos.values()].filter((r) => r.owner.toLowerCase() === account);
+      const wanted = [...(repositories ?? []).map((name) => own.find((r) => r.name.toLowerCase() === name.toLowerCase())), ...(repositoryIds ?? []).map((rid) => own.find((r) => r.id === rid))];
+      if (wanted.some((r) => !r)) throw new SandboxError(invalid("There is at least one repository that does not exist or is not accessible to the parent installation."));
+      const granted = permissions ?? INSTALLATION_PERMISSIONS;
+      for (const [name, level] of Object.entries(granted)) {
+        const has = INSTALLATION_PERMISSIONS[name];
+        if (!has || (level === "write" && has !== "write") || (level !== "read" && level !== "write")) throw new SandboxError(invalid(`The permissions requested are not granted to this installation.`));
+      }
+      const selected = wanted.length > 0 ? [...new Set(wanted.map((r) => r!.id))] : undefined;
       const token = `ghs_${randomBytes(18).toString("hex")}`;
       const expiresAt = Date.now() + 3600_000;
-      state.tokens.set(token, { installationId: id, expiresAt });
-      return ok({ token, expires_at: new Date(expiresAt).toISOString(), permissions: { issues: "write", pull_requests: "write", contents: "write", checks: "write", metadata: "read" }, repository_selection: "all" }, 201);
+      state.tokens.set(token, { installationId: id, expiresAt, permissions: { ...granted, metadata: "read" } as Record<string, "read" | "write">, repositoryIds: selected });
+      return ok({ token, expires_at: new Date(expiresAt).toISOString(), permissions: { ...granted, metadata: "read" }, repository_selection: selected ? "selected" : "all", ...(selected ? { repositories: selected.map((rid) => renderRepo(state.repoById(rid)!, urls, state.user(state.repoById(rid)!.owner))) } : {}) }, 201);
     }),
     route("GET", "/installation/repositories", (call) => {
       const actor = call.actor;
       if (actor?.kind !== "installation") throw new SandboxError({ status: 403, body: { message: "This endpoint requires an installation token" } });
       const installation = [...state.installations.values()].find((i) => i.id === actor.installationId)!;
-      const repos = [...state.repos.values()].filter((r) => r.owner.toLowerCase() === installation.account.login.toLowerCase());
+      const repos = [...state.repos.values()].filter((r) => r.owner.toLowerCase() === installation.account.login.toLowerCase() && tokenSees(actor.token, r));
       const page = paginate(call, repos.map((r) => renderRepo(r, urls, state.user(r.owner))));
       return { ...page, body: { total_count: repos.length, repositories: page.body } };
     }),

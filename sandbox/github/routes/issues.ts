@@ -1,5 +1,5 @@
 import { invalid, ok, paginate, route, type Call, type Route } from "../http.js";
-import { renderComment, renderIssue } from "../render.js";
+import { renderComment, renderIssue, renderIssueEvent } from "../render.js";
 import { SandboxError, type World } from "../world.js";
 
 /** Issues, their labels and comments. */
@@ -19,6 +19,12 @@ export function issueRoutes(world: World): Route[] {
     return ok(issue.labels.map((name) => ({ name, color: repo.labels.get(name.toLowerCase())?.color ?? "ededed", id: repo.labels.get(name.toLowerCase())?.id ?? 0 })));
   };
   return [
+    // Every issue's comments, oldest first (GitHub's default): Baton rebuilds its knowledge index from it.
+    route("GET", "/repos/{owner}/{repo}/issues/comments", (call) => {
+      const repo = repoOf(call);
+      const comments = [...repo.issues.values()].flatMap((i) => i.comments).sort((a, b) => a.id - b.id);
+      return paginate(call, comments.map((c) => renderComment(c, repo, urls, world.app)));
+    }),
     route("GET", "/repos/{owner}/{repo}/issues", (call) => {
       const repo = repoOf(call);
       const state = call.url.searchParams.get("state") ?? "open";
@@ -62,25 +68,29 @@ export function issueRoutes(world: World): Route[] {
       world.removeLabel(repo, issue, call.params[3]!, call.actor);
       return labelsOf(call);
     }),
+    route("GET", "/repos/{owner}/{repo}/issues/{n}/events", (call) => {
+      const { repo, issue } = issueOf(call);
+      return paginate(call, issue.events.map((e) => renderIssueEvent(e, repo, urls, world.app)));
+    }),
     route("GET", "/repos/{owner}/{repo}/issues/{n}/comments", (call) => {
       const { repo, issue } = issueOf(call);
       const since = call.url.searchParams.get("since");
       const comments = issue.comments.filter((c) => !since || c.updated_at >= since);
-      return paginate(call, comments.map((c) => renderComment(c, repo, urls)));
+      return paginate(call, comments.map((c) => renderComment(c, repo, urls, world.app)));
     }),
     route("POST", "/repos/{owner}/{repo}/issues/{n}/comments", (call) => {
       const { repo, issue } = issueOf(call);
       if (typeof call.body.body !== "string" || !call.body.body) throw new SandboxError(invalid("Validation Failed", [{ resource: "IssueComment", field: "body", code: "missing_field" }]));
-      return ok(renderComment(world.comment(repo, issue, call.body.body, call.actor), repo, urls), 201);
+      return ok(renderComment(world.comment(repo, issue, call.body.body, call.actor), repo, urls, world.app), 201);
     }),
     route("GET", "/repos/{owner}/{repo}/issues/comments/{id}", (call) => {
       const repo = repoOf(call);
-      return ok(renderComment(world.findComment(repo, Number(call.params[2])), repo, urls));
+      return ok(renderComment(world.findComment(repo, Number(call.params[2])), repo, urls, world.app));
     }),
     route("PATCH", "/repos/{owner}/{repo}/issues/comments/{id}", (call) => {
       const repo = repoOf(call);
       const comment = world.findComment(repo, Number(call.params[2]));
-      return ok(renderComment(world.editComment(repo, comment, String(call.body.body ?? ""), call.actor), repo, urls));
+      return ok(renderComment(world.editComment(repo, comment, String(call.body.body ?? ""), call.actor), repo, urls, world.app));
     }),
     route("DELETE", "/repos/{owner}/{repo}/issues/comments/{id}", (call) => {
       const repo = repoOf(call);

@@ -2,6 +2,7 @@ import { diff, diffFiles } from "../git.js";
 import { invalid, notFound, ok, paginate, route, type Call, type Route } from "../http.js";
 import { setPullState } from "../collab.js";
 import { renderPull } from "../render.js";
+import { headRev } from "../state.js";
 import { SandboxError, type World } from "../world.js";
 
 /** Pull requests: list, open (drafts too), read (JSON or diff), files, close, merge. Reviews: routes/reviews.ts. */
@@ -22,7 +23,7 @@ export function pullRoutes(world: World): Route[] {
       const head = call.url.searchParams.get("head");
       const base = call.url.searchParams.get("base");
       const pulls = [...repo.issues.values()].filter(
-        (i) => i.pull && (wantedState === "all" || i.state === wantedState) && (!head || `${repo.owner}:${i.pull.head}` === head || i.pull.head === head) && (!base || i.pull.base === base),
+        (i) => i.pull && (wantedState === "all" || i.state === wantedState) && (!head || `${(i.pull.headRepo ?? repo).owner}:${i.pull.head}` === head || i.pull.head === head) && (!base || i.pull.base === base),
       );
       return paginate(call, await Promise.all(pulls.map((i) => render(repo, i))));
     }),
@@ -36,7 +37,7 @@ export function pullRoutes(world: World): Route[] {
     route("GET", "/repos/{owner}/{repo}/pulls/{n}", async (call) => {
       const { repo, issue, pull } = pullOf(call);
       if (String(call.headers.accept ?? "").includes("diff")) {
-        return { status: 200, raw: true, body: await diff(repo.gitDir, pull.base, pull.head), headers: { "content-type": "application/vnd.github.diff; charset=utf-8" } };
+        return { status: 200, raw: true, body: await diff(repo.gitDir, pull.base, headRev(issue)), headers: { "content-type": "application/vnd.github.diff; charset=utf-8" } };
       }
       return ok(await render(repo, issue));
     }),
@@ -49,8 +50,8 @@ export function pullRoutes(world: World): Route[] {
       return ok(await render(repo, issue));
     }),
     route("GET", "/repos/{owner}/{repo}/pulls/{n}/files", async (call) => {
-      const { repo, pull } = pullOf(call);
-      return paginate(call, await diffFiles(repo.gitDir, pull.base, pull.head));
+      const { repo, issue, pull } = pullOf(call);
+      return paginate(call, await diffFiles(repo.gitDir, pull.base, headRev(issue)));
     }),
     route("PUT", "/repos/{owner}/{repo}/pulls/{n}/merge", async (call) => {
       const { repo, issue } = pullOf(call);

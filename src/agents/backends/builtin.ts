@@ -1,6 +1,6 @@
 import { parseDuration } from "../../config/duration.js";
 import { TransientError } from "../../errors.js";
-import type { DesignOutput, ImplementOutput, ReviewOutput, TriageOutput } from "../outputs.js";
+import type { DesignOutput, ImplementOutput, Lesson, LessonsOutput, ReviewOutput, TriageOutput } from "../outputs.js";
 import type { AgentBackend, AgentTask } from "../types.js";
 
 /** Marks every human-readable string the builtin agent writes: nobody should mistake it for a model. */
@@ -38,11 +38,17 @@ function triage(task: AgentTask): TriageOutput {
   };
 }
 
+/**
+ * The design names the repository files that share the most words with the issue title
+ * (ranked from the briefing by the stage: `related_files`), then the note it will write.
+ */
 function design(task: AgentTask): DesignOutput {
   const { title = "the request", number = 0 } = issueOf(task);
+  const related = Array.isArray(task.context.related_files) ? (task.context.related_files as string[]).slice(0, 3) : [];
+  const where = related.length ? ` The files whose names and text share the most words with the title are ${related.map((f) => `\`${f}\``).join(", ")}.` : "";
   return {
-    approach: `${CANNED} Record the request "${title}" in a design note and make the change in one small, reviewable step.`,
-    files: [`docs/baton/issue-${number}.md`],
+    approach: `${CANNED} Record the request "${title}" in a design note and make the change in one small, reviewable step.${where}`,
+    files: [...related, `docs/baton/issue-${number}.md`],
     risks: [`${CANNED} None beyond the usual: this output is canned, not a real design.`],
     acceptance_criteria: [
       `${CANNED} The change for "${title}" is described in docs/baton/issue-${number}.md`,
@@ -89,6 +95,20 @@ function review(task: AgentTask): ReviewOutput {
   };
 }
 
+/** Lists the revisions the review asked for and the pre-flight failures it was given, nothing more. */
+function lessons(task: AgentTask): LessonsOutput {
+  const reviews = Array.isArray(task.context.reviews) ? (task.context.reviews as { revision: number; verdict: string; failed: string[] }[]) : [];
+  const areas = Array.isArray(task.context.files) ? (task.context.files as string[]) : [];
+  const asked = reviews.filter((r) => r.verdict === "needs-changes");
+  const list: Lesson[] = asked.map((r) => ({ kind: "failed", text: `${CANNED} Revision ${r.revision} was sent back by the review: ${r.failed.join("; ") || "no failed criterion named"}.`, areas }));
+  const preflight = String(task.context.preflight ?? "");
+  if (/❌|timed out/.test(preflight)) list.push({ kind: "failed", text: `${CANNED} A pre-flight check failed on the way: ${preflight.split("\n").filter((l) => /❌|timed out/.test(l)).join(" ")}`, areas });
+  list.push(asked.length
+    ? { kind: "do-differently", text: `${CANNED} Check the criteria the review failed before opening the PR.`, areas }
+    : { kind: "worked", text: `${CANNED} The first implementation passed review.`, areas });
+  return { summary: `${CANNED} ${reviews.length} review(s), ${asked.length} revision(s) asked for.`, lessons: list };
+}
+
 async function delay(task: AgentTask): Promise<void> {
   const ms = parseDuration(process.env.BATON_BUILTIN_DELAY ?? "0ms");
   if (task.signal.aborted) throw new TransientError("the builtin agent was stopped");
@@ -115,6 +135,7 @@ export const builtin: AgentBackend = {
       task.kind === "triage" ? triage(task)
       : task.kind === "design" ? design(task)
       : task.kind === "implement" ? implement(task)
+      : task.kind === "lessons" ? lessons(task)
       : review(task);
     const text = `${CANNED}\n\n\`\`\`json\n${JSON.stringify(output, null, 2)}\n\`\`\`\n`;
     task.onOutput?.(text);

@@ -1,3 +1,4 @@
+import { DEFAULT_AGENT_TOOLS } from "../../config/check-agent-flags.js";
 import { PermanentError, TransientError } from "../../errors.js";
 import { cachedHealth } from "../health-cache.js";
 import { agentEnv, jsonEvents, probeVersion, runTaskCli } from "../run-cli.js";
@@ -5,8 +6,8 @@ import type { AgentBackend, AgentTask, Usage } from "../types.js";
 
 /** Secrets the CLI may need, passed by name (API key, or a `claude setup-token` OAuth token). */
 const SECRETS = ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"];
-/** Tools the implementer may use when the config names none: read and edit files, nothing else. */
-const DEFAULT_EDIT_TOOLS = ["Read", "Edit", "Write", "Glob", "Grep"];
+/** Tools for stages that only read the checkout (triage, design, review): the config cannot widen them. */
+const READ_ONLY_TOOLS = ["Read", "Grep", "Glob"];
 
 const executable = () => process.env.BATON_CLAUDE_BIN || "claude";
 
@@ -20,7 +21,8 @@ function argsFor(task: AgentTask): string[] {
   const { agent } = task;
   const args = ["-p", "--output-format", "stream-json", "--verbose", "--no-session-persistence"];
   if (agent.model) args.push("--model", agent.model);
-  if (task.workspace) args.push("--permission-mode", "acceptEdits", "--allowedTools", (agent.allowed_tools ?? DEFAULT_EDIT_TOOLS).join(","));
+  if (task.workspace && task.readOnly) args.push("--tools", READ_ONLY_TOOLS.join(","), "--allowedTools", READ_ONLY_TOOLS.join(","));
+  else if (task.workspace) args.push("--permission-mode", "acceptEdits", "--allowedTools", (agent.allowed_tools ?? DEFAULT_AGENT_TOOLS).join(","));
   else args.push("--tools", "");
   if (agent.max_turns) args.push("--max-turns", String(agent.max_turns));
   return [...args, ...(agent.args ?? [])];
@@ -48,6 +50,7 @@ const AUTH_FAILURE = /not logged in|\/login|invalid api key|authentication/i;
 
 export const claudeCode: AgentBackend = {
   name: "claude-code",
+  readsCheckout: true,
   async run(task) {
     const started = Date.now();
     let model: string | undefined;

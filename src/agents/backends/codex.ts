@@ -13,7 +13,7 @@ const executable = () => process.env.BATON_CODEX_BIN || "codex";
  * sandbox lets it write the workspace when it has one (implement) and nothing otherwise.
  */
 function argsFor(task: AgentTask): string[] {
-  const args = ["exec", "--json", "--ephemeral", "--skip-git-repo-check", "--color", "never", "--sandbox", task.workspace ? "workspace-write" : "read-only"];
+  const args = ["exec", "--json", "--ephemeral", "--skip-git-repo-check", "--color", "never", "--sandbox", task.workspace && !task.readOnly ? "workspace-write" : "read-only"];
   if (task.agent.model) args.push("--model", task.agent.model);
   return [...args, ...(task.agent.args ?? []), "-"];
 }
@@ -30,6 +30,7 @@ const AUTH_FAILURE = /401|unauthori[sz]ed|api key|not logged in|login/i;
 
 export const codex: AgentBackend = {
   name: "codex",
+  readsCheckout: true,
   async run(task) {
     const started = Date.now();
     let answer: string | undefined;

@@ -45,11 +45,12 @@ async function isExecutable(command: string): Promise<boolean> {
  */
 export const command: AgentBackend = {
   name: "command",
+  readsCheckout: true,
   async run(task) {
     const started = Date.now();
     const chosen = commandFor(task.agent);
     if (!chosen.ok) throw new PermanentError(`the command backend cannot run: ${chosen.reason}.`, { hint: "Ask the operator to allow the command, or change the stage's agent, then comment `/baton retry`." });
-    const request = { protocol: COMMAND_PROTOCOL, run_id: task.runId, stage: task.stage, kind: task.kind, prompt: task.prompt, context: task.context, workspace: task.workspace ?? null, model: task.agent.model ?? null, timeout_ms: task.timeoutMs };
+    const request = { protocol: COMMAND_PROTOCOL, run_id: task.runId, stage: task.stage, kind: task.kind, prompt: task.prompt, context: task.context, workspace: task.workspace ?? null, read_only: task.readOnly ?? false, model: task.agent.model ?? null, timeout_ms: task.timeoutMs };
     let result: z.infer<typeof ResultLine> | undefined;
     let failure: z.infer<typeof ErrorLine> | undefined;
     let malformed = 0;

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { appIdentityOf } from "../../github/app-identity.js";
 import { listComments } from "../../github/list-comments.js";
 import { readStatus } from "../../github/status-comment.js";
 import { connectGitHub, openRepo } from "../connect.js";
@@ -11,10 +12,11 @@ export function registerStatus(program: Command): void {
     .requiredOption("--repo <owner/name>", "the repository")
     .requiredOption("--issue <number>", "the issue number", Number)
     .action(async (options: { repo: string; issue: number }) => {
-      const { github, repo } = await openRepo(connectGitHub(), options.repo);
+      const probot = connectGitHub();
+      const { github, repo } = await openRepo(probot, options.repo);
       const ref = { ...repo, number: options.issue };
       const { data: issue } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
-      const { comment, data } = readStatus(await listComments(github, ref));
+      const { comment, data } = readStatus(await listComments(github, ref, await appIdentityOf(() => probot.auth())()));
       console.log(`${options.repo}#${options.issue} ${issue.title}`);
       console.log(`labels: ${issue.labels.map((l) => (typeof l === "string" ? l : l.name)).join(", ") || "(none)"}`);
       if (!comment) return console.log("Baton has not worked on this issue yet.");

@@ -1,4 +1,5 @@
 import type { Pipeline, Stage } from "../../config/resolve-pipeline.js";
+import type { AppIdentity } from "../../github/app-identity.js";
 import { ensureComment } from "../../github/ensure-comment.js";
 import { addLabels, removeLabel, swapLabel } from "../../github/labels.js";
 import { listComments } from "../../github/list-comments.js";
@@ -26,6 +27,7 @@ interface CommandContext {
   ref: IssueRef;
   pipeline: Pipeline;
   labels: string[];
+  app: AppIdentity;
 }
 
 const HELP = "Commands: `/baton approve` (pass a gate), `/baton retry` (re-run the current stage), `/baton stop` (cancel the running stage), `/baton status`; on Baton's pull request also `/baton revise <what to change>`; `/baton base <branch>` (the branch Baton's PR targets).";
@@ -39,8 +41,9 @@ const HELP = "Commands: `/baton approve` (pass a gate), `/baton retry` (re-run t
 export async function runCommand(rt: Runtime, task: CommandTask): Promise<string> {
   const where = task.issue;
   const github = await rt.auth(where.installationId);
+  const app = await rt.appIdentity();
   const reply = async (text: string) => {
-    await ensureComment(github, where, `<!-- baton:reply comment=${task.commentId} -->`, `@${task.commenter} ${text}`, await listComments(github, where));
+    await ensureComment(github, where, `<!-- baton:reply comment=${task.commentId} -->`, `@${task.commenter} ${text}`, await listComments(github, where, app));
     return text;
   };
   const config = await loadPipeline(rt, github, where);
@@ -54,7 +57,7 @@ export async function runCommand(rt: Runtime, task: CommandTask): Promise<string
   const { ref, pr } = await resolveCommandTarget(rt, github, where);
   const { data: issue } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
   const labels = issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
-  const ctx: CommandContext = { rt, github, ref, pipeline: config.pipeline, labels };
+  const ctx: CommandContext = { rt, github, ref, pipeline: config.pipeline, labels, app };
   switch (task.command) {
     case "approve":
       return reply(await approve(ctx));
@@ -105,7 +108,7 @@ async function liveJobId(ctx: CommandContext, stage: Stage): Promise<string | un
 /** Re-runs the current stage by putting its input label back (as the bot: the normal path claims it). */
 async function retry(ctx: CommandContext): Promise<string> {
   const { github, ref, pipeline, labels, rt } = ctx;
-  const current = currentStage(ctx, await listComments(github, ref));
+  const current = currentStage(ctx, await listComments(github, ref, ctx.app));
   if (!current) return "there is no blocked or stopped stage to retry.";
   const { stage, claimed } = current;
   if (claimed && (await liveJobId(ctx, stage))) return `the **${stage.name}** stage is running right now; comment \`/baton stop\` first to restart it.`;
@@ -128,12 +131,12 @@ async function stop(ctx: CommandContext): Promise<string> {
   const runId = await liveJobId(ctx, stage);
   if (runId) await rt.redis.publish(keys.cancelChannel(rt), runId);
   await removeLabel(github, ref, stage.claim);
-  await updateStatus(github, ref, pipeline, await listComments(github, ref), stage.name, { state: "stopped", note: "stopped by /baton stop" }, "stopped");
+  await updateStatus(github, ref, pipeline, await listComments(github, ref, ctx.app), stage.name, { state: "stopped", note: "stopped by /baton stop" }, "stopped");
   return `stopped the **${stage.name}** stage. Comment \`/baton retry\` or apply \`${stage.on}\` to run it again.`;
 }
 
-async function status({ github, ref, pipeline, labels }: CommandContext): Promise<string> {
-  const comments = await listComments(github, ref);
+async function status({ github, ref, pipeline, labels, app }: CommandContext): Promise<string> {
+  const comments = await listComments(github, ref, app);
   const statusLabel = labels.find((l) => pipeline.stages.some((s) => [s.on, s.claim, ...Object.values(s.next)].includes(l)) || l === pipeline.config.labels.blocked || l === pipeline.config.labels.done);
   const { comment, data } = readStatus(comments);
   const last = [...pipeline.stages].reverse().find((s) => data.rows[s.name]);

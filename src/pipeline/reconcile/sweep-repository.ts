@@ -77,7 +77,7 @@ async function recoverStuckClaims(rt: Runtime, github: GitHub, repo: RepoRef, pi
         stage,
         fromLabel: stage.claim,
         runId: `stuck-${runId}`,
-        comments: await listComments(github, ref),
+        comments: await listComments(github, ref, await rt.appIdentity()),
       });
       await rt.redis.del(requeuedKey);
     }

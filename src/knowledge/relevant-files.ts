@@ -1,0 +1,25 @@
+import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
+import { readSources } from "../stages/agent-files.js";
+import type { Briefing } from "./briefing.js";
+import { rankFiles } from "./build-briefing.js";
+
+/** About four characters a token: close enough to keep a prompt inside its budget. */
+const CHARS_PER_TOKEN = 4;
+
+/**
+ * The text of the files most related to `text`, best first, as many as fit in `tokens`, for
+ * agents that cannot read the checkout. Repository text is untrusted: sanitised like issue text.
+ */
+export async function relevantFiles(dir: string, briefing: Briefing, text: string, tokens: number): Promise<{ paths: string[]; rendered: string }> {
+  let budget = tokens * CHARS_PER_TOKEN;
+  const paths: string[] = [];
+  const parts: string[] = [];
+  for (const { path } of rankFiles(briefing, text, 20)) {
+    const part = sanitizeUntrusted(await readSources(dir, [path]));
+    if (part.length > budget) continue;
+    budget -= part.length;
+    paths.push(path);
+    parts.push(part);
+  }
+  return { paths, rendered: parts.join("\n\n") };
+}

@@ -1,0 +1,72 @@
+import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
+import type { Permission } from "../config/schema.js";
+import { isByApp } from "../github/app-identity.js";
+import { ensureComment } from "../github/ensure-comment.js";
+import { findLabelActor } from "../github/find-label-actor.js";
+import { removeLabel } from "../github/labels.js";
+import { listComments } from "../github/list-comments.js";
+import { hasAtLeast, higherOf, readRole } from "../github/permissions.js";
+import type { GitHub, IssueRef } from "../github/types.js";
+import { keys, type Runtime } from "../runtime.js";
+import type { IntakeJob } from "./job-data.js";
+
+/**
+ * How long a person's role on a repository is trusted before it is read again: a permission
+ * taken away stops working within a minute.
+ */
+export const ROLE_TTL_S = 60;
+
+export type SenderVerdict = { action: "dropped" | "refused"; reason: string } | undefined;
+
+/**
+ * Only Baton's own handoffs and people with enough permission move an issue (README,
+ * "Who can trigger what, and how artifacts are trusted"):
+ * 1. Find who applied the label: the webhook's sender, or on the reconciler's and handoff's
+ *    paths the issue's latest `labeled` event for it. Commands and the CLI were checked already.
+ * 2. The app itself passes; other bots are ignored.
+ * 3. A person needs `permissions.trigger`, and `permissions.commands` too when the label
+ *    passes a gate (like `/baton approve`). Below it: a comment saying who may, the label off.
+ */
+export async function checkLabelSender(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline, stage: Stage, data: IntakeJob): Promise<SenderVerdict> {
+  if (data.source === "command" || data.source === "cli") return undefined;
+  const app = await rt.appIdentity();
+  let login: string;
+  let type: string | undefined;
+  if (data.source === "webhook") {
+    if (data.sender.login === app.botLogin) return undefined;
+    ({ login, type } = data.sender);
+  } else {
+    const applied = await findLabelActor(github, ref, stage.on);
+    if (!applied) return { action: "dropped", reason: `no labeled event says who applied ${stage.on}` };
+    if (isByApp(applied, app)) return undefined;
+    ({ login, type } = applied.actor);
+  }
+  if (type === "Bot") return { action: "dropped", reason: `label applied by another bot (${login})` };
+
+  const gated = gateBefore(pipeline, stage);
+  const { trigger, commands } = pipeline.config.permissions;
+  const minimum = gated ? higherOf(trigger, commands) : trigger;
+  const role = await cachedRole(rt, github, ref, login);
+  if (hasAtLeast(role, minimum)) return undefined;
+  const why = gated
+    ? `\`${stage.on}\` passes the **${gated.name}** stage's gate, so applying it needs at least **${minimum}** permission on this repository, like \`/baton approve\` (yours: ${role}).`
+    : `Baton only starts the **${stage.name}** stage from \`${stage.on}\` when it is applied by someone with at least **${minimum}** permission on this repository (yours: ${role}).`;
+  await ensureComment(github, ref, `<!-- baton:refused delivery=${data.deliveryId} -->`, `@${login} ${why} The label was taken off and nothing was started; a maintainer can apply it instead.`, await listComments(github, ref, app));
+  await removeLabel(github, ref, stage.on);
+  return { action: "refused", reason: `${login} has ${role}, below ${minimum}` };
+}
+
+/** The gated stage whose passing label `stage` consumes, if any: that label stands in for `/baton approve`. */
+function gateBefore(pipeline: Pipeline, stage: Stage): Stage | undefined {
+  return pipeline.stages.find((s) => s.gate && s.next.pass === stage.on);
+}
+
+/** A person's role, cached a minute: one person labelling many issues costs one request. */
+async function cachedRole(rt: Runtime, github: GitHub, ref: IssueRef, login: string): Promise<Permission | "none"> {
+  const key = keys.role(rt, ref.repoId, login);
+  const cached = await rt.redis.get(key);
+  if (cached) return cached as Permission | "none";
+  const role = await readRole(github, ref, login);
+  await rt.redis.set(key, role, "EX", ROLE_TTL_S);
+  return role;
+}
