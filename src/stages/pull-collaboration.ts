@@ -1,4 +1,5 @@
 import { PermanentError } from "../errors.js";
+import { findLabelActor } from "../github/find-label-actor.js";
 import { branchExists, chooseBase, requestReviewers } from "../github/pull-manners.js";
 import { answerFeedback, type Feedback } from "./human-feedback.js";
 import type { StageRun } from "./types.js";
@@ -28,13 +29,15 @@ export function describeBase(run: StageRun, base: string, defaultBranch: string)
 /**
  * After implement pushed and the PR is open: answer the feedback this revision addressed
  * (a reply in each inline thread, one summary on the PR) and, on a new PR, ask the issue's
- * author for a review when they have write access.
+ * author and whoever applied the entry label for a review when they have write access.
  */
 export async function afterImplement(run: StageRun, pull: { number: number; created: boolean }, feedback: Feedback | undefined, result: { summary: string; sha: string | undefined; revision: number }): Promise<void> {
   if (feedback && feedback.pr === pull.number) await answerFeedback(run.github, run.ref, await run.rt.appIdentity(), feedback, result);
   if (pull.created) {
     try {
-      await requestReviewers(run.github, run.ref, pull.number, [run.issue.author], await run.rt.botLogin());
+      const entry = run.pipeline.stages.find((s) => s.entry);
+      const applier = entry ? (await findLabelActor(run.github, run.ref, entry.on))?.actor.login : undefined;
+      await requestReviewers(run.github, run.ref, pull.number, [run.issue.author, applier ?? ""], await run.rt.botLogin());
     } catch (error) {
       run.log.warn({ err: error }, "could not request a review on the new PR");
     }

@@ -36,6 +36,7 @@ describe("working with Baton's pull requests", () => {
     expect((opened?.payload.pull_request as { draft: boolean }).draft).toBe(true);
     expect(pull.pull?.draft).toBe(false);
     expect(deliveries("pull_request", "ready_for_review")).toHaveLength(1);
+    expect(pull.pull?.requestedReviewers).toEqual(["octocat"]);
     expect(await commits(repo, issue)).toHaveLength(1);
     const file = `docs/baton/issue-${issue.number}.md`;
 
