@@ -73,7 +73,7 @@ async function main(): Promise<number> {
     say(`  labels    ${issue.labels.join(", ")}`);
     say(`  comments  ${issue.comments.length} (${issue.comments.filter((c) => c.body.startsWith("<!-- baton:artifact")).length} artifacts, 1 status comment)`);
     const pulls = [...repo.issues.values()].filter((i) => i.pull);
-    for (const pull of pulls) say(`  PR #${pull.number} ${pull.title} (${pull.pull?.head}) · ${pull.pull?.reviews.length ?? 0} review(s)`);
+    for (const pull of pulls) say(`  PR #${pull.number} ${pull.title} (${pull.pull?.head} → ${pull.pull?.base}) · ${pull.pull?.draft ? "draft" : "ready for review"} · ${pull.pull?.reviews.length ?? 0} review(s)`);
     const status = issue.comments.find((c) => c.body.startsWith("<!-- baton:status -->"));
     if (status) say(`\n${status.body.split("\n").filter((l) => l.startsWith("|") || l.startsWith("###")).join("\n")}\n`);
     for (const artifact of issue.comments.filter((c) => c.body.startsWith("<!-- baton:artifact"))) {

@@ -83,6 +83,8 @@ export const BatonEnv = z.object({
     .string()
     .default("")
     .transform((value) => value.split(",").map((s) => s.trim()).filter(Boolean)),
+  /** How often the review stage reads a PR's checks again while it waits for them to complete. */
+  BATON_CHECKS_POLL: DurationMs("10s"),
   /** Let agents add, change or delete `.github/workflows/**` (they run with the repository's secrets). */
   BATON_ALLOW_WORKFLOW_CHANGES: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   /** Most paths one implement run may add, change or delete. */

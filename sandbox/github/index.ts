@@ -14,6 +14,9 @@ import { appRoutes } from "./routes/app.js";
 import { issueRoutes } from "./routes/issues.js";
 import { pullRoutes } from "./routes/pulls.js";
 import { repoRoutes } from "./routes/repos.js";
+import { checkRoutes } from "./routes/checks.js";
+import { answerGraphql, reviewRoutes } from "./routes/reviews.js";
+import { startCi } from "./ci.js";
 import { WebhookSender } from "./webhooks.js";
 import { SandboxError, World } from "./world.js";
 
@@ -80,7 +83,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const calls: ApiCall[] = [];
   const urls = { web: "", api: "" };
   const world = new World(urls, appId, appSlug, gitRoot, webhooks);
-  const routes: Route[] = [...appRoutes(world), ...repoRoutes(world), ...issueRoutes(world), ...pullRoutes(world)];
+  const routes: Route[] = [...appRoutes(world), ...repoRoutes(world), ...issueRoutes(world), ...pullRoutes(world), ...reviewRoutes(world), ...checkRoutes(world)];
+  world.pushListeners.push((repo, branch, sha) => startCi(world, repo, branch, sha));
 
   const snapshot = () => ({
     repos: [...world.state.repos.values()].map((r) => ({
@@ -174,6 +178,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const path = url.pathname;
     try {
       if (path.startsWith("/api/v3/")) return await handleApi(req, res, path.slice("/api/v3".length), url);
+      if (path === "/api/graphql" && req.method === "POST") {
+        const actor = identify(req.headers.authorization, world.state, publicKey, appId);
+        if (!actor) return send(res, { status: 401, body: { message: "This endpoint requires you to be authenticated." } });
+        return send(res, await answerGraphql(world, JSON.parse((await readBody(req)).toString() || "{}"), actor));
+      }
       const git = /^\/([^/]+)\/([^/]+?)\.git(\/.*)$/.exec(path);
       if (git) return await handleGit(req, res, git[1]!, git[2]!, git[3]!);
       if (path.startsWith("/_sandbox/")) return await handleAdmin(req, res, path, { world, faults, setWebhookUrl: (u) => (webhooks.url = u), snapshot });

@@ -9,7 +9,7 @@ export class Payloads {
     private readonly app: AppInfo,
   ) {}
 
-  private common(repo: Repo, sender: User) {
+  common(repo: Repo, sender: User) {
     const installation = this.state.installationFor(repo.owner);
     return {
       repository: renderRepo(repo, this.urls, this.state.user(repo.owner)),

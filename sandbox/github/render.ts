@@ -1,4 +1,4 @@
-import type { Comment, Issue, IssueEvent, Label, Repo, Review, User } from "./state.js";
+import type { Comment, Issue, IssueEvent, Label, Repo, User } from "./state.js";
 
 /** Response shapes, with the fields GitHub's clients read. */
 export interface Urls {
@@ -6,6 +6,20 @@ export interface Urls {
   web: string;
   /** http://127.0.0.1:PORT/api/v3 */
   api: string;
+}
+
+function userLinks(api: string) {
+  return {
+    events_url: `${api}/events{/privacy}`,
+    followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`,
+    gists_url: `${api}/gists{/gist_id}`,
+    organizations_url: `${api}/orgs`,
+    received_events_url: `${api}/received_events`,
+    repos_url: `${api}/repos`,
+    starred_url: `${api}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/subscriptions`,
+  };
 }
 
 export function renderUser(user: User, urls: Urls) {
@@ -17,6 +31,10 @@ export function renderUser(user: User, urls: Urls) {
     site_admin: false,
     url: `${urls.api}/users/${encodeURIComponent(user.login)}`,
     html_url: `${urls.web}/${encodeURIComponent(user.login)}`,
+    // The rest of GitHub's simple-user (required by its OpenAPI description).
+    ...userLinks(`${urls.api}/users/${encodeURIComponent(user.login)}`),
+    avatar_url: `${urls.web}/avatars/${encodeURIComponent(user.login)}`,
+    gravatar_id: "",
   };
 }
 
@@ -29,6 +47,23 @@ export function renderLabel(label: Label, repo: Repo, urls: Urls) {
     color: label.color,
     description: label.description,
     default: false,
+  };
+}
+
+/** The URL templates of GitHub's minimal-repository (required by its OpenAPI description). */
+function repoLinks(api: string) {
+  const plain = ["contributors", "deployments", "downloads", "events", "forks", "languages", "merges", "stargazers", "subscribers", "subscription", "tags", "teams", "hooks"];
+  const templated: Record<string, string> = {
+    archive_url: "/{archive_format}{/ref}", assignees_url: "/assignees{/user}", blobs_url: "/git/blobs{/sha}", branches_url: "/branches{/branch}",
+    collaborators_url: "/collaborators{/collaborator}", comments_url: "/comments{/number}", commits_url: "/commits{/sha}", compare_url: "/compare/{base}...{head}",
+    contents_url: "/contents/{+path}", git_commits_url: "/git/commits{/sha}", git_refs_url: "/git/refs{/sha}", git_tags_url: "/git/tags{/sha}",
+    issue_comment_url: "/issues/comments{/number}", issue_events_url: "/issues/events{/number}", issues_url: "/issues{/number}", keys_url: "/keys{/key_id}",
+    labels_url: "/labels{/name}", milestones_url: "/milestones{/number}", notifications_url: "/notifications{?since,all,participating}", pulls_url: "/pulls{/number}",
+    releases_url: "/releases{/id}", statuses_url: "/statuses/{sha}", trees_url: "/git/trees{/sha}",
+  };
+  return {
+    ...Object.fromEntries(plain.map((name) => [`${name}_url`, `${api}/${name}`])),
+    ...Object.fromEntries(Object.entries(templated).map(([key, path]) => [key, `${api}${path}`])),
   };
 }
 
@@ -46,6 +81,9 @@ export function renderRepo(repo: Repo, urls: Urls, owner: User) {
     clone_url: `${urls.web}/${full}.git`,
     default_branch: repo.defaultBranch,
     permissions: { admin: false, push: true, pull: true },
+    description: null,
+    fork: false,
+    ...repoLinks(`${urls.api}/repos/${full}`),
   };
 }
 
@@ -144,14 +182,10 @@ export function renderPull(issue: Issue, repo: Repo, urls: Urls, owner: User, sh
     issue_url: `${urls.api}/repos/${full}/issues/${issue.number}`,
     merged: pull.merged,
     merged_at: pull.merged_at,
-    draft: false,
+    draft: pull.draft ?? false,
     head: pull.headRepo
       ? { label: `${pull.headRepo.owner}:${pull.head}`, ref: pull.head, sha: shas.head, repo: renderRepo(pull.headRepo, urls, issue.user), user: renderUser(issue.user, urls) }
       : { label: `${repo.owner}:${pull.head}`, ref: pull.head, sha: shas.head, repo: repoShape, user: renderUser(owner, urls) },
     base: { label: `${repo.owner}:${pull.base}`, ref: pull.base, sha: shas.base, repo: repoShape, user: renderUser(owner, urls) },
   };
-}
-
-export function renderReview(review: Review, urls: Urls) {
-  return { ...review, user: renderUser(review.user, urls), node_id: `PRR_${review.id}` };
 }

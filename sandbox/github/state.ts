@@ -52,6 +52,56 @@ export interface Pull {
   merged: boolean;
   merged_at: string | null;
   reviews: Review[];
+  /** Opened as a draft and not yet marked ready for review. */
+  draft?: boolean;
+  /** Inline review comments and their replies, oldest first. */
+  reviewComments?: ReviewComment[];
+  /** Logins asked for a review. */
+  requestedReviewers?: string[];
+}
+
+/** An inline comment on a pull request's diff (or a reply in its thread). */
+export interface ReviewComment {
+  id: number;
+  review_id: number;
+  path: string;
+  line: number | null;
+  start_line: number | null;
+  side: string;
+  diff_hunk: string;
+  body: string;
+  user: User;
+  commit_id: string;
+  in_reply_to_id?: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A commit status (the statuses API), as CI systems other than checks report. */
+export interface CommitStatus {
+  id: number;
+  sha: string;
+  state: "error" | "failure" | "pending" | "success";
+  context: string;
+  description: string | null;
+  target_url: string | null;
+  creator: User;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * The sandbox's built-in CI for one repository: each push to a branch other than the
+ * default starts one check run named `name`, which concludes with the next entry of
+ * `conclusions` (the last one repeats) after `delayMs`, or waits for the test to finish
+ * it (`hold`).
+ */
+export interface CiScript {
+  name: string;
+  conclusions: string[];
+  delayMs: number;
+  hold?: boolean;
+  runs: number;
 }
 
 export interface Issue {
@@ -79,7 +129,13 @@ export interface CheckRun {
   head_sha: string;
   status: string;
   conclusion: string | null;
-  output?: unknown;
+  output?: { title?: string | null; summary?: string | null; text?: string | null; annotations?: unknown[] };
+  details_url?: string | null;
+  external_id?: string | null;
+  started_at?: string | null;
+  completed_at?: string | null;
+  /** The app (by slug) that created it; the sandbox CI is `sandbox-ci`. */
+  app?: string;
 }
 
 export interface Repo {
@@ -92,6 +148,10 @@ export interface Repo {
   issues: Map<number, Issue>;
   nextNumber: number;
   checkRuns: CheckRun[];
+  statuses?: CommitStatus[];
+  ci?: CiScript;
+  /** False: the repository's plan has no draft pull requests (GitHub answers 422). */
+  draftsAllowed?: boolean;
   /** login → role (admin, maintain, write, triage, read). */
   roles: Map<string, string>;
 }

@@ -23,6 +23,8 @@ export class SandboxError extends Error {
 export class World {
   readonly state = new SandboxState();
   readonly payloads: Payloads;
+  /** Called for every branch a push moved (the built-in CI listens here). */
+  readonly pushListeners: Array<(repo: Repo, branch: string, sha: string) => Promise<void>> = [];
 
   constructor(
     readonly urls: Urls,
@@ -161,7 +163,7 @@ export class World {
    * (a sandbox repository of that owner with the same name), whose branch is fetched into
    * the base repository under `refs/pull/<n>/head`, as GitHub does.
    */
-  async createPull(repo: Repo, input: { title: string; body?: string; head: string; base?: string }, actor: Actor | undefined): Promise<Issue> {
+  async createPull(repo: Repo, input: { title: string; body?: string; head: string; base?: string; draft?: boolean }, actor: Actor | undefined): Promise<Issue> {
     const [headOwner, head] = input.head.includes(":") ? (input.head.split(":") as [string, string]) : [repo.owner, input.head];
     const headRepo = headOwner.toLowerCase() === repo.owner.toLowerCase() ? undefined : this.state.repo(headOwner, repo.name);
     const base = input.base ?? repo.defaultBranch;
@@ -169,7 +171,7 @@ export class World {
     const open = [...repo.issues.values()].find((i) => i.pull && i.state === "open" && i.pull.head === head && i.pull.headRepo === headRepo);
     if (open) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${repo.owner}:${head}.` }]));
     const now = new Date().toISOString();
-    const issue: Issue = { number: repo.nextNumber++, title: input.title, body: input.body ?? "", state: "open", labels: [], user: this.actorUser(actor), comments: [], events: [], created_at: now, updated_at: now, pull: { head, headRepo, base, merged: false, merged_at: null, reviews: [] } };
+    const issue: Issue = { number: repo.nextNumber++, title: input.title, body: input.body ?? "", state: "open", labels: [], user: this.actorUser(actor), comments: [], events: [], created_at: now, updated_at: now, pull: { head, headRepo, base, merged: false, merged_at: null, reviews: [], draft: input.draft ?? false } };
     repo.issues.set(issue.number, issue);
     if (headRepo) await git(repo.gitDir, ["fetch", "--quiet", headRepo.gitDir, `refs/heads/${head}:${headRev(issue)}`]);
     this.webhooks.send("pull_request", this.payloads.pull("opened", repo, issue, issue.user, await this.shas(repo, issue)));
@@ -202,6 +204,7 @@ export class World {
       for (const issue of repo.issues.values()) {
         if (issue.pull?.head === branch && !issue.pull.headRepo && issue.state === "open") this.webhooks.send("pull_request", this.payloads.pull("synchronize", repo, issue, sender, await this.shas(repo, issue)));
       }
+      for (const listener of this.pushListeners) await listener(repo, branch, sha);
     }
   }
 

@@ -86,6 +86,18 @@ export const StageConfig = z
     concurrency: z.number().int().positive().optional(),
     /** A prompt template in the repository that replaces the built-in one. */
     prompt: z.string().min(1).optional(),
+    /** The branch Baton's pull request targets (implement); the repository's default branch when absent. A `base:<branch>` label on the issue wins. */
+    base: z.string().min(1).optional(),
+    /** Revisions people may start with reviews on Baton's pull request before the issue blocks (implement; default 5). */
+    max_human_revisions: z.number().int().min(0).optional(),
+    /** Fix revisions for failing CI checks before the issue blocks (implement; default 2). */
+    max_ci_fixes: z.number().int().min(0).optional(),
+    /** Review waits for the pull request's checks and statuses to complete (review; default true). */
+    wait_for_checks: z.boolean().optional(),
+    /** How long review waits for checks before judging without them (review; default 30m). */
+    checks_timeout: Duration.optional(),
+    /** Before judging, merge a base branch that moved into Baton's branch (review; default true). */
+    update_branch: z.boolean().optional(),
     /** Tokens of repository files shown to text-only agents (overrides `defaults.context_tokens`). */
     context_tokens: z.number().int().min(0).optional(),
     /** The issue's spend (USD) past which this stage does not start (overrides `defaults.budget_usd`). */
@@ -135,6 +147,8 @@ export const BatonConfig = z
         pr: z.string().min(1).default("baton"),
         /** `agent:<backend>` on an issue overrides the stage's backend. */
         agent_prefix: z.string().min(1).default("agent:"),
+        /** `base:<branch>` on an issue names the branch Baton's pull request targets. */
+        base_prefix: z.string().min(1).default("base:"),
         /** Labels where the pipeline ends or waits for a person: a `next` label here needs no consumer. */
         terminal: z.array(z.string().min(1)).default([...DEFAULT_TERMINAL_LABELS]),
       })

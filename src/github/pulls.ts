@@ -1,3 +1,4 @@
+import { createDraftPull } from "./pull-manners.js";
 import type { GitHub, RepoRef } from "./types.js";
 
 export interface PullRef {
@@ -50,7 +51,7 @@ export async function upsertPull(
     await github.rest.pulls.update({ owner: repo.owner, repo: repo.repo, pull_number: existing.number, title: input.title, body });
     pull = existing;
   } else {
-    const { data } = await github.rest.pulls.create({ owner: repo.owner, repo: repo.repo, head: input.branch, base: input.base, title: input.title, body });
+    const data = await createDraftPull(github, repo, { head: input.branch, base: input.base, title: input.title, body });
     pull = { number: data.number, html_url: data.html_url, head_sha: data.head.sha };
     created = true;
   }

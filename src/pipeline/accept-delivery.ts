@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Runtime } from "../runtime.js";
 import { issueOfPull } from "../stages/lessons.js";
 import { parseCommand } from "./commands/parse-command.js";
+import { acceptPullEvent } from "./accept-pull-event.js";
 import { enqueueIntake } from "./enqueue-intake.js";
 import { forgetConfig, CONFIG_PATH } from "./load-pipeline.js";
 
@@ -40,6 +41,8 @@ export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: 
   if (delivery.name === "push") return acceptPush(rt, delivery.id, delivery.payload);
   if (delivery.name === "installation" || delivery.name === "installation_repositories") return acceptInstallation(rt, delivery.id, delivery.payload);
   if (delivery.name === "issue_comment") return acceptComment(rt, delivery.id, delivery.payload);
+  const onBatonPull = await acceptPullEvent(rt, delivery); // reviews, checks, closed PRs (accept-pull-event.ts)
+  if (onBatonPull) return onBatonPull;
   if (delivery.name === "pull_request") return acceptMergedPull(rt, delivery.id, delivery.payload);
   if (delivery.name !== "issues") return "ignored";
   const parsed = IssuesPayload.safeParse(delivery.payload);

@@ -6,6 +6,7 @@ import { IssueRef, RepoRef, type GitHub } from "../github/types.js";
 import { recordLessons } from "../stages/lessons.js";
 import { CommandName } from "./commands/parse-command.js";
 import { runCommand } from "./commands/run-command.js";
+import { processPullEvent, PullEventTask } from "./process-pull-event.js";
 import type { Runtime } from "../runtime.js";
 import { CONFIG_PATH, forgetConfig, loadPipeline } from "./load-pipeline.js";
 
@@ -24,6 +25,7 @@ export const RepoTask = z.discriminatedUnion("task", [
     commenter: z.string(),
     commentId: z.number().int(),
   }),
+  PullEventTask,
 ]);
 export type RepoTask = z.infer<typeof RepoTask>;
 
@@ -45,6 +47,8 @@ export async function processRepoTask(rt: Runtime, job: Job<RepoTask>): Promise<
     }
     case "command":
       return runCommand(rt, data);
+    case "pull-event":
+      return processPullEvent(rt, data);
   }
 }
 

@@ -13,6 +13,8 @@ import { issueContext } from "./issue-context.js";
 import { latestOfKind } from "./latest-of-kind.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
 import type { StageHandler, StageRun } from "./types.js";
+import { pendingFeedback, renderFeedbackPrompt } from "./human-feedback.js";
+import { afterImplement, describeBase, resolveBase } from "./pull-collaboration.js";
 
 /** A workspace may not grow past this (an agent must not fill the worker's disk). */
 const MAX_WORKSPACE_BYTES = 2 * 1024 ** 3;
@@ -35,15 +37,19 @@ export const implement: StageHandler = async (run) => {
   const spec = requireSpec(run);
   const review = latestOfKind(run, "review");
   const lastImplement = latestOfKind(run, "implement");
-  const feedback = review && review.meta.verdict === "needs-changes" && (!lastImplement || review.comment.id > lastImplement.comment.id) ? review.markdown : "";
+  const reviewFeedback = review && review.meta.verdict === "needs-changes" && (!lastImplement || review.comment.id > lastImplement.comment.id) ? review.markdown : "";
+  // A person's review or failing CI on the PR, recorded on the issue (src/stages/human-feedback.ts).
+  const prFeedback = pendingFeedback(run);
+  const feedback = [reviewFeedback, prFeedback ? renderFeedbackPrompt(prFeedback) : ""].filter(Boolean).join("\n\n");
   const revision = nextRevision(run);
   const { data: repo } = await run.github.rest.repos.get({ owner: run.ref.owner, repo: run.ref.repo });
   const branch = issueBranch(run.ref.number);
   const bot = await run.rt.botLogin();
+  const base = await resolveBase(run, repo.default_branch);
 
   const rules = { allowWorkflows: run.rt.env.BATON_ALLOW_WORKFLOW_CHANGES, maxFiles: run.rt.env.BATON_MAX_CHANGED_FILES, maxBytes: run.rt.env.BATON_MAX_CHANGE_BYTES };
   const token = (access: "read" | "write") => mintRepoToken(run.github, run.ref, access);
-  const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: repo.default_branch, branch, token }, async (workspace) => {
+  const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: base, branch, token }, async (workspace) => {
     const work = await workUntilPreflightPasses(run, workspace, spec, feedback);
     const sha = await workspace.publish({ message: work.commitMessage, author: botIdentity(bot), rules });
     if (!sha && !workspace.continued) {
@@ -54,12 +60,13 @@ export const implement: StageHandler = async (run) => {
 
   const pull = await upsertPull(run.github, run.ref, {
     branch,
-    base: repo.default_branch,
+    base,
     title: run.issue.title,
     label: run.pipeline.config.labels.pr,
     botLogin: bot,
-    body: renderPullBody(run, spec, outcome.summary, outcome.preflight),
+    body: renderPullBody(run, spec, outcome.summary, outcome.preflight) + describeBase(run, base, repo.default_branch),
   });
+  await afterImplement(run, pull, prFeedback, { summary: outcome.summary, sha: outcome.sha, revision });
   const comment = await postArtifact(run, revision, renderImplementArtifact(pull.html_url, branch, revision, outcome.summary, outcome.preflight, feedback !== ""), {
     outcome: "pass",
     pr_number: pull.number,

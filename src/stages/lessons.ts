@@ -12,7 +12,6 @@ import { runAgent } from "../agents/run-agent.js";
 import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import type { Usage } from "../agents/types.js";
 import { readPullDiff } from "../github/pulls.js";
-import { redactSecrets } from "../github/redact-secrets.js";
 import { addToKnowledge } from "../knowledge/knowledge-index.js";
 import { ownArtifacts } from "../knowledge/own-artifacts.js";
 import { renderPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
@@ -144,7 +143,7 @@ export async function recordLessons(rt: Runtime, github: GitHub, ref: IssueRef, 
     const { markdown, facts } = renderLessons(pipeline, comments, prNumber);
     const body = `${renderAgentLessons(result.data)}\n\n${markdown.replace("## 📚 Lessons\n\n", "### The numbers\n\n")}`;
     const meta = { run_id: runId, kind: LESSONS_STAGE, outcome: "pass", pr_number: prNumber, lessons: result.data.lessons, backend: result.backend, model: result.model, usage, ...facts };
-    const { data } = await github.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: renderArtifact(LESSONS_STAGE, 1, redactSecrets(body), meta) });
+    const { data } = await github.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: renderArtifact(LESSONS_STAGE, 1, body, meta) });
     url = data.html_url;
     comments = [...comments, data as IssueComment];
     await addToKnowledge(rt, github, ref, comments);

@@ -11,14 +11,20 @@ import { readSpec } from "./design.js";
 import { latestOfKind } from "./latest-of-kind.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
 import type { StageHandler, StageRun } from "./types.js";
+import { markReadyForReview } from "../github/pull-manners.js";
+import { readPull } from "../github/pull-reviews.js";
+import { awaitChecks, bringUpToDate, recordFailingChecks, renderChecksSection } from "./review-checks.js";
 
 /**
  * Review: a clean reviewer judges the PR against each acceptance criterion.
  * 1. Read the spec, its criteria, the PR (from the implement artifact) and its diff —
  *    never the implementer's transcript.
  * 2. Ask the agent for a verdict per criterion.
- * 3. Post it as a PR review (COMMENT: an app cannot approve its own PR) and as a verdict
- *    artifact; needs-changes past `max_revisions` blocks the issue.
+ * 3. Wait for the PR head's checks (`wait_for_checks`); red checks skip the agent and ask
+ *    for a fix revision with the failures (bounded by `max_ci_fixes`), never an approval.
+ * 4. Post it as a PR review (COMMENT: an app cannot approve its own PR) and as a verdict
+ *    artifact listing the checks; needs-changes past `max_revisions` blocks the issue. An
+ *    approval marks a draft PR ready for review.
  */
 export const review: StageHandler = async (run) => {
   const own = findOwnArtifact(run);
@@ -39,14 +45,18 @@ export const review: StageHandler = async (run) => {
   // The diff is repository content and the spec may be edited by people: both untrusted.
   const diff = sanitizeUntrusted(await readPullDiff(run.github, run.ref, prNumber));
   const preflight = (implementation.meta.preflight as PreflightResult[] | undefined) ?? [];
+  const pull = await bringUpToDate(run, await readPull(run.github, run.ref, prNumber));
+  const checks = await awaitChecks(run, pull);
+  if (checks.state === "failure") return reviewRedChecks(run, pull, checks, prUrl);
 
   const result = await withCodeView(run, async (view) => runAgent("review", {
     ...(await agentRequest(run, view)),
     context: { spec: spec ? sanitizeUntrusted(spec.markdown) : "(implemented from the issue alone)", criteria, diff, preflight: renderPreflight(preflight) },
   }));
   const verdict = result.data;
-  const body = renderVerdict(run, verdict, prNumber, prUrl);
+  const body = `${renderVerdict(run, verdict, prNumber, prUrl)}\n\n${renderChecksSection(checks)}`;
   await postPullReview(run, prNumber, body);
+  if (verdict.verdict === "approved" && pull.draft) await markReadyForReview(run.github, pull.node_id);
   const revision = nextRevision(run);
   const comment = await postArtifact(run, revision, body, {
     outcome: verdict.verdict,
@@ -73,11 +83,24 @@ function checkRevisionLimit(run: StageRun, verdict: unknown): void {
   const rounds = run.pipeline.stages
     .filter((s) => s.kind === "review")
     .flatMap((s) => findArtifacts(run.comments, s.name))
-    .filter((a) => a.meta.verdict === "needs-changes").length;
+    .filter((a) => a.meta.verdict === "needs-changes" && !a.meta.checks_failed).length;
   if (rounds <= limit) return;
   throw new PermanentError(`the review asked for changes ${rounds} times, past max_revisions (${limit}).`, {
     hint: `Read the latest verdict above and the PR; fix it by hand or raise \`max_revisions\`, then remove the blocked label and apply \`${run.stage.on}\` again.`,
   });
+}
+
+/**
+ * Red checks: no agent run (a red check is never approved). The failures become CI feedback
+ * for a fix revision, and the verdict says needs-changes with the checks listed.
+ */
+async function reviewRedChecks(run: StageRun, pull: Awaited<ReturnType<typeof readPull>>, checks: Awaited<ReturnType<typeof awaitChecks>>, prUrl: string) {
+  await recordFailingChecks(run, pull, checks, run.stage.on);
+  const body = [`## 🚦 Review: needs-changes`, "", `**Pull request:** [#${pull.number}](${prUrl})`, "", "Checks failed on the head commit; Baton fixes them in a new revision before judging the change.", "", renderChecksSection(checks)].join("\n");
+  await postPullReview(run, pull.number, body);
+  const revision = nextRevision(run);
+  const comment = await postArtifact(run, revision, body, { outcome: "needs-changes", verdict: "needs-changes", checks_failed: true, criteria: [], pr_number: pull.number, pr_url: prUrl });
+  return { outcome: "needs-changes", artifactUrl: comment.html_url, prUrl, revision, note: "checks failed: fix revision" };
 }
 
 /** One review per run on the PR: a retry finds its own by the marker and does not post again. */

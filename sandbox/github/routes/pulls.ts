@@ -1,10 +1,11 @@
 import { diff, diffFiles } from "../git.js";
 import { invalid, notFound, ok, paginate, route, type Call, type Route } from "../http.js";
-import { renderPull, renderReview } from "../render.js";
+import { setPullState } from "../collab.js";
+import { renderPull } from "../render.js";
 import { headRev } from "../state.js";
 import { SandboxError, type World } from "../world.js";
 
-/** Pull requests: list, open, read (JSON or diff), files, reviews, merge. */
+/** Pull requests: list, open (drafts too), read (JSON or diff), files, close, merge. Reviews: routes/reviews.ts. */
 export function pullRoutes(world: World): Route[] {
   const { state, urls } = world;
   const repoOf = (call: Call) => world.requireRepo(call.params[0]!, call.params[1]!);
@@ -29,7 +30,8 @@ export function pullRoutes(world: World): Route[] {
     route("POST", "/repos/{owner}/{repo}/pulls", async (call) => {
       const repo = repoOf(call);
       if (!call.body.title || !call.body.head) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", field: "head", code: "missing_field" }]));
-      const issue = await world.createPull(repo, { title: call.body.title, body: call.body.body, head: call.body.head, base: call.body.base }, call.actor);
+      if (call.body.draft === true && repo.draftsAllowed === false) throw new SandboxError(invalid("Draft pull requests are not supported in this repository."));
+      const issue = await world.createPull(repo, { title: call.body.title, body: call.body.body, head: call.body.head, base: call.body.base, draft: call.body.draft === true }, call.actor);
       return ok(await render(repo, issue), 201);
     }),
     route("GET", "/repos/{owner}/{repo}/pulls/{n}", async (call) => {
@@ -43,24 +45,13 @@ export function pullRoutes(world: World): Route[] {
       const { repo, issue } = pullOf(call);
       if (typeof call.body.title === "string") issue.title = call.body.title;
       if (typeof call.body.body === "string") issue.body = call.body.body;
-      if (call.body.state === "open" || call.body.state === "closed") world.setIssueState(repo, issue, call.body.state, call.actor);
+      if (typeof call.body.base === "string") issue.pull!.base = call.body.base;
+      if (call.body.state === "open" || call.body.state === "closed") await setPullState(world, repo, issue, call.body.state, call.actor);
       return ok(await render(repo, issue));
     }),
     route("GET", "/repos/{owner}/{repo}/pulls/{n}/files", async (call) => {
       const { repo, issue, pull } = pullOf(call);
       return paginate(call, await diffFiles(repo.gitDir, pull.base, headRev(issue)));
-    }),
-    route("GET", "/repos/{owner}/{repo}/pulls/{n}/reviews", (call) => paginate(call, pullOf(call).pull.reviews.map((r) => renderReview(r, urls)))),
-    route("POST", "/repos/{owner}/{repo}/pulls/{n}/reviews", async (call) => {
-      const { repo, issue, pull } = pullOf(call);
-      const event = String(call.body.event ?? "COMMENT");
-      const reviewer = world.actorUser(call.actor);
-      if (event !== "COMMENT" && reviewer.login === issue.user.login) {
-        throw new SandboxError(invalid("Unprocessable Entity", [`Can not ${event === "APPROVE" ? "approve" : "request changes on"} your own pull request`]));
-      }
-      const review = { id: state.id(), body: String(call.body.body ?? ""), event, state: event === "APPROVE" ? "APPROVED" : event === "REQUEST_CHANGES" ? "CHANGES_REQUESTED" : "COMMENTED", user: reviewer, commit_id: (await world.shas(repo, issue)).head, submitted_at: new Date().toISOString() };
-      pull.reviews.push(review);
-      return ok(renderReview(review, urls));
     }),
     route("PUT", "/repos/{owner}/{repo}/pulls/{n}/merge", async (call) => {
       const { repo, issue } = pullOf(call);

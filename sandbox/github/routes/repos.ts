@@ -5,7 +5,7 @@ import { SandboxError, type World } from "../world.js";
 
 const PERMISSION = { admin: "admin", maintain: "write", write: "write", triage: "read", read: "read" } as Record<string, string>;
 
-/** Repositories: the repository, file contents, labels, collaborators, check runs. */
+/** Repositories: the repository, file contents, labels, collaborators. Check runs: routes/checks.ts. */
 export function repoRoutes(world: World): Route[] {
   const { state, urls } = world;
   const repoOf = (call: Call) => world.requireRepo(call.params[0]!, call.params[1]!);
@@ -67,19 +67,6 @@ export function repoRoutes(world: World): Route[] {
       const login = call.params[2]!;
       const role = state.role(repo, login);
       return ok({ permission: PERMISSION[role] ?? "none", role_name: role, user: renderUser(state.user(login), urls) });
-    }),
-    route("POST", "/repos/{owner}/{repo}/check-runs", (call) => {
-      const repo = repoOf(call);
-      const run = { id: state.id(), name: String(call.body.name), head_sha: String(call.body.head_sha), status: call.body.status ?? "queued", conclusion: call.body.conclusion ?? null, output: call.body.output };
-      repo.checkRuns.push(run);
-      return ok(run, 201);
-    }),
-    route("PATCH", "/repos/{owner}/{repo}/check-runs/{id}", (call) => {
-      const repo = repoOf(call);
-      const run = repo.checkRuns.find((r) => r.id === Number(call.params[2]));
-      if (!run) throw new SandboxError(notFound());
-      Object.assign(run, call.body);
-      return ok(run);
     }),
   ];
 }

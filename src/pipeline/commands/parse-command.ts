@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const CommandName = z.enum(["approve", "retry", "stop", "status"]);
+export const CommandName = z.enum(["approve", "retry", "stop", "status", "base", "revise"]);
 export type CommandName = z.infer<typeof CommandName>;
 
 /**

@@ -12,6 +12,7 @@ import { loadPipeline, renderConfigError } from "../load-pipeline.js";
 import { stageQueue } from "../queues.js";
 import { updateStatus } from "../update-status.js";
 import type { CommandName } from "./parse-command.js";
+import { resolveCommandTarget, revise, setBase } from "./pull-commands.js";
 
 export interface CommandTask {
   issue: IssueRef;
@@ -29,7 +30,7 @@ interface CommandContext {
   app: AppIdentity;
 }
 
-const HELP = "Commands: `/baton approve` (pass a gate), `/baton retry` (re-run the current stage), `/baton stop` (cancel the running stage), `/baton status`.";
+const HELP = "Commands: `/baton approve` (pass a gate), `/baton retry` (re-run the current stage), `/baton stop` (cancel the running stage), `/baton status`; on Baton's pull request also `/baton revise <what to change>`; `/baton base <branch>` (the branch Baton's PR targets).";
 
 /**
  * A `/baton` command from a comment (DESIGN §6).
@@ -38,20 +39,22 @@ const HELP = "Commands: `/baton approve` (pass a gate), `/baton retry` (re-run t
  * 3. Answer in one reply comment per command comment (a retry edits it, never posts twice).
  */
 export async function runCommand(rt: Runtime, task: CommandTask): Promise<string> {
-  const ref = task.issue;
-  const github = await rt.auth(ref.installationId);
+  const where = task.issue;
+  const github = await rt.auth(where.installationId);
   const app = await rt.appIdentity();
   const reply = async (text: string) => {
-    await ensureComment(github, ref, `<!-- baton:reply comment=${task.commentId} -->`, `@${task.commenter} ${text}`, await listComments(github, ref, app));
+    await ensureComment(github, where, `<!-- baton:reply comment=${task.commentId} -->`, `@${task.commenter} ${text}`, await listComments(github, where, app));
     return text;
   };
-  const config = await loadPipeline(rt, github, ref);
+  const config = await loadPipeline(rt, github, where);
   if (!config.ok) return reply(renderConfigError(config));
   const minimum = config.pipeline.config.permissions.commands;
-  const role = await readRole(github, ref, task.commenter);
+  const role = await readRole(github, where, task.commenter);
   if (!hasAtLeast(role, minimum)) {
     return reply(`sorry, \`/baton ${task.command}\` needs at least **${minimum}** permission on this repository (yours: ${role}). Nothing was changed.`);
   }
+  // A command on Baton's PR acts on its issue (pull-commands.ts).
+  const { ref, pr } = await resolveCommandTarget(rt, github, where);
   const { data: issue } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
   const labels = issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
   const ctx: CommandContext = { rt, github, ref, pipeline: config.pipeline, labels, app };
@@ -64,6 +67,10 @@ export async function runCommand(rt: Runtime, task: CommandTask): Promise<string
       return reply(await stop(ctx));
     case "status":
       return reply(await status(ctx));
+    case "base":
+      return reply(await setBase(github, ref, config.pipeline, labels, where, task.commentId, pr));
+    case "revise":
+      return reply(await revise(rt, github, ref, config.pipeline, where, task.commentId, task.commenter, pr));
     default:
       return reply(`I did not understand that. ${HELP}`);
   }

@@ -1,0 +1,45 @@
+import { PermanentError } from "../errors.js";
+import { findLabelActor } from "../github/find-label-actor.js";
+import { branchExists, chooseBase, requestReviewers } from "../github/pull-manners.js";
+import { answerFeedback, type Feedback } from "./human-feedback.js";
+import type { StageRun } from "./types.js";
+
+/**
+ * The branch Baton's PR targets: a `base:<branch>` label on the issue, else the implement
+ * stage's `base:`, else the repository's default branch. A branch that does not exist blocks
+ * with a message instead of failing inside git.
+ */
+export async function resolveBase(run: StageRun, defaultBranch: string): Promise<string> {
+  const base = chooseBase(run.issue.labels, run.pipeline.config.labels.base_prefix, run.stage.base, defaultBranch);
+  if (base !== defaultBranch && !(await branchExists(run.github, run.ref, base))) {
+    throw new PermanentError(`the base branch \`${base}\` does not exist in this repository.`, {
+      hint: `Push \`${base}\`, or change the \`${run.pipeline.config.labels.base_prefix}\` label (or \`base:\` in .github/baton.yml), then comment \`/baton retry\`.`,
+    });
+  }
+  return base;
+}
+
+/** The line of the PR body that says which base was used, and why. */
+export function describeBase(run: StageRun, base: string, defaultBranch: string): string {
+  const label = run.issue.labels.find((l) => l.startsWith(run.pipeline.config.labels.base_prefix));
+  const why = label ? `the \`${label}\` label` : "`base:` in .github/baton.yml";
+  return `\n\n**Base branch:** \`${base}\` (${base === defaultBranch && !label && !run.stage.base ? "the repository's default branch" : why}).`;
+}
+
+/**
+ * After implement pushed and the PR is open: answer the feedback this revision addressed
+ * (a reply in each inline thread, one summary on the PR) and, on a new PR, ask the issue's
+ * author and whoever applied the entry label for a review when they have write access.
+ */
+export async function afterImplement(run: StageRun, pull: { number: number; created: boolean }, feedback: Feedback | undefined, result: { summary: string; sha: string | undefined; revision: number }): Promise<void> {
+  if (feedback && feedback.pr === pull.number) await answerFeedback(run.github, run.ref, await run.rt.appIdentity(), feedback, result);
+  if (pull.created) {
+    try {
+      const entry = run.pipeline.stages.find((s) => s.entry);
+      const applier = entry ? (await findLabelActor(run.github, run.ref, entry.on))?.actor.login : undefined;
+      await requestReviewers(run.github, run.ref, pull.number, [run.issue.author, applier ?? ""], await run.rt.botLogin());
+    } catch (error) {
+      run.log.warn({ err: error }, "could not request a review on the new PR");
+    }
+  }
+}

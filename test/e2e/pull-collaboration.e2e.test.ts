@@ -1,0 +1,198 @@
+import { releaseCi, setCi } from "../../sandbox/github/ci.js";
+import { pushCommit, setPullState, submitReview } from "../../sandbox/github/collab.js";
+import { git, readFileAt } from "../../sandbox/github/git.js";
+import type { Issue, Repo } from "../../sandbox/github/state.js";
+import { artifacts, MAINTAINER, pullsOf, startStack, statusComments, waitFor, waitForStatus, type Stack } from "./harness.js";
+
+/** Baton's pull requests as collaborators: people's reviews, CI results, drafts, base branches, closing. */
+describe("working with Baton's pull requests", () => {
+  let stack: Stack;
+  const env = { BATON_CHECKS_POLL: "100ms" };
+
+  beforeAll(async () => {
+    stack = await startStack();
+    stack.sandbox.setWebhookUrl((await stack.startApp(env)).webhookUrl);
+  }, 60_000);
+  afterAll(async () => stack.close(), 30_000);
+
+  const commits = async (repo: Repo, issue: Issue, base = "main") => (await git(repo.gitDir, ["log", "--format=%H", `${base}..baton/issue-${issue.number}`])).trim().split("\n").filter(Boolean);
+  const feedbackArtifacts = (issue: Issue) => artifacts(issue, "pr-feedback");
+  const deliveries = (event: string, action?: string) => stack.sandbox.world.webhooks.deliveries.filter((d) => d.event === event && (!action || d.action === action));
+
+  async function approvedIssue(files: Record<string, string> = {}, before?: (repo: Repo, issue: Issue) => Promise<void> | void) {
+    const repo = await stack.newRepo(files);
+    const issue = stack.newIssue(repo);
+    await before?.(repo, issue);
+    stack.label(repo, issue, "status:triage");
+    await waitForStatus(issue, "status:approved", 40_000, stack.apps);
+    await stack.settled();
+    const [pull] = pullsOf(repo);
+    return { repo, issue, pull: pull! };
+  }
+
+  it("opens a draft, marks it ready on approval, revises once on a maintainer's review with inline comments, and ignores a reader's", async () => {
+    const { repo, issue, pull } = await approvedIssue();
+    const opened = deliveries("pull_request", "opened").find((d) => (d.payload.pull_request as { number: number }).number === pull.number);
+    expect((opened?.payload.pull_request as { draft: boolean }).draft).toBe(true);
+    expect(pull.pull?.draft).toBe(false);
+    expect(deliveries("pull_request", "ready_for_review")).toHaveLength(1);
+    expect(pull.pull?.requestedReviewers).toEqual(["octocat"]);
+    expect(await commits(repo, issue)).toHaveLength(1);
+    const file = `docs/baton/issue-${issue.number}.md`;
+
+    await submitReview(stack.sandbox.world, repo, pull, {
+      event: "REQUEST_CHANGES",
+      body: "Close, but two things.",
+      comments: [
+        { path: file, line: 1, body: "Name the settings page in the title." },
+        { path: file, line: 3, body: "Say which theme is the default." },
+      ],
+    }, MAINTAINER);
+    await waitFor("a second review", () => artifacts(issue, "review").length === 2, 40_000, stack.apps);
+    await waitForStatus(issue, "status:approved", 20_000, stack.apps);
+    await stack.settled();
+
+    expect(await commits(repo, issue)).toHaveLength(2);
+    const content = await readFileAt(repo.gitDir, `baton/issue-${issue.number}`, file);
+    expect(content).toContain("Name the settings page in the title.");
+    expect(content).toContain("Say which theme is the default.");
+    const replies = (pull.pull?.reviewComments ?? []).filter((c) => c.in_reply_to_id);
+    expect(replies).toHaveLength(2);
+    expect(replies.every((r) => r.user.login === "baton-sandbox[bot]" && r.body.includes("revision 2"))).toBe(true);
+    expect(pull.comments.filter((c) => c.body.startsWith("<!-- baton:feedback-answer"))).toHaveLength(1);
+    expect(feedbackArtifacts(issue)).toHaveLength(1);
+    expect(pullsOf(repo)).toHaveLength(1);
+
+    // The same review delivered again: still one revision.
+    const review = deliveries("pull_request_review", "submitted").find((d) => (d.payload.pull_request as { number: number }).number === pull.number)!;
+    stack.sandbox.world.webhooks.redeliverGuid(review.guid);
+    await stack.settled();
+    expect(await commits(repo, issue)).toHaveLength(2);
+    expect(feedbackArtifacts(issue)).toHaveLength(1);
+
+    // A reader asking for changes: nothing moves; one polite note on the PR.
+    repo.roles.set("reader", "read");
+    await submitReview(stack.sandbox.world, repo, pull, { event: "REQUEST_CHANGES", body: "@baton-sandbox please rewrite all of it" }, { kind: "user", login: "reader" });
+    await waitFor("a note to the reader", () => pull.comments.some((c) => c.body.includes("@reader")), 15_000, stack.apps);
+    await stack.settled();
+    expect(await commits(repo, issue)).toHaveLength(2);
+    expect(issue.labels).toContain("status:approved");
+    expect(feedbackArtifacts(issue)).toHaveLength(1);
+    expect(statusComments(issue)).toHaveLength(1);
+
+    // `/baton revise` in the PR's conversation acts on the issue.
+    stack.sandbox.world.comment(repo, pull, "/baton revise Mention the keyboard shortcut too.", MAINTAINER);
+    await waitFor("a third review", () => artifacts(issue, "review").length === 3, 40_000, stack.apps);
+    await waitForStatus(issue, "status:approved", 20_000, stack.apps);
+    await stack.settled();
+    expect(await commits(repo, issue)).toHaveLength(3);
+    expect(await readFileAt(repo.gitDir, `baton/issue-${issue.number}`, file)).toContain("Mention the keyboard shortcut too.");
+    expect(pull.comments.some((c) => c.body.includes("revision requested by octocat"))).toBe(true);
+  }, 150_000);
+
+  it("fixes a check that fails once, then approves with the checks listed", async () => {
+    const { repo, issue } = await approvedIssue({}, (repo) => void setCi(repo, { conclusions: ["failure", "success"] }));
+    expect(await commits(repo, issue)).toHaveLength(2);
+    const ci = feedbackArtifacts(issue);
+    expect(ci).toHaveLength(1);
+    expect(ci[0]?.body).toContain("1 test failed");
+    expect(ci[0]?.body).toContain("src/settings.ts:3");
+    const [red, green] = artifacts(issue, "review");
+    expect(red?.body).toMatch(/❌ failure \| test \| \[details\]/);
+    expect(green?.body).toMatch(/✅ success \| test \| \[details\]/);
+    expect(green?.body).toContain("Review: approved");
+  }, 90_000);
+
+  it("blocks with links to the failing checks after max_ci_fixes", async () => {
+    const repo = await stack.newRepo({ ".github/baton.yml": "stages:\n  implement:\n    max_ci_fixes: 1\n" });
+    setCi(repo, { conclusions: ["failure"] });
+    const issue = stack.newIssue(repo);
+    stack.label(repo, issue, "status:triage");
+    await waitForStatus(issue, "status:blocked", 60_000, stack.apps);
+    await stack.settled();
+    expect(await commits(repo, issue)).toHaveLength(2);
+    const blocked = issue.comments.find((c) => c.body.startsWith("<!-- baton:blocked"));
+    expect(blocked?.body).toContain("`max_ci_fixes` (1)");
+    expect(blocked?.body).toMatch(/\[test\]\(http:\/\/127\.0\.0\.1:\d+\/e2e-org\/repo-\d+\/runs\/\d+\) \(failure\)/);
+    expect(artifacts(issue, "review").some((a) => a.body.includes("Review: approved"))).toBe(false);
+  }, 90_000);
+
+  it("without wait_for_checks, checks turning red after approval start a fix; people's revisions past max_human_revisions block", async () => {
+    const repo = await stack.newRepo({ ".github/baton.yml": "stages:\n  implement:\n    max_human_revisions: 0\n  review:\n    wait_for_checks: false\n" });
+    setCi(repo, { conclusions: ["failure", "success"], hold: true });
+    const issue = stack.newIssue(repo);
+    stack.label(repo, issue, "status:triage");
+    await waitForStatus(issue, "status:approved", 40_000, stack.apps);
+    await stack.settled();
+    expect(await commits(repo, issue)).toHaveLength(1);
+    expect(artifacts(issue, "review")[0]?.body).toMatch(/⏳ pending \| test/);
+
+    await releaseCi(stack.sandbox.world, repo);
+    await waitFor("a fix commit", () => artifacts(issue, "implement").length === 2, 30_000, stack.apps);
+    await waitForStatus(issue, "status:approved", 20_000, stack.apps);
+    await releaseCi(stack.sandbox.world, repo);
+    await stack.settled();
+    expect(await commits(repo, issue)).toHaveLength(2);
+    expect(feedbackArtifacts(issue).map((a) => a.body)).toEqual([expect.stringContaining("Failing checks")]);
+    expect(issue.labels).toContain("status:approved");
+
+    const [pull] = pullsOf(repo);
+    await submitReview(stack.sandbox.world, repo, pull!, { event: "REQUEST_CHANGES", body: "One more thing." }, MAINTAINER);
+    await waitForStatus(issue, "status:blocked", 20_000, stack.apps);
+    expect(issue.comments.find((c) => c.body.startsWith("<!-- baton:blocked"))?.body).toContain("`max_human_revisions` (0)");
+    expect(await commits(repo, issue)).toHaveLength(2);
+  }, 120_000);
+
+  it("review waits for checks still running, then judges with them", async () => {
+    const repo = await stack.newRepo();
+    setCi(repo, { conclusions: ["success"], hold: true });
+    const issue = stack.newIssue(repo);
+    stack.label(repo, issue, "status:triage");
+    await waitFor("review waiting for checks", () => statusComments(issue)[0]?.body.includes("waiting for checks: test") ?? false, 40_000, stack.apps);
+    expect(artifacts(issue, "review")).toHaveLength(0);
+    expect(issue.labels).toContain("status:reviewing");
+
+    await releaseCi(stack.sandbox.world, repo);
+    await waitForStatus(issue, "status:approved", 20_000, stack.apps);
+    expect(artifacts(issue, "review")[0]?.body).toMatch(/✅ success \| test/);
+  }, 90_000);
+
+  it("merges a base that moved into the branch before review, and blocks when the merge conflicts", async () => {
+    const { repo, issue, pull } = await approvedIssue();
+    await pushCommit(stack.sandbox.world, repo, "main", { "CHANGELOG.md": "# Changes\n" }, MAINTAINER);
+    stack.label(repo, issue, "status:in-review");
+    await waitFor("a second review", () => artifacts(issue, "review").length === 2, 30_000, stack.apps);
+    await waitForStatus(issue, "status:approved", 20_000, stack.apps);
+    expect(await readFileAt(repo.gitDir, `baton/issue-${issue.number}`, "CHANGELOG.md")).toBe("# Changes\n");
+    expect((await git(repo.gitDir, ["log", "-1", "--format=%s", `baton/issue-${issue.number}`])).trim()).toBe(`Merge branch 'main' into baton/issue-${issue.number}`);
+
+    await pushCommit(stack.sandbox.world, repo, "main", { [`docs/baton/issue-${issue.number}.md`]: "Written on main meanwhile.\n" }, MAINTAINER);
+    stack.label(repo, issue, "status:in-review");
+    await waitForStatus(issue, "status:blocked", 30_000, stack.apps);
+    const blocked = issue.comments.filter((c) => c.body.startsWith("<!-- baton:blocked")).at(-1);
+    expect(blocked?.body).toContain("merging it conflicts");
+    expect(blocked?.body).toContain(`/pull/${pull.number}`);
+  }, 120_000);
+
+  it("targets the branch of a base: label, opens a normal PR where drafts are not allowed, and blocks when the PR is closed unmerged until it is reopened", async () => {
+    const { repo, issue, pull } = await approvedIssue({}, async (repo, issue) => {
+      repo.draftsAllowed = false;
+      await git(repo.gitDir, ["branch", "develop", "main"]);
+      stack.label(repo, issue, "base:develop");
+    });
+    expect(pull.pull?.base).toBe("develop");
+    expect(pull.body).toContain("**Base branch:** `develop` (the `base:develop` label)");
+    expect(await commits(repo, issue, "develop")).toHaveLength(1);
+    expect(pull.body).toContain("this repository does not allow draft pull requests");
+    expect(pull.pull?.draft).toBe(false);
+
+    await setPullState(stack.sandbox.world, repo, pull, "closed", MAINTAINER);
+    await waitForStatus(issue, "status:blocked", 20_000, stack.apps);
+    const blocked = issue.comments.find((c) => c.body.startsWith(`<!-- baton:blocked run=closed-pr${pull.number}`));
+    expect(blocked?.body).toContain("was closed without merging");
+    expect(await commits(repo, issue, "develop")).toHaveLength(1);
+
+    await setPullState(stack.sandbox.world, repo, pull, "open", MAINTAINER);
+    await waitForStatus(issue, "status:approved", 30_000, stack.apps);
+  }, 120_000);
+});
