@@ -5,6 +5,7 @@ import { PermanentError } from "../errors.js";
 import { mintRepoToken } from "../github/mint-repo-token.js";
 import { readChange } from "../github/read-change.js";
 import { createSafeGit } from "../github/safe-git.js";
+import type { RepoInfo } from "../github/read-repo-info.js";
 import type { GitHub, RepoRef } from "../github/types.js";
 
 /** The code at the base commit, as a stage that only reads sees it. */
@@ -16,6 +17,24 @@ export interface Checkout {
   /** The commit checked out (the default branch's head when the stage started). */
   sha: string;
   defaultBranch: string;
+}
+
+/** A minted read token is reused for this long (tokens live an hour) by the stages of one repository. */
+const READ_TOKEN_REUSE_MS = 30 * 60_000;
+const readTokens = new Map<string, { token: Promise<string>; until: number }>();
+
+/**
+ * A contents:read token for one repository, kept in this process's memory (never in Redis or
+ * job data) and shared by the read-only clones of its stages: minting is a request per clone
+ * otherwise, and it only ever reaches Baton's own git.
+ */
+function readToken(github: GitHub, ref: RepoRef, cloneUrl: string): Promise<string> {
+  const held = readTokens.get(cloneUrl);
+  if (held && held.until > Date.now()) return held.token;
+  const token = mintRepoToken(github, ref, "read");
+  readTokens.set(cloneUrl, { token, until: Date.now() + READ_TOKEN_REUSE_MS });
+  token.catch(() => readTokens.delete(cloneUrl));
+  return token;
 }
 
 /** Files 0444 and directories 0555: an agent running as another user cannot write (root can; see below). */
@@ -49,13 +68,18 @@ async function makeWritable(dir: string): Promise<void> {
  *    naming the paths. Nothing is pushed from here and both directories are removed
  *    whatever happens, so a write reaches neither the repository nor a later stage.
  */
-export async function withReadOnlyCheckout<T>(github: GitHub, ref: RepoRef, fn: (checkout: Checkout) => Promise<T>): Promise<T> {
-  const { data: repo } = await github.rest.repos.get({ owner: ref.owner, repo: ref.repo });
+export async function withReadOnlyCheckout<T>(github: GitHub, ref: RepoRef, repo: RepoInfo, fn: (checkout: Checkout) => Promise<T>): Promise<T> {
   const git = await createSafeGit();
   const clone = await mkdtemp(join(tmpdir(), "baton-ro-clone-"));
   const dir = await mkdtemp(join(tmpdir(), "baton-ro-"));
   try {
-    await git.run(clone, ["clone", "--quiet", "--depth", "1", "--no-tags", "--branch", repo.default_branch, repo.clone_url, "."], { token: await mintRepoToken(github, ref, "read") });
+    await git
+      .run(clone, ["clone", "--quiet", "--depth", "1", "--no-tags", "--branch", repo.default_branch, repo.clone_url, "."], { token: await readToken(github, ref, repo.clone_url) })
+      // A token revoked early (an installation suspended, a permission change): mint anew on the retry.
+      .catch((error: unknown) => {
+        readTokens.delete(repo.clone_url);
+        throw error;
+      });
     const sha = (await git.run(clone, ["rev-parse", "HEAD"])).trim();
     await cp(clone, dir, { recursive: true, verbatimSymlinks: true });
     await makeReadOnly(dir);

@@ -158,9 +158,13 @@ async function nextTransition(rt: Runtime, ref: IssueRef): Promise<number> {
 async function ensureLabelsOnce(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline): Promise<void> {
   const names = describePipelineLabels(pipeline).map((l) => l.name).join("\n");
   const key = keys.labelsReady(rt, ref.repoId, createHash("sha1").update(names).digest("hex").slice(0, 12));
-  if (await rt.redis.exists(key)) return;
-  await ensureRepoLabels(github, ref, pipeline);
-  await rt.redis.set(key, "1", "EX", 24 * 3600);
+  // The first claim in a repository takes the key and creates the labels; claims racing it
+  // go on (adding a label to an issue creates it when missing). A failure lets the next try.
+  if ((await rt.redis.set(key, "1", "EX", 24 * 3600, "NX")) !== "OK") return;
+  await ensureRepoLabels(github, ref, pipeline).catch(async (error: unknown) => {
+    await rt.redis.del(key);
+    throw error;
+  });
 }
 
 function drop(log: Runtime["log"], reason: string): IntakeOutcome {

@@ -1,6 +1,7 @@
 import type { AgentRequest } from "../agents/run-agent.js";
 import { PermanentError } from "../errors.js";
 import { readRepoFile } from "../github/read-repo-file.js";
+import { readRepoInfo } from "../github/read-repo-info.js";
 import type { Briefing } from "../knowledge/briefing.js";
 import { rankFiles } from "../knowledge/build-briefing.js";
 import { checkBudget } from "../knowledge/check-budget.js";
@@ -22,8 +23,8 @@ export interface CodeView {
  * Runs `fn` with the code as stages that only read see it: a read-only checkout of the
  * default branch's head and its briefing (from the cache, or built once for that commit).
  */
-export function withCodeView<T>(run: StageRun, fn: (view: CodeView) => Promise<T>): Promise<T> {
-  return withReadOnlyCheckout(run.github, run.ref, async (checkout) => {
+export async function withCodeView<T>(run: StageRun, fn: (view: CodeView) => Promise<T>): Promise<T> {
+  return withReadOnlyCheckout(run.github, run.ref, await readRepoInfo(run.rt, run.github, run.ref), async (checkout) => {
     const { briefing } = await loadBriefing(run.rt, run.ref, checkout.clone, checkout.sha);
     return fn({ checkout, briefing });
   });

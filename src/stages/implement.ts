@@ -3,6 +3,7 @@ import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import { PermanentError } from "../errors.js";
 import { issueBranch, upsertPull } from "../github/pulls.js";
 import { mintRepoToken } from "../github/mint-repo-token.js";
+import { readRepoInfo } from "../github/read-repo-info.js";
 import { withWorkspace, workspaceBytes, type Workspace } from "../github/workspace.js";
 import { renderPreflight, runPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
 import type { Usage } from "../agents/types.js";
@@ -42,7 +43,7 @@ export const implement: StageHandler = async (run) => {
   const prFeedback = pendingFeedback(run);
   const feedback = [reviewFeedback, prFeedback ? renderFeedbackPrompt(prFeedback) : ""].filter(Boolean).join("\n\n");
   const revision = nextRevision(run);
-  const { data: repo } = await run.github.rest.repos.get({ owner: run.ref.owner, repo: run.ref.repo });
+  const repo = await readRepoInfo(run.rt, run.github, run.ref);
   const branch = issueBranch(run.ref.number);
   const bot = await run.rt.botLogin();
   const base = await resolveBase(run, repo.default_branch);
