@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { StageKind } from "../config/schema.js";
 
 /**
  * The structured answer each stage kind asks its agent for. Backends return text; the
@@ -53,11 +52,3 @@ export const ReviewOutput = z.object({
   criteria: z.array(CriterionVerdict).default([]),
 });
 export type ReviewOutput = z.infer<typeof ReviewOutput>;
-
-/** The schema a stage kind's agent must answer with. */
-export const OUTPUT_SCHEMAS = {
-  triage: TriageOutput,
-  design: DesignOutput,
-  implement: ImplementOutput,
-  review: ReviewOutput,
-} as const satisfies Record<StageKind, z.ZodType>;

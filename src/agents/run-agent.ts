@@ -3,12 +3,12 @@ import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import type { StageKind } from "../config/schema.js";
 import { AgentOutputError, PermanentError, TransientError, describeError } from "../errors.js";
 import { extractJson } from "./extract-json.js";
-import { OUTPUT_SCHEMAS } from "./outputs.js";
 import { BACKENDS } from "./registry.js";
 import { builtinTemplate, renderPrompt } from "./render-prompt.js";
 import { resolveRoute } from "./resolve-route.js";
 import type { AgentBackend, AgentEvent, AgentResult, Usage } from "./types.js";
 import type { AgentRef } from "../config/schema.js";
+import type { KindOutput } from "../stages/index.js";
 
 export interface AgentRequest {
   runId: string;
@@ -49,13 +49,16 @@ const QUOTE_LIMIT = 4000;
  * 3. Run it under the stage's timeout, abortable by `/baton stop`.
  * 4. Parse and validate; on failure ask once for a repair quoting the error; then give up.
  */
-export async function runAgent<K extends StageKind>(kind: K, request: AgentRequest): Promise<AgentRun<z.infer<(typeof OUTPUT_SCHEMAS)[K]>>> {
+export async function runAgent<K extends StageKind>(kind: K, request: AgentRequest): Promise<AgentRun<KindOutput<K>>> {
+  // Imported when first used: the registry imports the handlers, and they import this module.
+  const { STAGE_KIND_MODULES } = await import("../stages/index.js");
+  const module = STAGE_KIND_MODULES[kind];
   const env = request.env ?? { BATON_DEFAULT_BACKEND: process.env.BATON_DEFAULT_BACKEND };
   const route = resolveRoute({ ...request, env }, new Set(BACKENDS.keys()));
   const { backend, agent, skipped } = await firstHealthy(route, request.stage.name);
   request.onEvent?.({ type: "backend_delegating", backend: agent.backend, model: agent.model, skipped });
-  const schema = OUTPUT_SCHEMAS[kind] as unknown as z.ZodType<z.infer<(typeof OUTPUT_SCHEMAS)[K]>>;
-  const prompt = renderPrompt(kind, request.promptOverride ?? (await builtinTemplate(kind)), request.context);
+  const schema = module.output as unknown as z.ZodType<KindOutput<K>>;
+  const prompt = renderPrompt(module.output, request.promptOverride ?? (await builtinTemplate(module.prompt)), request.context);
 
   let result = await runOnce(backend, agent, kind, prompt, request, 1);
   let usage = result.usage;

@@ -1,4 +1,4 @@
-import type { StageKind } from "./schema.js";
+import { STAGE_KIND_MODULES } from "../stages/index.js";
 import type { ConfigProblem, Pipeline, Stage } from "./resolve-pipeline.js";
 
 /**
@@ -7,14 +7,6 @@ import type { ConfigProblem, Pipeline, Stage } from "./resolve-pipeline.js";
  * issue comment and has to find the line to fix.
  */
 type Rule = (pipeline: Pipeline) => ConfigProblem[];
-
-/** Outcomes each kind can end with; the first ones listed are required in `next`. */
-const OUTCOMES: Record<StageKind, { required: string[]; optional: string[] }> = {
-  triage: { required: ["pass"], optional: ["needs-info", "gate"] },
-  design: { required: ["pass"], optional: ["gate"] },
-  implement: { required: ["pass"], optional: ["gate"] },
-  review: { required: ["approved"], optional: ["needs-changes", "rejected", "gate"] },
-};
 
 const error = (path: string, message: string): ConfigProblem => ({ severity: "error", path, message });
 const warning = (path: string, message: string): ConfigProblem => ({ severity: "warning", path, message });
@@ -117,7 +109,7 @@ export const findGateProblems: Rule = (pipeline) =>
 
 export const findOutcomeProblems: Rule = (pipeline) =>
   pipeline.stages.flatMap((s) => {
-    const { required, optional } = OUTCOMES[s.kind];
+    const { required, optional } = STAGE_KIND_MODULES[s.kind].outcomes;
     return [
       ...required.filter((o) => !s.next[o]).map((o) => error(`stages.${s.name}.next.${o}`, `stage "${s.name}" (kind ${s.kind}) needs a label for the "${o}" outcome`)),
       ...Object.keys(s.next)

@@ -4,6 +4,7 @@ import type { DesignOutput } from "../agents/outputs.js";
 import { findLatestArtifact, type Artifact } from "../github/artifacts.js";
 import type { IssueComment } from "../github/types.js";
 import { issueContext } from "./issue-context.js";
+import { readArtifactData } from "./read-artifact-data.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
 import type { StageHandler } from "./types.js";
 
@@ -50,7 +51,7 @@ export function readSpec(comments: IssueComment[], stageName = "design"): Spec |
   if (!artifact) return undefined;
   const section = artifact.markdown.split(CRITERIA_HEADING)[1]?.split(/\n#{1,3} /)[0] ?? "";
   const fromText = [...section.matchAll(/^\s*[-*] (?:\[[ xX]\] )?(.+)$/gm)].map((m) => (m[1] ?? "").trim()).filter(Boolean);
-  const fromData = Array.isArray(artifact.meta.acceptance_criteria) ? (artifact.meta.acceptance_criteria as string[]) : [];
+  const fromData = readArtifactData(artifact, "design")?.acceptance_criteria ?? [];
   return { artifact, markdown: artifact.markdown, criteria: fromText.length ? fromText : fromData };
 }
 

@@ -14,7 +14,7 @@ interface IssueContext {
 
 const issueOf = (task: AgentTask): IssueContext => (task.context.issue ?? {}) as IssueContext;
 
-function triage(task: AgentTask): TriageOutput {
+export function triage(task: AgentTask): TriageOutput {
   const { title = "", body = "" } = issueOf(task);
   const text = `${title} ${body}`.toLowerCase();
   const type = /\b(bug|crash|error|broken|fails?)\b/.test(text) ? "bug" : /\b(docs?|readme|documentation)\b/.test(text) ? "docs" : "feature";
@@ -38,7 +38,7 @@ function triage(task: AgentTask): TriageOutput {
   };
 }
 
-function design(task: AgentTask): DesignOutput {
+export function design(task: AgentTask): DesignOutput {
   const { title = "the request", number = 0 } = issueOf(task);
   return {
     approach: `${CANNED} Record the request "${title}" in a design note and make the change in one small, reviewable step.`,
@@ -51,7 +51,7 @@ function design(task: AgentTask): DesignOutput {
   };
 }
 
-function implement(task: AgentTask): ImplementOutput {
+export function implement(task: AgentTask): ImplementOutput {
   const { title = "", number = 0 } = issueOf(task);
   const spec = String(task.context.spec ?? "");
   const feedback = String(task.context.feedback ?? "");
@@ -73,7 +73,7 @@ function implement(task: AgentTask): ImplementOutput {
   };
 }
 
-function review(task: AgentTask): ReviewOutput {
+export function review(task: AgentTask): ReviewOutput {
   const verdict = (process.env.BATON_BUILTIN_REVIEW_VERDICT ?? "approved") as ReviewOutput["verdict"];
   const criteria = Array.isArray(task.context.criteria) ? (task.context.criteria as string[]) : [];
   const files = [...String(task.context.diff ?? "").matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]);
@@ -111,11 +111,9 @@ export const builtin: AgentBackend = {
   async run(task) {
     const started = Date.now();
     await delay(task);
-    const output =
-      task.kind === "triage" ? triage(task)
-      : task.kind === "design" ? design(task)
-      : task.kind === "implement" ? implement(task)
-      : review(task);
+    // Each kind's module names its canned answer (imported late: the registry imports the handlers).
+    const { STAGE_KIND_MODULES } = await import("../../stages/index.js");
+    const output = STAGE_KIND_MODULES[task.kind].canned(task);
     const text = `${CANNED}\n\n\`\`\`json\n${JSON.stringify(output, null, 2)}\n\`\`\`\n`;
     task.onOutput?.(text);
     return {
