@@ -12,6 +12,7 @@ import { renderPage } from "./page.js";
 import { appRoutes } from "./routes/app.js";
 import { issueRoutes } from "./routes/issues.js";
 import { pullRoutes } from "./routes/pulls.js";
+import { relationRoutes } from "./routes/relations.js";
 import { repoRoutes } from "./routes/repos.js";
 import { WebhookSender } from "./webhooks.js";
 import { SandboxError, World } from "./world.js";
@@ -77,7 +78,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const calls: ApiCall[] = [];
   const urls = { web: "", api: "" };
   const world = new World(urls, appId, appSlug, gitRoot, webhooks);
-  const routes: Route[] = [...appRoutes(world), ...repoRoutes(world), ...issueRoutes(world), ...pullRoutes(world)];
+  const routes: Route[] = [...appRoutes(world), ...repoRoutes(world), ...issueRoutes(world), ...pullRoutes(world), ...relationRoutes(world)];
 
   const snapshot = () => ({
     repos: [...world.state.repos.values()].map((r) => ({
