@@ -23,6 +23,8 @@ export const DesignOutput = z.object({
   files: z.array(z.string().min(1)).default([]),
   risks: z.array(z.string().min(1)).default([]),
   acceptance_criteria: z.array(z.string().min(1)).min(1),
+  /** The work is too large for one pull request: hand it to the plan stage to split. */
+  split: z.boolean().optional().describe("true when the work is too large for one reviewable pull request and should be split into sub-issues"),
 });
 export type DesignOutput = z.infer<typeof DesignOutput>;
 

@@ -8,7 +8,7 @@ import { builtinTemplate, renderPrompt } from "./render-prompt.js";
 import { resolveRoute } from "./resolve-route.js";
 import type { AgentBackend, AgentEvent, AgentResult, Usage } from "./types.js";
 import type { AgentRef } from "../config/schema.js";
-import type { KindOutput } from "../stages/index.js";
+import { stageKinds, type KindOutput } from "../stages/index.js";
 
 export interface AgentRequest {
   runId: string;
@@ -50,9 +50,7 @@ const QUOTE_LIMIT = 4000;
  * 4. Parse and validate; on failure ask once for a repair quoting the error; then give up.
  */
 export async function runAgent<K extends StageKind>(kind: K, request: AgentRequest): Promise<AgentRun<KindOutput<K>>> {
-  // Imported when first used: the registry imports the handlers, and they import this module.
-  const { STAGE_KIND_MODULES } = await import("../stages/index.js");
-  const module = STAGE_KIND_MODULES[kind];
+  const module = stageKinds()[kind];
   const env = request.env ?? { BATON_DEFAULT_BACKEND: process.env.BATON_DEFAULT_BACKEND };
   const route = resolveRoute({ ...request, env }, new Set(BACKENDS.keys()));
   const { backend, agent, skipped } = await firstHealthy(route, request.stage.name);

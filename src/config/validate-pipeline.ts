@@ -1,4 +1,4 @@
-import { STAGE_KIND_MODULES } from "../stages/index.js";
+import { stageKinds } from "../stages/index.js";
 import type { ConfigProblem, Pipeline, Stage } from "./resolve-pipeline.js";
 
 /**
@@ -109,7 +109,7 @@ export const findGateProblems: Rule = (pipeline) =>
 
 export const findOutcomeProblems: Rule = (pipeline) =>
   pipeline.stages.flatMap((s) => {
-    const { required, optional } = STAGE_KIND_MODULES[s.kind].outcomes;
+    const { required, optional } = stageKinds()[s.kind].outcomes;
     return [
       ...required.filter((o) => !s.next[o]).map((o) => error(`stages.${s.name}.next.${o}`, `stage "${s.name}" (kind ${s.kind}) needs a label for the "${o}" outcome`)),
       ...Object.keys(s.next)

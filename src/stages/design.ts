@@ -6,11 +6,11 @@ import type { IssueComment } from "../github/types.js";
 import { issueContext } from "./issue-context.js";
 import { readArtifactData } from "./read-artifact-data.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
-import type { StageHandler } from "./types.js";
+import type { StageHandler, StageRun } from "./types.js";
 
 const CRITERIA_HEADING = "### Acceptance criteria";
 
-function renderSpec(output: DesignOutput): string {
+export function renderSpec(output: DesignOutput): string {
   const list = (items: string[], empty: string) => (items.length ? items.map((i) => `- ${i}`) : [`- ${empty}`]);
   return [
     "## 📐 Design spec",
@@ -73,9 +73,10 @@ export const design: StageHandler = async (run) => {
     context: { issue: issueContext(run.issue), brief: brief?.markdown ?? "" },
   });
   const output = result.data;
+  const outcome = splitOrPass(run, output, brief);
   const revision = nextRevision(run);
   const comment = await postArtifact(run, revision, renderSpec(output), {
-    outcome: "pass",
+    outcome,
     acceptance_criteria: output.acceptance_criteria,
     files: output.files,
     backend: result.backend,
@@ -83,12 +84,23 @@ export const design: StageHandler = async (run) => {
     usage: result.usage,
   });
   return {
-    outcome: "pass",
+    outcome,
     artifactUrl: comment.html_url,
     revision,
     usage: result.usage,
     backend: result.backend,
     model: result.model,
-    note: `${output.acceptance_criteria.length} acceptance criteria`,
+    note: `${output.acceptance_criteria.length} acceptance criteria${outcome === "split" ? ", too large for one PR: to plan" : ""}`,
   };
 };
+
+/**
+ * `split` (→ the plan stage) when the agent judges the work too large or triage sized it
+ * l/xl, and the stage has somewhere to send it; a gated design waits at its gate whatever
+ * it proposes (the person then picks the ready or the plan label).
+ */
+function splitOrPass(run: StageRun, output: DesignOutput, brief: Artifact | undefined): "split" | "pass" {
+  const size = brief ? readArtifactData(brief, "triage")?.size : undefined;
+  const large = output.split === true || size === "l" || size === "xl";
+  return large && run.stage.next.split && !run.stage.gate ? "split" : "pass";
+}

@@ -5,22 +5,35 @@ import { designKind } from "./kinds/design.js";
 import { implementKind } from "./kinds/implement.js";
 import { reviewKind } from "./kinds/review.js";
 import { triageKind } from "./kinds/triage.js";
+import { planKind } from "./plan.js";
 import type { StageHandler } from "./types.js";
 
 /**
  * Stage kinds by name, registered by hand. Adding a kind: one module (see `kind-module.ts`),
  * its name in `STAGE_KINDS` and one line here; a kind without a module, or a module without
- * a name, does not compile. Modules in the agent runner's import chain read this with a
- * dynamic `import()` so the cycle through the handlers never meets an unset binding.
+ * a name, does not compile.
  */
-export const STAGE_KIND_MODULES = {
-  triage: triageKind,
-  design: designKind,
-  implement: implementKind,
-  review: reviewKind,
-} as const satisfies { [K in StageKind]: StageKindModule<K> };
+function register() {
+  return {
+    triage: triageKind,
+    design: designKind,
+    implement: implementKind,
+    review: reviewKind,
+    plan: planKind,
+  } as const satisfies { [K in StageKind]: StageKindModule<K> };
+}
+
+export type StageKindModules = ReturnType<typeof register>;
+let registry: StageKindModules | undefined;
+
+/**
+ * The registry, built on first use rather than at import: the handlers import modules that
+ * read it, and a cycle of imports must never meet a kind that is not defined yet.
+ */
+export const stageKinds = (): StageKindModules => (registry ??= register());
 
 /** The answer schema of a kind's agent, by kind. */
-export type KindOutput<K extends StageKind> = z.infer<(typeof STAGE_KIND_MODULES)[K]["output"]>;
+export type KindOutput<K extends StageKind> = z.infer<StageKindModules[K]["output"]>;
 
-export const STAGE_HANDLERS = new Map<StageKind, StageHandler>(Object.values(STAGE_KIND_MODULES).map((m) => [m.name, m.handler]));
+/** The handler of a kind. */
+export const stageHandler = (kind: StageKind): StageHandler => stageKinds()[kind].handler;

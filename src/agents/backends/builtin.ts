@@ -111,9 +111,9 @@ export const builtin: AgentBackend = {
   async run(task) {
     const started = Date.now();
     await delay(task);
-    // Each kind's module names its canned answer (imported late: the registry imports the handlers).
-    const { STAGE_KIND_MODULES } = await import("../../stages/index.js");
-    const output = STAGE_KIND_MODULES[task.kind].canned(task);
+    // Each kind's module names its canned answer (imported late: the kinds import this module).
+    const { stageKinds } = await import("../../stages/index.js");
+    const output = stageKinds()[task.kind].canned(task);
     const text = `${CANNED}\n\n\`\`\`json\n${JSON.stringify(output, null, 2)}\n\`\`\`\n`;
     task.onOutput?.(text);
     return {
