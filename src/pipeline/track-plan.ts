@@ -61,11 +61,13 @@ export async function trackPlan(rt: Runtime, github: GitHub, parent: IssueRef): 
 
   const details = await readDetails(github, parent, tasks, children);
   const finished = tasks.every((t) => isDone(t.id));
-  if (finished) comments = await finishParent(github, parent, tasks, children, details, comments, labels);
+  if (finished) comments = await postSummary(github, parent, tasks, children, details, comments);
   const relations = (await listSubIssues(github, parent)) !== undefined;
   const headline = finished ? labels.done : labels.tracking;
   const doneCount = tasks.filter((t) => isDone(t.id)).length;
   await updateStatus(github, parent, config.pipeline, comments, labels.planStage, { state: finished ? "passed" : "waiting", note: `${doneCount} of ${tasks.length} sub-issues done` }, headline, renderTaskTable({ tasks, children, details, labels, relations }));
+  // Last, so a parent that reads done and closed has its summary and table in place.
+  if (finished) await closeParent(github, parent, labels);
   return promoted.length ? `promoted ${promoted.join(", ")}` : finished ? "plan done" : "nothing to promote";
 }
 
@@ -82,14 +84,14 @@ async function readDetails(github: GitHub, parent: IssueRef, tasks: PlanTask[], 
   return details;
 }
 
-async function finishParent(
+/** The summary artifact, once: what was built and what it cost. */
+async function postSummary(
   github: GitHub,
   parent: IssueRef,
   tasks: PlanTask[],
   children: Map<string, ChildIssue>,
   details: Map<string, ChildDetail>,
   comments: Awaited<ReturnType<typeof listComments>>,
-  labels: ReturnType<typeof planLabels>,
 ): Promise<typeof comments> {
   if (findArtifacts(comments, SUMMARY_STAGE).length === 0) {
     const cost = [...details.values()].reduce((sum, d) => sum + (d.cost_usd ?? 0), 0);
@@ -105,9 +107,13 @@ async function finishParent(
     const { data } = await github.rest.issues.createComment({ owner: parent.owner, repo: parent.repo, issue_number: parent.number, body: renderArtifact(SUMMARY_STAGE, 1, markdown, { run_id: `summary-${parent.number}`, kind: SUMMARY_STAGE, outcome: "pass", children: tasks.map((t) => children.get(t.id)!.number), total_cost_usd: cost }) });
     comments = [...comments, data];
   }
+  return comments;
+}
+
+/** The parent is done: the done label for the tracking one, closed as completed. */
+async function closeParent(github: GitHub, parent: IssueRef, labels: ReturnType<typeof planLabels>): Promise<void> {
   await addLabels(github, parent, [labels.done]);
   await removeLabel(github, parent, labels.tracking);
   const { data: issue } = await github.rest.issues.get({ owner: parent.owner, repo: parent.repo, issue_number: parent.number });
   if (issue.state === "open") await github.rest.issues.update({ owner: parent.owner, repo: parent.repo, issue_number: parent.number, state: "closed", state_reason: "completed" });
-  return comments;
 }

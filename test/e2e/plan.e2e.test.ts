@@ -1,0 +1,93 @@
+import type { Issue, Repo } from "../../sandbox/github/state.js";
+import { MAINTAINER, pullsOf, startStack, statusComments, statusLabels, waitFor, waitForStatus, type Stack } from "./harness.js";
+
+const THREE_TASKS = ["A large change in three parts:", "", "- [ ] Add the settings page", "- [ ] Add the theme toggle", "- [ ] Document the toggle (after 1)", ""].join("\n");
+const CLAIMS = ["status:implementing", "status:reviewing"];
+
+/** The sub-issues Baton made for `parent`, in task order. */
+const childrenOf = (repo: Repo, parent: Issue) =>
+  [...repo.issues.values()]
+    .filter((i) => !i.pull && i.body.includes(`<!-- baton:task parent=${parent.number} `))
+    .sort((a, b) => Number(/task=(\S+)/.exec(a.body)![1]) - Number(/task=(\S+)/.exec(b.body)![1]));
+
+const deliveries = (stack: Stack, repo: Repo, event: string, action: string) =>
+  stack.sandbox.world.webhooks.deliveries.filter((d) => d.event === event && d.action === action && (d.payload as any).repository.name === repo.name);
+
+function planIssue(stack: Stack, repo: Repo, body: string): Issue {
+  const issue = stack.sandbox.world.createIssue(repo, { title: "Theme support for the settings page", body }, MAINTAINER);
+  stack.label(repo, issue, "status:triage");
+  return issue;
+}
+
+async function mergePullOf(stack: Stack, repo: Repo, child: Issue): Promise<void> {
+  const pull = pullsOf(repo).find((p) => p.pull?.head === `baton/issue-${child.number}`)!;
+  await stack.sandbox.world.mergePull(repo, pull, MAINTAINER);
+}
+
+describe("plans and sub-issues end to end", () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    // Slow agents, so two sub-issues running at once can be seen running at once.
+    const app = await stack.startApp({ BATON_BUILTIN_DELAY: "1s" });
+    stack.sandbox.setWebhookUrl(app.webhookUrl);
+  }, 60_000);
+  afterAll(async () => stack.close(), 30_000);
+
+  it("runs a three-task plan as two batches and closes the parent when every sub-issue is merged", async () => {
+    const repo = await stack.newRepo();
+    const parent = planIssue(stack, repo, THREE_TASKS);
+    await waitForStatus(parent, "status:tracking", 40_000, stack.apps);
+    const [one, two, three] = childrenOf(repo, parent);
+
+    // The plan job again (a person re-applies the label): it finds its sub-issues and makes none twice.
+    stack.label(repo, parent, "status:plan");
+    await waitFor("the second plan run", () => parent.comments.filter((c) => c.body.startsWith("<!-- baton:artifact stage=plan")).length === 2, 30_000, stack.apps);
+    await waitForStatus(parent, "status:tracking", 30_000, stack.apps);
+    expect(childrenOf(repo, parent)).toHaveLength(3);
+    expect(parent.subIssues).toEqual([one!.number, two!.number, three!.number]);
+    expect(deliveries(stack, repo, "sub_issues", "sub_issue_added")).toHaveLength(3);
+    expect(three!.blockedBy).toEqual([one!.number]);
+    expect(deliveries(stack, repo, "issue_dependencies", "blocked_by_added")).toHaveLength(1);
+
+    // Batch one: the two independent tasks run at the same time; the third waits.
+    await waitFor("tasks 1 and 2 running together", () => [one!, two!].every((c) => c.labels.some((l) => CLAIMS.includes(l))), 40_000, stack.apps);
+    expect(statusLabels(three!)).toEqual(["status:queued"]);
+    await waitForStatus(one!, "status:approved", 40_000, stack.apps);
+    await waitForStatus(two!, "status:approved", 40_000, stack.apps);
+    expect(statusLabels(three!)).toEqual(["status:queued"]);
+    expect(pullsOf(repo).some((p) => p.pull?.head === `baton/issue-${three!.number}`)).toBe(false);
+
+    // Batch two starts when its dependency's PR is merged (lessons → done → promotion).
+    await mergePullOf(stack, repo, one!);
+    await waitForStatus(three!, "status:approved", 60_000, stack.apps);
+    expect(statusLabels(one!)).toEqual(["status:done"]);
+    expect(parent.state).toBe("open");
+
+    await mergePullOf(stack, repo, two!);
+    await mergePullOf(stack, repo, three!);
+    await waitForStatus(parent, "status:done", 40_000, stack.apps);
+    await waitFor("the parent closed", () => parent.state === "closed", 20_000, stack.apps);
+    expect(parent.comments.filter((c) => c.body.startsWith("<!-- baton:artifact stage=summary"))).toHaveLength(1);
+    const status = statusComments(parent)[0]!.body;
+    expect(status).toContain("Order: batch 1: 1, 2 → batch 2: 3.");
+    expect(status).toMatch(new RegExp(`#${three!.number} \\| ✅ done`));
+  }, 240_000);
+
+  it("blocks a cyclic plan with a comment naming the cycle", async () => {
+    const repo = await stack.newRepo();
+    const parent = planIssue(stack, repo, "Two parts that wait for each other:\n\n- [ ] Part A (after 2)\n- [ ] Part B (after 1)\n");
+    await waitForStatus(parent, "status:blocked", 40_000, stack.apps);
+    expect(parent.comments.some((c) => c.body.includes("cycle: 1 → 2 → 1"))).toBe(true);
+    expect(childrenOf(repo, parent)).toHaveLength(0);
+  }, 60_000);
+
+  it("blocks a plan over max_tasks with a comment naming the count", async () => {
+    const repo = await stack.newRepo({ ".github/baton.yml": "stages:\n  plan:\n    max_tasks: 2\n" });
+    const parent = planIssue(stack, repo, THREE_TASKS);
+    await waitForStatus(parent, "status:blocked", 40_000, stack.apps);
+    expect(parent.comments.some((c) => c.body.includes("3 tasks, more than max_tasks (2)"))).toBe(true);
+    expect(childrenOf(repo, parent)).toHaveLength(0);
+  }, 60_000);
+});
