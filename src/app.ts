@@ -9,7 +9,7 @@ import type { Runtime } from "./runtime.js";
  */
 export function createApp(rt: Runtime): ApplicationFunction {
   return (app) => {
-    app.on(["issues.labeled", "issues.opened", "issue_comment.created", "pull_request.closed", "push", "installation.created", "installation_repositories.added"], async (context) => {
+    app.on(["issues.labeled", "issues.opened", "issues.closed", "issue_comment.created", "pull_request.closed", "push", "installation.created", "installation_repositories.added"], async (context) => {
       const stopTimer = metrics.webhookHandlerSeconds.startTimer({ event: context.name });
       const outcome = await acceptDelivery(rt, { id: context.id, name: context.name, payload: context.payload });
       stopTimer();

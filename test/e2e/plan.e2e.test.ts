@@ -1,5 +1,7 @@
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import type { Issue, Repo } from "../../sandbox/github/state.js";
-import { MAINTAINER, pullsOf, startStack, statusComments, statusLabels, waitFor, waitForStatus, type Stack } from "./harness.js";
+import { artifacts, MAINTAINER, REDIS_URL, pullsOf, startStack, statusComments, statusLabels, waitFor, waitForStatus, type Stack } from "./harness.js";
 
 const THREE_TASKS = ["A large change in three parts:", "", "- [ ] Add the settings page", "- [ ] Add the theme toggle", "- [ ] Document the toggle (after 1)", ""].join("\n");
 const CLAIMS = ["status:implementing", "status:reviewing"];
@@ -22,6 +24,28 @@ function planIssue(stack: Stack, repo: Repo, body: string): Issue {
 async function mergePullOf(stack: Stack, repo: Repo, child: Issue): Promise<void> {
   const pull = pullsOf(repo).find((p) => p.pull?.head === `baton/issue-${child.number}`)!;
   await stack.sandbox.world.mergePull(repo, pull, MAINTAINER);
+}
+
+/** Waits until the tracker's jobs for these deliveries (named after them) have completed. */
+async function waitForTrackJobs(stack: Stack, guids: string[]): Promise<void> {
+  await stack.sandbox.idle();
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue("repo", { connection, prefix: stack.prefix });
+  try {
+    for (const guid of guids) {
+      const deadline = Date.now() + 20_000;
+      while ((await (await queue.getJob(`d-${guid}-track`))?.isCompleted()) !== true) {
+        if (Date.now() > deadline) {
+          const job = await queue.getJob(`d-${guid}-track`);
+          throw new Error(`the tracker never finished the job of delivery ${guid}: ${job ? `${await job.getState()} ${job.failedReason ?? ""}` : "no job"}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  } finally {
+    await queue.close();
+    await connection.quit();
+  }
 }
 
 describe("plans and sub-issues end to end", () => {
@@ -75,6 +99,30 @@ describe("plans and sub-issues end to end", () => {
     expect(status).toMatch(new RegExp(`#${three!.number} \\| ✅ done`));
   }, 240_000);
 
+  it("promotes a sub-issue once, however often the events that promote it are redelivered", async () => {
+    const repo = await stack.newRepo();
+    const parent = planIssue(stack, repo, "Two parts:\n\n- [ ] First part\n- [ ] Second part (after 1)\n");
+    await waitForStatus(parent, "status:tracking", 40_000, stack.apps);
+    const [one, two] = childrenOf(repo, parent);
+    await waitForStatus(one!, "status:approved", 40_000, stack.apps);
+    await mergePullOf(stack, repo, one!);
+    await waitFor("the second part promoted", () => !two!.labels.includes("status:queued") && two!.labels.length > 0, 30_000, stack.apps);
+
+    const world = stack.sandbox.world;
+    const doneLabelled = world.webhooks.deliveries.find((d) => d.action === "labeled" && (d.payload as any).issue.number === one!.number && (d.payload as any).label.name === "status:done" && (d.payload as any).repository.name === repo.name)!;
+    world.webhooks.redeliver(doneLabelled.id);
+    world.webhooks.send("issues", doneLabelled.payload);
+    world.setIssueState(repo, one!, "closed", MAINTAINER);
+    await stack.sandbox.idle();
+    const copies = world.webhooks.deliveries.filter((d) => d.event === "issues" && (d.payload as any).issue.number === one!.number && (d.payload as any).repository.name === repo.name && (d.action === "closed" || d.payload === doneLabelled.payload));
+    await waitForTrackJobs(stack, [...new Set(copies.map((d) => d.guid))]);
+    await waitForStatus(two!, "status:approved", 40_000, stack.apps);
+
+    const readyLabelled = world.webhooks.deliveries.filter((d) => d.action === "labeled" && !d.redelivery && (d.payload as any).issue.number === two!.number && (d.payload as any).label.name === "status:ready" && (d.payload as any).repository.name === repo.name);
+    expect(readyLabelled).toHaveLength(1);
+    expect(artifacts(two!, "implement")).toHaveLength(1);
+  }, 120_000);
+
   it("blocks a cyclic plan with a comment naming the cycle", async () => {
     const repo = await stack.newRepo();
     const parent = planIssue(stack, repo, "Two parts that wait for each other:\n\n- [ ] Part A (after 2)\n- [ ] Part B (after 1)\n");
@@ -89,5 +137,46 @@ describe("plans and sub-issues end to end", () => {
     await waitForStatus(parent, "status:blocked", 40_000, stack.apps);
     expect(parent.comments.some((c) => c.body.includes("3 tasks, more than max_tasks (2)"))).toBe(true);
     expect(childrenOf(repo, parent)).toHaveLength(0);
+  }, 60_000);
+});
+
+describe("plans whose sub-issues block, and GitHub without the sub-issues API", () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    const app = await stack.startApp({ BATON_BUILTIN_REVIEW_VERDICT: "rejected" });
+    stack.sandbox.setWebhookUrl(app.webhookUrl);
+  }, 60_000);
+  afterAll(async () => stack.close(), 30_000);
+
+  it("leaves the dependents of a blocked sub-issue queued, and the parent says which task holds them up", async () => {
+    const repo = await stack.newRepo();
+    const parent = planIssue(stack, repo, THREE_TASKS);
+    await waitForStatus(parent, "status:tracking", 40_000, stack.apps);
+    const [one, , three] = childrenOf(repo, parent);
+    await waitForStatus(one!, "status:blocked", 40_000, stack.apps);
+
+    await waitFor("the parent naming the blocked task", () => statusComments(parent)[0]?.body.includes(`Task 1 (#${one!.number}) is blocked: task 3 waits for it.`) ?? false, 20_000, stack.apps);
+    expect(statusLabels(three!)).toEqual(["status:queued"]);
+    expect(statusLabels(parent)).toEqual(["status:tracking"]);
+  }, 90_000);
+
+  it("falls back to a task list and Depends on lines where the API answers 404 (older Enterprise Server)", async () => {
+    const repo = await stack.newRepo();
+    stack.sandbox.faults.failNext(1_000_000, { status: 404, path: `^/repos/e2e-org/${repo.name}/issues/\\d+/(sub_issues?|dependencies)` });
+    try {
+      const parent = planIssue(stack, repo, THREE_TASKS);
+      await waitForStatus(parent, "status:tracking", 40_000, stack.apps);
+      const [one, two, three] = childrenOf(repo, parent);
+
+      expect(parent.subIssues).toBeUndefined();
+      expect(parent.body).toContain(["### Tasks (Baton's plan)", "", `- [ ] #${one!.number} Add the settings page`, `- [ ] #${two!.number} Add the theme toggle`, `- [ ] #${three!.number} Document the toggle`].join("\n"));
+      expect(three!.body).toContain(`Depends on #${one!.number}`);
+      expect(statusLabels(three!)).toEqual(["status:queued"]);
+      expect(statusComments(parent)[0]?.body).toContain("no sub-issues or issue-dependencies API");
+    } finally {
+      stack.sandbox.faults.clear();
+    }
   }, 60_000);
 });
