@@ -6,39 +6,23 @@ import { z } from "zod";
 import { ArtifactMeta } from "../../src/github/artifacts.js";
 import { defineStageKind, promptUrl } from "../../src/stages/kind-module.js";
 
-const Output = z.object({ summary: z.string() });
-
-defineStageKind({
-  name: "plan",
+const complete = {
+  name: "plan" as const,
   outcomes: { required: ["pass"], optional: [] },
-  output: Output,
+  output: z.object({ summary: z.string() }),
   data: ArtifactMeta,
   prompt: promptUrl("plan"),
   handler: async () => ({ outcome: "pass" }),
   canned: () => ({ summary: "fine" }),
-});
+};
+defineStageKind(complete);
 
+const { canned: _canned, ...withoutCanned } = complete;
 // @ts-expect-error a kind without a canned builtin answer
-defineStageKind({ name: "plan", outcomes: { required: ["pass"], optional: [] }, output: Output, data: ArtifactMeta, prompt: promptUrl("plan"), handler: async () => ({ outcome: "pass" }) });
+defineStageKind(withoutCanned);
 
-defineStageKind({
-  name: "plan",
-  outcomes: { required: ["pass"], optional: [] },
-  output: Output,
-  data: ArtifactMeta,
-  prompt: promptUrl("plan"),
-  handler: async () => ({ outcome: "pass" }),
-  // @ts-expect-error a canned answer its own schema would refuse
-  canned: () => ({ summary: 1 }),
-});
+// @ts-expect-error a canned answer its own schema would refuse
+defineStageKind({ ...complete, canned: () => ({ summary: 1 }) });
 
-defineStageKind({
-  // @ts-expect-error a name that is not in STAGE_KINDS
-  name: "deploy",
-  outcomes: { required: ["pass"], optional: [] },
-  output: Output,
-  data: ArtifactMeta,
-  prompt: promptUrl("plan"),
-  handler: async () => ({ outcome: "pass" }),
-  canned: () => ({ summary: "fine" }),
-});
+// @ts-expect-error a name that is not in STAGE_KINDS
+defineStageKind({ ...complete, name: "deploy" as const });
