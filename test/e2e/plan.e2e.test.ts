@@ -180,3 +180,37 @@ describe("plans whose sub-issues block, and GitHub without the sub-issues API", 
     }
   }, 60_000);
 });
+
+describe("commands on a plan's parent", () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    // Slow agents: the sub-issues are still implementing when the commands arrive.
+    const app = await stack.startApp({ BATON_BUILTIN_DELAY: "8s" });
+    stack.sandbox.setWebhookUrl(app.webhookUrl);
+  }, 60_000);
+  afterAll(async () => stack.close(), 30_000);
+
+  it("refuses to plan again once a sub-issue started, and /baton stop stops every running sub-issue", async () => {
+    const repo = await stack.newRepo();
+    const parent = planIssue(stack, repo, THREE_TASKS);
+    await waitForStatus(parent, "status:tracking", 60_000, stack.apps);
+    const [one, two, three] = childrenOf(repo, parent);
+    await waitFor("tasks 1 and 2 implementing", () => [one!, two!].every((c) => c.labels.includes("status:implementing")), 20_000, stack.apps);
+    const reply = (command: string) => parent.comments.find((c) => c.body.startsWith("<!-- baton:reply") && c.body.includes(command));
+
+    const retry = stack.sandbox.world.comment(repo, parent, "/baton retry", MAINTAINER);
+    await waitFor("the retry's answer", () => parent.comments.some((c) => c.body.startsWith(`<!-- baton:reply comment=${retry.id} -->`)), 20_000, stack.apps);
+    expect(reply(`comment=${retry.id}`)?.body).toContain(`have started (#${one!.number}, #${two!.number})`);
+    const stop = stack.sandbox.world.comment(repo, parent, "/baton stop", MAINTAINER);
+    await waitFor("the stop's answer", () => parent.comments.some((c) => c.body.startsWith(`<!-- baton:reply comment=${stop.id} -->`)), 20_000, stack.apps);
+
+    expect(reply(`comment=${stop.id}`)?.body).toContain(`stopped the running stage of #${one!.number}, #${two!.number}`);
+    expect(statusLabels(one!)).toEqual([]);
+    expect(statusLabels(two!)).toEqual([]);
+    expect(statusLabels(three!)).toEqual(["status:queued"]);
+    expect(statusLabels(parent)).toEqual(["status:tracking"]);
+    expect(parent.comments.filter((c) => c.body.startsWith("<!-- baton:artifact stage=plan"))).toHaveLength(1);
+  }, 120_000);
+});
