@@ -48,16 +48,22 @@ async function waitForTrackJobs(stack: Stack, guids: string[]): Promise<void> {
   }
 }
 
-describe("plans and sub-issues end to end", () => {
-  let stack: Stack;
-
+/** A sandbox and one Baton process with `env`, for the tests of a describe block. */
+function useStack(env: Record<string, string>, set: (stack: Stack) => void): void {
+  let stack: Stack | undefined;
   beforeAll(async () => {
     stack = await startStack();
-    // Slow agents, so two sub-issues running at once can be seen running at once.
-    const app = await stack.startApp({ BATON_BUILTIN_DELAY: "1s" });
+    const app = await stack.startApp(env);
     stack.sandbox.setWebhookUrl(app.webhookUrl);
+    set(stack);
   }, 60_000);
-  afterAll(async () => stack.close(), 30_000);
+  afterAll(async () => stack?.close(), 30_000);
+}
+
+describe("plans and sub-issues end to end", () => {
+  let stack: Stack;
+    // Slow agents, so two sub-issues running at once can be seen running at once.
+  useStack({ BATON_BUILTIN_DELAY: "1s" }, (started) => (stack = started));
 
   it("runs a three-task plan as two batches and closes the parent when every sub-issue is merged", async () => {
     const repo = await stack.newRepo();
@@ -142,13 +148,7 @@ describe("plans and sub-issues end to end", () => {
 
 describe("plans whose sub-issues block, and GitHub without the sub-issues API", () => {
   let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    const app = await stack.startApp({ BATON_BUILTIN_REVIEW_VERDICT: "rejected" });
-    stack.sandbox.setWebhookUrl(app.webhookUrl);
-  }, 60_000);
-  afterAll(async () => stack.close(), 30_000);
+  useStack({ BATON_BUILTIN_REVIEW_VERDICT: "rejected" }, (started) => (stack = started));
 
   it("leaves the dependents of a blocked sub-issue queued, and the parent says which task holds them up", async () => {
     const repo = await stack.newRepo();
@@ -183,14 +183,8 @@ describe("plans whose sub-issues block, and GitHub without the sub-issues API", 
 
 describe("commands on a plan's parent", () => {
   let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack();
     // Slow agents: the sub-issues are still implementing when the commands arrive.
-    const app = await stack.startApp({ BATON_BUILTIN_DELAY: "8s" });
-    stack.sandbox.setWebhookUrl(app.webhookUrl);
-  }, 60_000);
-  afterAll(async () => stack.close(), 30_000);
+  useStack({ BATON_BUILTIN_DELAY: "8s" }, (started) => (stack = started));
 
   it("refuses to plan again once a sub-issue started, and /baton stop stops every running sub-issue", async () => {
     const repo = await stack.newRepo();
