@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { startAppProcess, type AppProcess } from "./app-process.js";
 import { findOrStartRedis, freePort, RedisNotFoundError, type RedisHandle } from "./find-redis.js";
 import { startSandbox, type Sandbox } from "./github/index.js";
+import { runPlanDemo } from "./demo-plan.js";
 import { followEvents } from "./follow-events.js";
 
 const OWNER = "octo-demo";
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
     });
     sandbox.setWebhookUrl(app.webhookUrl);
     say(`Baton      ${app.url}  (pid ${app.pid}, backend ${process.env.BATON_DEFAULT_BACKEND ?? "builtin"})\n`);
+    if (process.argv.includes("--plan")) return await runPlanDemo(sandbox, say);
 
     const repo = await sandbox.world.createRepo(OWNER, REPO, { files: SAMPLE_FILES });
     const issue = sandbox.world.createIssue(repo, { title: "Add a dark mode toggle to the settings page", body: "Users ask for a dark theme. Add a toggle on the settings page that switches the theme and remembers the choice." }, { kind: "user", login: "octocat" });

@@ -9,7 +9,7 @@ import type { Runtime } from "./runtime.js";
  */
 export function createApp(rt: Runtime): ApplicationFunction {
   return (app) => {
-    app.on(["issues.labeled", "issues.opened", "issue_comment.created", "pull_request.closed", "push", "installation.created", "installation_repositories.added",
+    app.on(["issues.labeled", "issues.opened", "issues.closed", "issue_comment.created", "pull_request.closed", "push", "installation.created", "installation_repositories.added",
       // Baton's own pull requests (src/pipeline/accept-pull-event.ts).
       "pull_request.reopened", "pull_request_review.submitted", "pull_request_review_comment.created", "check_run.completed", "check_suite.completed", "status"], async (context) => {
       const stopTimer = metrics.webhookHandlerSeconds.startTimer({ event: context.name });

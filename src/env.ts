@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isDuration, parseDuration } from "./config/duration.js";
+import { STAGE_KINDS, type StageKind } from "./config/schema.js";
 
 const DurationMs = (fallback: string) =>
   z
@@ -16,6 +17,14 @@ const List = (fallback: string) =>
     .transform((value) => value.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
 
 const Count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** The name of a kind's own worker-concurrency variable. */
+export const concurrencyVar = <K extends StageKind>(kind: K) => `BATON_CONCURRENCY_${kind.toUpperCase() as Uppercase<K>}` as const;
+
+function kindConcurrency() {
+  const optionalCount = z.coerce.number().int().positive().optional();
+  return Object.fromEntries(STAGE_KINDS.map((kind) => [concurrencyVar(kind), optionalCount])) as { [K in StageKind as ReturnType<typeof concurrencyVar<K>>]: typeof optionalCount };
+}
 
 /**
  * Baton's own environment (Probot reads APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, … itself).
@@ -36,10 +45,8 @@ export const BatonEnv = z.object({
   BATON_CONCURRENCY_INTAKE: Count(8),
   /** Stage jobs one installation may run at once across all workers (fairness between organisations). */
   BATON_INSTALLATION_CONCURRENCY: Count(10),
-  BATON_CONCURRENCY_TRIAGE: z.coerce.number().int().positive().optional(),
-  BATON_CONCURRENCY_DESIGN: z.coerce.number().int().positive().optional(),
-  BATON_CONCURRENCY_IMPLEMENT: z.coerce.number().int().positive().optional(),
-  BATON_CONCURRENCY_REVIEW: z.coerce.number().int().positive().optional(),
+  /** `BATON_CONCURRENCY_<KIND>` for every stage kind (TRIAGE, DESIGN, IMPLEMENT, REVIEW, PLAN). */
+  ...kindConcurrency(),
   /** How long a config stays cached per repository (a push that changes it clears it sooner). */
   BATON_CONFIG_TTL: DurationMs("10m"),
   /**

@@ -13,6 +13,7 @@ import { checkRestScope, gitAllowed } from "./scopes.js";
 import { appRoutes } from "./routes/app.js";
 import { issueRoutes } from "./routes/issues.js";
 import { pullRoutes } from "./routes/pulls.js";
+import { relationRoutes } from "./routes/relations.js";
 import { repoRoutes } from "./routes/repos.js";
 import { checkRoutes } from "./routes/checks.js";
 import { answerGraphql, reviewRoutes } from "./routes/reviews.js";
@@ -83,7 +84,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const calls: ApiCall[] = [];
   const urls = { web: "", api: "" };
   const world = new World(urls, appId, appSlug, gitRoot, webhooks);
-  const routes: Route[] = [...appRoutes(world), ...repoRoutes(world), ...issueRoutes(world), ...pullRoutes(world), ...reviewRoutes(world), ...checkRoutes(world)];
+  const routes: Route[] = [...appRoutes(world), ...repoRoutes(world), ...issueRoutes(world), ...pullRoutes(world), ...reviewRoutes(world), ...checkRoutes(world), ...relationRoutes(world)];
   world.pushListeners.push((repo, branch, sha) => startCi(world, repo, branch, sha));
 
   const snapshot = () => ({

@@ -114,6 +114,10 @@ export interface Issue {
   comments: Comment[];
   events: IssueEvent[];
   pull?: Pull;
+  /** Sub-issues (numbers in the same repository), in the order they were added. */
+  subIssues?: number[];
+  /** Issues (numbers in the same repository) that block this one. */
+  blockedBy?: number[];
   created_at: string;
   updated_at: string;
 }

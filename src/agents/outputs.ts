@@ -24,6 +24,8 @@ export const DesignOutput = z.object({
   files: z.array(z.string().min(1)).default([]),
   risks: z.array(z.string().min(1)).default([]),
   acceptance_criteria: z.array(z.string().min(1)).min(1),
+  /** The work is too large for one pull request: hand it to the plan stage to split. */
+  split: z.boolean().optional().describe("true when the work is too large for one reviewable pull request and should be split into sub-issues"),
 });
 export type DesignOutput = z.infer<typeof DesignOutput>;
 
@@ -68,14 +70,5 @@ export const LessonsOutput = z.object({
 });
 export type LessonsOutput = z.infer<typeof LessonsOutput>;
 
-/** What an agent can be asked to do: a stage kind, or writing lessons after a merge. */
+/** What an agent can be asked to do: a stage kind, or writing lessons after a merge (not a stage). */
 export type AgentKind = StageKind | "lessons";
-
-/** The schema each agent kind must answer with. */
-export const OUTPUT_SCHEMAS = {
-  triage: TriageOutput,
-  design: DesignOutput,
-  implement: ImplementOutput,
-  review: ReviewOutput,
-  lessons: LessonsOutput,
-} as const satisfies Record<AgentKind, z.ZodType>;

@@ -1,15 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { OUTPUT_SCHEMAS, type AgentKind } from "./outputs.js";
 
-const templates = new Map<AgentKind, Promise<string>>();
+const templates = new Map<string, Promise<string>>();
 
-/** The built-in template of a stage kind (versioned in `src/agents/prompts/<kind>.md`). */
-export function builtinTemplate(kind: AgentKind): Promise<string> {
-  let template = templates.get(kind);
+/** The built-in template of a stage kind (its module names the file, versioned in `src/agents/prompts/`). */
+export function builtinTemplate(url: URL): Promise<string> {
+  let template = templates.get(url.href);
   if (!template) {
-    template = readFile(new URL(`./prompts/${kind}.md`, import.meta.url), "utf8");
-    templates.set(kind, template);
+    template = readFile(url, "utf8");
+    templates.set(url.href, template);
   }
   return template;
 }
@@ -27,10 +26,10 @@ function format(value: unknown): string {
 
 /**
  * Fills `{{path}}` placeholders from the context, then appends the answer format: one
- * fenced json block matching the stage kind's schema.
+ * fenced json block matching the stage kind's answer schema.
  */
-export function renderPrompt(kind: AgentKind, template: string, context: Record<string, unknown>): string {
+export function renderPrompt(output: z.ZodType, template: string, context: Record<string, unknown>): string {
   const body = template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, path: string) => format(lookup(context, path)));
-  const schema = JSON.stringify(z.toJSONSchema(OUTPUT_SCHEMAS[kind], { io: "input" }), null, 2);
+  const schema = JSON.stringify(z.toJSONSchema(output, { io: "input" }), null, 2);
   return `${body.trim()}\n\n## Answer format\n\nEnd your answer with exactly one fenced \`\`\`json block that validates against this JSON Schema:\n\n\`\`\`json\n${schema}\n\`\`\`\n`;
 }

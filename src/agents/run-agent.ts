@@ -2,16 +2,25 @@ import { z } from "zod";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { AgentOutputError, PermanentError, TransientError, describeError } from "../errors.js";
 import { extractJson } from "./extract-json.js";
-import { OUTPUT_SCHEMAS, type AgentKind } from "./outputs.js";
+import { LessonsOutput, type AgentKind } from "./outputs.js";
 import { BACKENDS } from "./registry.js";
 import { builtinTemplate, renderPrompt } from "./render-prompt.js";
 import { resolveRoute } from "./resolve-route.js";
 import type { AgentBackend, AgentEvent, AgentResult, Usage } from "./types.js";
-import type { AgentRef } from "../config/schema.js";
+import type { AgentRef, StageKind } from "../config/schema.js";
 import { DEFAULT_SANDBOX, type SandboxSettings } from "../sandbox/settings.js";
+import { stageKinds, type KindOutput } from "../stages/index.js";
 
 /** What the runner needs of a stage: its name, kind, agent and timeout. */
 export type AgentStage = Pick<Stage, "name" | "agent" | "timeout_ms"> & { kind: AgentKind };
+
+/** The answer an agent kind gives: a stage kind's, or the lessons. */
+export type AgentOutput<K extends AgentKind> = K extends StageKind ? KindOutput<K> : LessonsOutput;
+
+/** What an agent kind answers with and its built-in prompt: a stage kind's module, or the lessons'. */
+function agentKind(kind: AgentKind): { output: z.ZodType; prompt: URL } {
+  return kind === "lessons" ? { output: LessonsOutput, prompt: new URL("./prompts/lessons.md", import.meta.url) } : stageKinds()[kind];
+}
 
 export interface AgentRequest {
   runId: string;
@@ -64,14 +73,15 @@ const QUOTE_LIMIT = 4000;
  * 3. Run it under the stage's timeout, abortable by `/baton stop`.
  * 4. Parse and validate; on failure ask once for a repair quoting the error; then give up.
  */
-export async function runAgent<K extends AgentKind>(kind: K, given: AgentRequest): Promise<AgentRun<z.infer<(typeof OUTPUT_SCHEMAS)[K]>>> {
+export async function runAgent<K extends AgentKind>(kind: K, given: AgentRequest): Promise<AgentRun<AgentOutput<K>>> {
+  const module = agentKind(kind);
   const env = given.env ?? { BATON_DEFAULT_BACKEND: process.env.BATON_DEFAULT_BACKEND };
   const route = resolveRoute({ ...given, env }, new Set(BACKENDS.keys()));
   const { backend, agent, skipped } = await firstHealthy(route, given.stage.name);
   given.onEvent?.({ type: "backend_delegating", backend: agent.backend, model: agent.model, skipped });
-  const schema = OUTPUT_SCHEMAS[kind] as unknown as z.ZodType<z.infer<(typeof OUTPUT_SCHEMAS)[K]>>;
+  const schema = module.output as unknown as z.ZodType<AgentOutput<K>>;
   const request = { ...given, context: { ...given.context, ...given.knowledge, code_access: codeAccess(backend, given) } };
-  const prompt = renderPrompt(kind, request.promptOverride ?? (await builtinTemplate(kind)), request.context);
+  const prompt = renderPrompt(module.output, request.promptOverride ?? (await builtinTemplate(module.prompt)), request.context);
 
   let result = await runOnce(backend, agent, kind, prompt, request, 1);
   let usage = result.usage;

@@ -14,7 +14,7 @@ export const DEFAULT_STAGES: Record<string, StageConfigInput> = {
   design: {
     on: "status:triaged",
     claim: "status:designing",
-    next: { pass: "status:ready", gate: "status:designed" },
+    next: { pass: "status:ready", gate: "status:designed", split: "status:plan" },
   },
   implement: {
     on: "status:ready",
@@ -29,6 +29,13 @@ export const DEFAULT_STAGES: Record<string, StageConfigInput> = {
     next: { approved: "status:approved", "needs-changes": "status:ready", rejected: "status:blocked" },
     max_revisions: 3,
   },
+  plan: {
+    on: "status:plan",
+    claim: "status:planning",
+    next: { pass: "status:tracking", "needs-info": "status:needs-info" },
+    // Design's `split` produces it, and a person may apply it at a gate instead of status:ready.
+    entry: true,
+  },
 };
 
 /** Labels that end or pause the pipeline: a `next` label in this set needs no consumer. */
@@ -38,4 +45,9 @@ export const DEFAULT_TERMINAL_LABELS = [
   "status:needs-info",
   "status:designed",
   "status:done",
+  "status:tracking",
+  "status:queued",
 ] as const;
+
+/** Where a sub-issue waits while a task it depends on is not done (see docs/configuration.md). */
+export const DEFAULT_QUEUED_LABEL = "status:queued";

@@ -1,14 +1,14 @@
 import { z } from "zod";
 import { CronExpressionParser } from "cron-parser";
 import { isDuration } from "./duration.js";
-import { DEFAULT_TERMINAL_LABELS } from "./defaults.js";
+import { DEFAULT_QUEUED_LABEL, DEFAULT_TERMINAL_LABELS } from "./defaults.js";
 
 /**
  * The schema of `.github/baton.yml`: the one source of truth for the file's shape and
  * for the TypeScript types. Cross-field rules (the label graph) live in `validate-config.ts`.
  */
 
-export const STAGE_KINDS = ["triage", "design", "implement", "review"] as const;
+export const STAGE_KINDS = ["triage", "design", "implement", "review", "plan"] as const;
 export const StageKind = z.enum(STAGE_KINDS);
 export type StageKind = z.infer<typeof StageKind>;
 
@@ -76,6 +76,8 @@ export const StageConfig = z
     max_preflight_retries: z.number().int().min(0).optional(),
     /** The stage whose artifact must exist first; `none` to allow working from the issue alone. */
     requires: z.string().min(1).optional(),
+    /** The most tasks a plan may have (plan; default 10): a bigger plan blocks the issue. */
+    max_tasks: z.number().int().positive().optional(),
     /** Bound on the review ⇄ implement loop. */
     max_revisions: z.number().int().min(0).optional(),
     max_attempts: z.number().int().positive().optional(),
@@ -145,6 +147,8 @@ export const BatonConfig = z
         done: z.string().min(1).default("status:done"),
         /** The label on every PR Baton opens. */
         pr: z.string().min(1).default("baton"),
+        /** Where a plan's sub-issue waits while a task it depends on is not done. */
+        queued: z.string().min(1).default(DEFAULT_QUEUED_LABEL),
         /** `agent:<backend>` on an issue overrides the stage's backend. */
         agent_prefix: z.string().min(1).default("agent:"),
         /** `base:<branch>` on an issue names the branch Baton's pull request targets. */

@@ -1,5 +1,5 @@
+import { stageKinds } from "../stages/index.js";
 import { findWideningAgentConfig } from "./check-agent-flags.js";
-import type { StageKind } from "./schema.js";
 import type { ConfigProblem, Pipeline, Stage } from "./resolve-pipeline.js";
 
 /**
@@ -8,14 +8,6 @@ import type { ConfigProblem, Pipeline, Stage } from "./resolve-pipeline.js";
  * issue comment and has to find the line to fix.
  */
 type Rule = (pipeline: Pipeline) => ConfigProblem[];
-
-/** Outcomes each kind can end with; the first ones listed are required in `next`. */
-const OUTCOMES: Record<StageKind, { required: string[]; optional: string[] }> = {
-  triage: { required: ["pass"], optional: ["needs-info", "gate"] },
-  design: { required: ["pass"], optional: ["gate"] },
-  implement: { required: ["pass"], optional: ["gate"] },
-  review: { required: ["approved"], optional: ["needs-changes", "rejected", "gate"] },
-};
 
 const error = (path: string, message: string): ConfigProblem => ({ severity: "error", path, message });
 const warning = (path: string, message: string): ConfigProblem => ({ severity: "warning", path, message });
@@ -118,7 +110,7 @@ export const findGateProblems: Rule = (pipeline) =>
 
 export const findOutcomeProblems: Rule = (pipeline) =>
   pipeline.stages.flatMap((s) => {
-    const { required, optional } = OUTCOMES[s.kind];
+    const { required, optional } = stageKinds()[s.kind].outcomes;
     return [
       ...required.filter((o) => !s.next[o]).map((o) => error(`stages.${s.name}.next.${o}`, `stage "${s.name}" (kind ${s.kind}) needs a label for the "${o}" outcome`)),
       ...Object.keys(s.next)

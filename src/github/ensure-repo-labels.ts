@@ -28,6 +28,7 @@ export function describePipelineLabels(pipeline: Pipeline): LabelSpec[] {
     }
   }
   put(labels.done, COLOR.good, "Baton: merged, lessons recorded");
+  put(labels.queued, COLOR.waiting, "Baton: a sub-issue waiting for a task it depends on");
   put(labels.pr, COLOR.other, "A pull request opened by Baton");
   return [...specs.values()];
 }

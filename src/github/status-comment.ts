@@ -31,7 +31,11 @@ export const StatusRow = z.object({
 });
 export type StatusRow = z.infer<typeof StatusRow>;
 
-export const StatusData = z.object({ rows: z.record(z.string(), StatusRow).default({}) });
+export const StatusData = z.object({
+  rows: z.record(z.string(), StatusRow).default({}),
+  /** Markdown shown under the table (a plan's task table). */
+  appendix: z.string().optional(),
+});
 export type StatusData = z.infer<typeof StatusData>;
 
 const ICON: Record<StageState, string> = {
@@ -93,6 +97,7 @@ export function renderStatus(pipeline: Pipeline, data: StatusData, headline: str
     "| Stage | State | Agent | Duration | Tokens in / out | Cost | Output |",
     "|---|---|---|---|---|---|---|",
     ...rows,
+    ...(data.appendix ? ["", data.appendix] : []),
     "",
     `<sub>Updated ${now.toISOString().replace("T", " ").slice(0, 16)} UTC · comment \`/baton status\` to refresh, \`/baton retry\` to re-run a stage.</sub>`,
     `<!-- baton:status-data ${JSON.stringify(data)} -->`,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Runtime } from "../runtime.js";
 import { issueOfPull } from "../stages/lessons.js";
+import { isTaskBody } from "../stages/plan/find-children.js";
 import { parseCommand } from "./commands/parse-command.js";
 import { acceptPullEvent } from "./accept-pull-event.js";
 import { enqueueIntake } from "./enqueue-intake.js";
@@ -12,6 +13,7 @@ const IssuesPayload = z.object({
   label: z.object({ name: z.string() }).optional(),
   issue: z.object({
     number: z.number().int(),
+    body: z.string().nullish(),
     pull_request: z.unknown().optional(),
     labels: z.array(z.object({ name: z.string() })).default([]),
   }),
@@ -48,6 +50,7 @@ export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: 
   const parsed = IssuesPayload.safeParse(delivery.payload);
   if (!parsed.success || parsed.data.issue.pull_request) return "ignored";
   const payload = parsed.data;
+  if (isPlanTaskChange(payload)) await acceptPlanTaskChange(rt, delivery.id, payload);
   const labels =
     payload.action === "labeled" && payload.label ? [payload.label.name]
     : payload.action === "opened" ? payload.issue.labels.map((l) => l.name)
@@ -154,6 +157,16 @@ async function acceptMergedPull(rt: Runtime, deliveryId: string, raw: unknown): 
   const ref = { installationId: installation.id, repoId: repository.id, owner: repository.owner.login, repo: repository.name, number: issue };
   await rt.queues.repo.add("lessons", { task: "lessons", issue: ref, pr: pull.number }, { jobId: `d-${deliveryId}`, ...REPO_JOB_OPTS(rt) });
   return "queued";
+}
+
+/** A sub-issue Baton made for a plan (its body carries the task marker) was labelled or closed. */
+const isPlanTaskChange = (payload: z.infer<typeof IssuesPayload>) => ["labeled", "closed"].includes(payload.action) && isTaskBody(payload.issue.body);
+
+/** The parent is brought up to date off the request path; the job id keeps a redelivery to one job. */
+async function acceptPlanTaskChange(rt: Runtime, deliveryId: string, payload: z.infer<typeof IssuesPayload>): Promise<void> {
+  const { repository, installation, issue } = payload;
+  const ref = { installationId: installation.id, repoId: repository.id, owner: repository.owner.login, repo: repository.name, number: issue.number };
+  await rt.queues.repo.add("track-plan", { task: "track-plan", issue: ref }, { jobId: `d-${deliveryId}-track`, ...REPO_JOB_OPTS(rt) });
 }
 
 const REPO_JOB_OPTS = (rt: Runtime) => ({

@@ -10,7 +10,7 @@ import { formatIssue, type GitHub, type IssueComment, type IssueRef } from "../g
 import type { EventFields } from "../observe/events.js";
 import { metrics } from "../observe/metrics.js";
 import type { Runtime } from "../runtime.js";
-import { STAGE_HANDLERS } from "../stages/index.js";
+import { stageHandler } from "../stages/index.js";
 import type { IssueSnapshot, StageResult, StageRun } from "../stages/types.js";
 import { noteWithKnowledge } from "../knowledge/note-with-knowledge.js";
 import { blockIssue } from "./block-issue.js";
@@ -54,7 +54,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     pipeline = await requirePipeline(rt, github, ref);
     stage = pipeline.stages.find((s) => s.name === job.data.stage);
     if (!stage) throw new PermanentError(`the stage "${job.data.stage}" is no longer in .github/baton.yml.`);
-    const handler = STAGE_HANDLERS.get(stage.kind);
+    const handler = stageHandler(stage.kind);
     if (!handler) throw new PermanentError(`this Baton version cannot run stages of kind "${stage.kind}" yet.`);
 
     if (job.data.handedOff) {
@@ -95,7 +95,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
       pr_url: result.prUrl,
       revision: result.revision,
       note: noteWithKnowledge(result.note, run.seen),
-    }, label);
+    }, label, result.appendix);
     if (waiting) await postGateComment(github, ref, stage, label, runId, comments);
     await addLabels(github, ref, [label, ...(result.labels ?? [])]);
     await job.updateData({ ...job.data, handedOff: label });

@@ -9,15 +9,18 @@ import { runCommand } from "./commands/run-command.js";
 import { processPullEvent, PullEventTask } from "./process-pull-event.js";
 import type { Runtime } from "../runtime.js";
 import { CONFIG_PATH, forgetConfig, loadPipeline } from "./load-pipeline.js";
+import { trackPlanOf } from "./track-plan.js";
 
 /**
  * Work that does not start a stage: label bootstrap, the config check run, lessons after a
- * merge, and `/baton` commands.
+ * merge, `/baton` commands, and tracking a plan's sub-issues.
  */
 export const RepoTask = z.discriminatedUnion("task", [
   z.object({ task: z.literal("bootstrap-labels"), repo: RepoRef }),
   z.object({ task: z.literal("check-config"), repo: RepoRef, sha: z.string().regex(/^[0-9a-f]{7,64}$/) }),
   z.object({ task: z.literal("lessons"), issue: IssueRef, pr: z.number().int().positive() }),
+  /** A plan's sub-issue was labelled or closed: promote its siblings, finish its parent. */
+  z.object({ task: z.literal("track-plan"), issue: IssueRef }),
   z.object({
     task: z.literal("command"),
     issue: IssueRef,
@@ -49,6 +52,8 @@ export async function processRepoTask(rt: Runtime, job: Job<RepoTask>): Promise<
       return runCommand(rt, data);
     case "pull-event":
       return processPullEvent(rt, data);
+    case "track-plan":
+      return trackPlanOf(rt, await rt.auth(data.issue.installationId), data.issue);
   }
 }
 

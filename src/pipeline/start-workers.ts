@@ -1,6 +1,7 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { STAGE_KINDS, type StageKind } from "../config/schema.js";
+import { concurrencyVar } from "../env.js";
 import { metrics } from "../observe/metrics.js";
 import { createRedis } from "../redis.js";
 import { keys, type Runtime } from "../runtime.js";
@@ -19,13 +20,7 @@ export interface Workers {
 }
 
 function stageConcurrency(rt: Runtime, kind: StageKind): number {
-  const specific = {
-    triage: rt.env.BATON_CONCURRENCY_TRIAGE,
-    design: rt.env.BATON_CONCURRENCY_DESIGN,
-    implement: rt.env.BATON_CONCURRENCY_IMPLEMENT,
-    review: rt.env.BATON_CONCURRENCY_REVIEW,
-  }[kind];
-  return specific ?? rt.env.BATON_CONCURRENCY;
+  return rt.env[concurrencyVar(kind)] ?? rt.env.BATON_CONCURRENCY;
 }
 
 /** Starts the intake worker and one worker per stage kind, each on its own Redis connection. */

@@ -16,9 +16,12 @@ export async function updateStatus(
   stage: string,
   row: Partial<StatusRow> & Pick<StatusRow, "state">,
   headline: string,
+  /** Replaces the Markdown under the table when given (a plan's task table). */
+  appendix?: string,
 ): Promise<IssueComment[]> {
   const { comment, data } = readStatus(comments);
   data.rows[stage] = { ...data.rows[stage], ...row };
+  if (appendix !== undefined) data.appendix = appendix;
   const updated = await ensureComment(github, ref, STATUS_MARKER, renderStatus(pipeline, data, headline), comments);
   return comment ? comments.map((c) => (c.id === updated.id ? updated : c)) : [...comments, updated];
 }

@@ -5,12 +5,13 @@ import type { DesignOutput } from "../agents/outputs.js";
 import { findLatestArtifact, type Artifact } from "../github/artifacts.js";
 import type { IssueComment } from "../github/types.js";
 import { issueContext } from "./issue-context.js";
+import { readArtifactData } from "./read-artifact-data.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
-import type { StageHandler } from "./types.js";
+import type { StageHandler, StageRun } from "./types.js";
 
 const CRITERIA_HEADING = "### Acceptance criteria";
 
-function renderSpec(output: DesignOutput): string {
+export function renderSpec(output: DesignOutput): string {
   const list = (items: string[], empty: string) => (items.length ? items.map((i) => `- ${i}`) : [`- ${empty}`]);
   return [
     "## 📐 Design spec",
@@ -51,7 +52,7 @@ export function readSpec(comments: IssueComment[], stageName = "design"): Spec |
   if (!artifact) return undefined;
   const section = artifact.markdown.split(CRITERIA_HEADING)[1]?.split(/\n#{1,3} /)[0] ?? "";
   const fromText = [...section.matchAll(/^\s*[-*] (?:\[[ xX]\] )?(.+)$/gm)].map((m) => (m[1] ?? "").trim()).filter(Boolean);
-  const fromData = Array.isArray(artifact.meta.acceptance_criteria) ? (artifact.meta.acceptance_criteria as string[]) : [];
+  const fromData = readArtifactData(artifact, "design")?.acceptance_criteria ?? [];
   return { artifact, markdown: artifact.markdown, criteria: fromText.length ? fromText : fromData };
 }
 
@@ -74,9 +75,10 @@ export const design: StageHandler = async (run) => {
     context: { issue: issueContext(run.issue), brief: sanitizeUntrusted(brief?.markdown ?? "") },
   }));
   const output = result.data;
+  const outcome = splitOrPass(run, output, brief);
   const revision = nextRevision(run);
   const comment = await postArtifact(run, revision, renderSpec(output), {
-    outcome: "pass",
+    outcome,
     acceptance_criteria: output.acceptance_criteria,
     files: output.files,
     backend: result.backend,
@@ -84,12 +86,23 @@ export const design: StageHandler = async (run) => {
     usage: result.usage,
   });
   return {
-    outcome: "pass",
+    outcome,
     artifactUrl: comment.html_url,
     revision,
     usage: result.usage,
     backend: result.backend,
     model: result.model,
-    note: `${output.acceptance_criteria.length} acceptance criteria`,
+    note: `${output.acceptance_criteria.length} acceptance criteria${outcome === "split" ? ", too large for one PR: to plan" : ""}`,
   };
 };
+
+/**
+ * `split` (→ the plan stage) when the agent judges the work too large or triage sized it
+ * l/xl, and the stage has somewhere to send it; a gated design waits at its gate whatever
+ * it proposes (the person then picks the ready or the plan label).
+ */
+function splitOrPass(run: StageRun, output: DesignOutput, brief: Artifact | undefined): "split" | "pass" {
+  const size = brief ? readArtifactData(brief, "triage")?.size : undefined;
+  const large = output.split === true || size === "l" || size === "xl";
+  return large && run.stage.next.split && !run.stage.gate ? "split" : "pass";
+}

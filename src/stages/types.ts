@@ -56,6 +56,8 @@ export interface StageResult {
   note?: string;
   /** Labels to add together with the handoff label (one request), e.g. triage's classification. */
   labels?: string[];
+  /** Markdown for under the status table (the plan's task table). */
+  appendix?: string;
 }
 
 /** One stage kind. Throw PermanentError to block, anything else to retry. */

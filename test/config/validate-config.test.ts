@@ -11,7 +11,7 @@ describe("validating .github/baton.yml", () => {
   it("accepts no file (the default pipeline) with no warnings", () => {
     const result = parseConfigText("");
     expect(result).toMatchObject({ ok: true, warnings: [] });
-    if (result.ok) expect(result.pipeline.stages.map((s) => s.name)).toEqual(["triage", "design", "implement", "review"]);
+    if (result.ok) expect(result.pipeline.stages.map((s) => s.name)).toEqual(["triage", "design", "implement", "review", "plan"]);
   });
 
   it("accepts the full sketch of DESIGN §2 and a one-line gate file", () => {

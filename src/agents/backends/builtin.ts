@@ -14,7 +14,7 @@ interface IssueContext {
 
 const issueOf = (task: AgentTask): IssueContext => (task.context.issue ?? {}) as IssueContext;
 
-function triage(task: AgentTask): TriageOutput {
+export function triage(task: AgentTask): TriageOutput {
   const { title = "", body = "" } = issueOf(task);
   const text = `${title} ${body}`.toLowerCase();
   const type = /\b(bug|crash|error|broken|fails?)\b/.test(text) ? "bug" : /\b(docs?|readme|documentation)\b/.test(text) ? "docs" : "feature";
@@ -42,7 +42,7 @@ function triage(task: AgentTask): TriageOutput {
  * The design names the repository files that share the most words with the issue title
  * (ranked from the briefing by the stage: `related_files`), then the note it will write.
  */
-function design(task: AgentTask): DesignOutput {
+export function design(task: AgentTask): DesignOutput {
   const { title = "the request", number = 0 } = issueOf(task);
   const related = Array.isArray(task.context.related_files) ? (task.context.related_files as string[]).slice(0, 3) : [];
   const where = related.length ? ` The files whose names and text share the most words with the title are ${related.map((f) => `\`${f}\``).join(", ")}.` : "";
@@ -57,7 +57,7 @@ function design(task: AgentTask): DesignOutput {
   };
 }
 
-function implement(task: AgentTask): ImplementOutput {
+export function implement(task: AgentTask): ImplementOutput {
   const { title = "", number = 0 } = issueOf(task);
   const spec = String(task.context.spec ?? "");
   const feedback = String(task.context.feedback ?? "");
@@ -79,7 +79,7 @@ function implement(task: AgentTask): ImplementOutput {
   };
 }
 
-function review(task: AgentTask): ReviewOutput {
+export function review(task: AgentTask): ReviewOutput {
   const verdict = (process.env.BATON_BUILTIN_REVIEW_VERDICT ?? "approved") as ReviewOutput["verdict"];
   const criteria = Array.isArray(task.context.criteria) ? (task.context.criteria as string[]) : [];
   const files = [...String(task.context.diff ?? "").matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]);
@@ -131,12 +131,10 @@ export const builtin: AgentBackend = {
   async run(task) {
     const started = Date.now();
     await delay(task);
-    const output =
-      task.kind === "triage" ? triage(task)
-      : task.kind === "design" ? design(task)
-      : task.kind === "implement" ? implement(task)
-      : task.kind === "lessons" ? lessons(task)
-      : review(task);
+    // Each stage kind's module names its canned answer (imported late: the kinds import this
+    // module); lessons are not a stage kind.
+    const { stageKinds } = await import("../../stages/index.js");
+    const output = task.kind === "lessons" ? lessons(task) : stageKinds()[task.kind].canned(task);
     const text = `${CANNED}\n\n\`\`\`json\n${JSON.stringify(output, null, 2)}\n\`\`\`\n`;
     task.onOutput?.(text);
     return {

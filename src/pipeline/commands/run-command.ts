@@ -13,6 +13,7 @@ import { stageQueue } from "../queues.js";
 import { updateStatus } from "../update-status.js";
 import type { CommandName } from "./parse-command.js";
 import { resolveCommandTarget, revise, setBase } from "./pull-commands.js";
+import { isTrackingParent, retryPlan, stopPlan, type ParentContext } from "./plan-commands.js";
 
 export interface CommandTask {
   issue: IssueRef;
@@ -108,6 +109,7 @@ async function liveJobId(ctx: CommandContext, stage: Stage): Promise<string | un
 /** Re-runs the current stage by putting its input label back (as the bot: the normal path claims it). */
 async function retry(ctx: CommandContext): Promise<string> {
   const { github, ref, pipeline, labels, rt } = ctx;
+  if (isTrackingParent(pipeline, labels) && !pipeline.stages.some((s) => labels.includes(s.claim))) return retryPlan(parentContext(ctx));
   const current = currentStage(ctx, await listComments(github, ref, ctx.app));
   if (!current) return "there is no blocked or stopped stage to retry.";
   const { stage, claimed } = current;
@@ -127,12 +129,25 @@ async function retry(ctx: CommandContext): Promise<string> {
 async function stop(ctx: CommandContext): Promise<string> {
   const { github, ref, pipeline, labels, rt } = ctx;
   const stage = pipeline.stages.find((s) => labels.includes(s.claim));
+  if (!stage && isTrackingParent(pipeline, labels)) return stopPlan(parentContext(ctx));
   if (!stage) return "no stage is running on this issue.";
   const runId = await liveJobId(ctx, stage);
   if (runId) await rt.redis.publish(keys.cancelChannel(rt), runId);
   await removeLabel(github, ref, stage.claim);
   await updateStatus(github, ref, pipeline, await listComments(github, ref, ctx.app), stage.name, { state: "stopped", note: "stopped by /baton stop" }, "stopped");
   return `stopped the **${stage.name}** stage. Comment \`/baton retry\` or apply \`${stage.on}\` to run it again.`;
+}
+
+/** A plan's parent: its commands act on its sub-issues. */
+function parentContext(ctx: CommandContext): ParentContext {
+  const stopChild = async (child: IssueRef) => {
+    const { data } = await ctx.github.rest.issues.get({ owner: child.owner, repo: child.repo, issue_number: child.number });
+    const labels = data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
+    if (!ctx.pipeline.stages.some((s) => labels.includes(s.claim))) return false;
+    await stop({ ...ctx, ref: child, labels });
+    return true;
+  };
+  return { ...ctx, stopChild };
 }
 
 async function status({ github, ref, pipeline, labels, app }: CommandContext): Promise<string> {

@@ -1,0 +1,105 @@
+import { createRequire } from "node:module";
+import { Ajv } from "ajv";
+import addFormatsModule from "ajv-formats";
+import { startSandbox, type Sandbox } from "../../sandbox/github/index.js";
+import type { Issue, Repo } from "../../sandbox/github/state.js";
+
+/** GitHub's own description of its REST API and webhooks: every answer below must match it. */
+const spec = createRequire(import.meta.url)("@octokit/openapi/generated/api.github.com.deref.json") as {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>;
+  "x-webhooks": Record<string, { post: { requestBody: { content: Record<string, { schema: object }> } } }>;
+};
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+
+/** OpenAPI 3.0's `nullable: true` written the JSON Schema way, which Ajv reads without a `type` beside it. */
+function withNulls(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withNulls);
+  if (!schema || typeof schema !== "object") return schema;
+  const { nullable, ...rest } = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === "example" || k === "examples" ? v : withNulls(v)])) as Record<string, unknown>;
+  if (nullable !== true) return rest;
+  if (typeof rest.type === "string") return { ...rest, type: [rest.type, "null"], ...(Array.isArray(rest.enum) ? { enum: [...rest.enum, null] } : {}) };
+  return { anyOf: [rest, { type: "null" }] };
+}
+
+function expectMatches(schema: object, value: unknown, what: string): void {
+  const validate = ajv.compile(withNulls(schema) as object);
+  const ok = validate(value);
+  if (!ok) throw new Error(`${what} does not match GitHub's schema: ${ajv.errorsText(validate.errors, { separator: "\n" })}`);
+}
+
+const PERSON = { authorization: "token ghp_sandbox_octocat", "content-type": "application/json" };
+
+describe("the sandbox's sub-issues and dependencies routes", () => {
+  let sandbox: Sandbox;
+  let repo: Repo;
+  let parent: Issue;
+  let a: Issue;
+  let b: Issue;
+  const idOf = (issue: Issue) => repo.id * 100_000 + issue.number;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ log: () => {} });
+    repo = await sandbox.world.createRepo("octo-org", "relations");
+    const maintainer = { kind: "user" as const, login: "octocat" };
+    parent = sandbox.world.createIssue(repo, { title: "Parent" }, maintainer);
+    a = sandbox.world.createIssue(repo, { title: "Task a" }, maintainer);
+    b = sandbox.world.createIssue(repo, { title: "Task b" }, maintainer);
+  });
+  afterAll(async () => sandbox.close());
+
+  /** Calls a route and checks a 2xx answer against the operation's response schema. */
+  async function call(method: string, template: string, issue: Issue, body?: unknown, tail = ""): Promise<{ status: number; json: unknown }> {
+    const path = template.replace("{owner}", repo.owner).replace("{repo}", repo.name).replace("{issue_number}", String(issue.number)).replace("/{issue_id}", tail);
+    const res = await fetch(`${sandbox.apiUrl}${path}`, { method, headers: PERSON, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = res.status === 204 ? undefined : await res.json();
+    if (res.ok) {
+      const schema = spec.paths[template]?.[method.toLowerCase()]?.responses[String(res.status)]?.content?.["application/json"]?.schema;
+      if (!schema) throw new Error(`GitHub does not answer ${method} ${template} with ${res.status}`);
+      expectMatches(schema, json, `${method} ${template} → ${res.status}`);
+    }
+    return { status: res.status, json };
+  }
+
+  it("attaches, lists and removes sub-issues in GitHub's shapes, and refuses a second parent", async () => {
+    const route = "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues";
+    expect((await call("POST", route, parent, { sub_issue_id: idOf(a) })).status).toBe(201);
+    expect((await call("POST", route, parent, { sub_issue_id: idOf(b) })).status).toBe(201);
+    expect((await call("POST", route, parent, { sub_issue_id: idOf(a) })).status).toBe(422);
+
+    const listed = await call("GET", route, parent);
+    expect((listed.json as { number: number }[]).map((i) => i.number)).toEqual([a.number, b.number]);
+    const removed = await call("DELETE", "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue", parent, { sub_issue_id: idOf(b) });
+    expect((removed.json as { sub_issues_summary: { total: number } }).sub_issues_summary.total).toBe(1);
+    expect(parent.subIssues).toEqual([a.number]);
+  });
+
+  it("records, lists and removes blocked-by dependencies in GitHub's shapes, and refuses a cycle", async () => {
+    const blockedBy = "/repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by";
+    expect((await call("POST", blockedBy, b, { issue_id: idOf(a) })).status).toBe(201);
+    expect((await call("POST", blockedBy, a, { issue_id: idOf(b) })).status).toBe(422);
+
+    expect(((await call("GET", blockedBy, b)).json as { number: number }[]).map((i) => i.number)).toEqual([a.number]);
+    expect(((await call("GET", "/repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking", a)).json as { number: number }[]).map((i) => i.number)).toEqual([b.number]);
+    expect((await call("DELETE", "/repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}", b, undefined, `/${idOf(a)}`)).status).toBe(200);
+    expect(b.blockedBy).toEqual([]);
+  });
+
+  it("sends sub_issues and issue_dependencies webhooks in GitHub's shapes", async () => {
+    const sent = sandbox.world.webhooks.deliveries.filter((d) => d.event === "sub_issues" || d.event === "issue_dependencies");
+    const schemaName = (event: string, action: string) => `${event.replace("_", "-").replace("_", "-")}-${action.replace(/_/g, "-")}`;
+    expect(sent.map((d) => `${d.event}.${d.action}`)).toEqual([
+      "sub_issues.sub_issue_added", "sub_issues.parent_issue_added",
+      "sub_issues.sub_issue_added", "sub_issues.parent_issue_added",
+      "sub_issues.sub_issue_removed", "sub_issues.parent_issue_removed",
+      "issue_dependencies.blocked_by_added", "issue_dependencies.blocking_added",
+      "issue_dependencies.blocked_by_removed", "issue_dependencies.blocking_removed",
+    ]);
+    for (const delivery of sent) {
+      const name = schemaName(delivery.event, delivery.action!);
+      const schema = spec["x-webhooks"][name]?.post.requestBody.content["application/json"]?.schema;
+      if (!schema) throw new Error(`no webhook schema ${name}`);
+      expectMatches(schema, delivery.payload, `webhook ${delivery.event}.${delivery.action}`);
+    }
+  });
+});
