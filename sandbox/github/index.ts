@@ -66,7 +66,7 @@ export interface Sandbox {
 }
 
 /**
- * Starts the local GitHub-compatible sandbox (DESIGN §8): REST under `/api/v3` for the
+ * Starts the local GitHub-compatible sandbox (docs/architecture.md §8): REST under `/api/v3` for the
  * routes Baton uses, signed webhooks back to the app, git smart HTTP for clone and push,
  * fault injection, an admin API under `/_sandbox`, and a live page at `/`.
  */

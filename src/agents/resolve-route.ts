@@ -12,7 +12,7 @@ export interface RouteRequest {
 }
 
 /**
- * The backends to try for a task, in order (DESIGN §5):
+ * The backends to try for a task, in order (docs/architecture.md §5):
  * 1. governance guard: a task touching governance paths goes to the governance backend only;
  * 2. explicit override: an `agent:<backend>` label on the issue, else the stage's `agent`;
  * 3. the task-kind map (`routing.kinds`); 4. `defaults.agent`; 5. BATON_DEFAULT_BACKEND;

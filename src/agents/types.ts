@@ -63,7 +63,7 @@ export interface BackendHealth {
 }
 
 /**
- * One agent backend (DESIGN §5). Throw `TransientError` for failures worth retrying and
+ * One agent backend (docs/architecture.md §5). Throw `TransientError` for failures worth retrying and
  * `PermanentError` for the rest (bad credentials, missing executable).
  */
 export interface AgentBackend {

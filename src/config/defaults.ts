@@ -1,7 +1,7 @@
 import type { StageConfigInput } from "./schema.js";
 
 /**
- * The default pipeline (DESIGN §1). The only place in `src/` where status label names are
+ * The default pipeline (docs/architecture.md §1). The only place in `src/` where status label names are
  * written down; everything else reads them from the resolved pipeline.
  */
 export const DEFAULT_STAGES: Record<string, StageConfigInput> = {

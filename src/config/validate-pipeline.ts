@@ -3,7 +3,7 @@ import { findWideningAgentConfig } from "./check-agent-flags.js";
 import type { ConfigProblem, Pipeline, Stage } from "./resolve-pipeline.js";
 
 /**
- * The label-graph rules of DESIGN §2 that a schema cannot express. Each rule is a small
+ * The label-graph rules of docs/architecture.md §2 that a schema cannot express. Each rule is a small
  * function; every message names the stage and the label, because a person reads it in an
  * issue comment and has to find the line to fix.
  */

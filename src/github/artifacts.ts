@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { IssueComment } from "./types.js";
 
 /**
- * Artifacts (DESIGN §4): issue comments whose first line is
+ * Artifacts (docs/architecture.md §4): issue comments whose first line is
  * `<!-- baton:artifact stage=<stage> revision=<n> -->`, then readable Markdown, then the
  * machine-readable data in a fenced `json baton` block. The newest artifact of a stage wins.
  */

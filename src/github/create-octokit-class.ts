@@ -68,7 +68,7 @@ export function defaultPaceMs(env: { GHE_HOST?: string; BATON_GITHUB_PACE?: numb
 }
 
 /**
- * Probot's Octokit with throttling Baton can live with (DESIGN §9). Probot's defaults only
+ * Probot's Octokit with throttling Baton can live with (docs/architecture.md §9). Probot's defaults only
  * log secondary rate limits and pace every installation at one write a second; here both
  * limits wait for `retry-after` and retry, and pacing is per installation (the plugin keys
  * its limiter groups by installation id) at `paceMs`.

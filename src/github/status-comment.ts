@@ -4,7 +4,7 @@ import { findLastByMarker } from "./ensure-comment.js";
 import type { IssueComment } from "./types.js";
 
 /**
- * The one status comment per issue (DESIGN §4): first line `<!-- baton:status -->`, a row
+ * The one status comment per issue (docs/architecture.md §4): first line `<!-- baton:status -->`, a row
  * per stage, edited in place at every transition. Its rows are kept as JSON in a trailing
  * HTML comment so any process can update it from GitHub alone.
  */

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createRedactor, type Redact } from "../github/redact-secrets.js";
 
-/** The event types of DESIGN §7, in the order a run emits them. */
+/** The event types of docs/architecture.md §7, in the order a run emits them. */
 export const EVENT_TYPES = [
   "dispatch_requested",
   "worker_started",

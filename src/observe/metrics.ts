@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { Queue } from "bullmq";
 
 /**
- * Prometheus series of DESIGN §7. One registry per process; `/metrics` serves it. Queue
+ * Prometheus series of docs/architecture.md §7. One registry per process; `/metrics` serves it. Queue
  * depths are read from Redis at scrape time, so any process shows the whole cluster's.
  */
 export const registry = new Registry();

@@ -19,7 +19,7 @@ export interface BlockRequest {
 }
 
 /**
- * Ends a run as `block` (DESIGN §1 invariant 5): a comment saying why and how to resume,
+ * Ends a run as `block` (docs/architecture.md §1 invariant 5): a comment saying why and how to resume,
  * the status row, then the blocked label in place of `fromLabel` (last, so a crash before it
  * leaves the claim on and the run is retried rather than forgotten).
  */

@@ -44,7 +44,7 @@ export interface Spec {
 }
 
 /**
- * Reads the spec back from the issue (DESIGN §1 invariant 4). Acceptance criteria come from
+ * Reads the spec back from the issue (docs/architecture.md §1 invariant 4). Acceptance criteria come from
  * the Markdown list under the heading, so a person's edit counts; the data block is the fallback.
  */
 export function readSpec(comments: IssueComment[], stageName = "design"): Spec | undefined {

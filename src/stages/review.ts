@@ -74,7 +74,7 @@ export const review: StageHandler = async (run) => {
 };
 
 /**
- * The revision loop is bounded (DESIGN §1 invariant 6), counted from GitHub: every
+ * The revision loop is bounded (docs/architecture.md §1 invariant 6), counted from GitHub: every
  * needs-changes verdict artifact on the issue is one revision asked for.
  */
 function checkRevisionLimit(run: StageRun, verdict: unknown): void {

@@ -9,7 +9,7 @@ import { pipelineOf, stageOf } from "./pipeline-of.js";
 const KNOWN = new Set(BACKENDS.keys());
 const PROTOCOL_AGENT = fileURLToPath(new URL("../fixtures/agents/protocol-agent.mjs", import.meta.url));
 
-describe("route resolution (DESIGN §5)", () => {
+describe("route resolution (docs/architecture.md §5)", () => {
   const route = (yaml: string, opts: { labels?: string[]; touched?: string[]; env?: { BATON_DEFAULT_BACKEND?: string }; stage?: string } = {}) => {
     const pipeline = pipelineOf(yaml);
     return resolveRoute({ pipeline, stage: stageOf(pipeline, opts.stage ?? "design"), issueLabels: opts.labels ?? [], touchedPaths: opts.touched, env: opts.env ?? {} }, KNOWN).map((r) => r.backend);

@@ -14,7 +14,7 @@ describe("validating .github/baton.yml", () => {
     if (result.ok) expect(result.pipeline.stages.map((s) => s.name)).toEqual(["triage", "design", "implement", "review", "plan"]);
   });
 
-  it("accepts the full sketch of DESIGN §2 and a one-line gate file", () => {
+  it("accepts the full sketch of docs/architecture.md §2 and a one-line gate file", () => {
     expect(fixture("custom-valid")).toMatchObject({ ok: true, warnings: [] });
     const gate = fixture("gate-only");
     expect(gate.ok).toBe(true);

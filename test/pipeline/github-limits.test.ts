@@ -2,7 +2,7 @@ import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-ru
 import { MAINTAINER, artifactsOf, newIssue, statusLabels } from "../helpers/sandbox-issues.js";
 
 /**
- * GitHub's limits (DESIGN §9) against the sandbox: each kind of limited answer is waited
+ * GitHub's limits (docs/architecture.md §9) against the sandbox: each kind of limited answer is waited
  * out and retried, and the stage still ends with one artifact and one status comment.
  */
 describe("GitHub rate limits during a stage", () => {

@@ -34,7 +34,7 @@ interface CommandContext {
 const HELP = "Commands: `/baton approve` (pass a gate), `/baton retry` (re-run the current stage), `/baton stop` (cancel the running stage), `/baton status`; on Baton's pull request also `/baton revise <what to change>`; `/baton base <branch>` (the branch Baton's PR targets).";
 
 /**
- * A `/baton` command from a comment (DESIGN §6).
+ * A `/baton` command from a comment (docs/architecture.md §6).
  * 1. Check the commenter's role against `permissions.commands`; below it: a polite refusal, nothing else.
  * 2. Do the command through labels, as the bot, so the normal handoff path runs the stage.
  * 3. Answer in one reply comment per command comment (a retry edits it, never posts twice).

@@ -9,7 +9,7 @@ import { sweepRepository, type SweepCounts } from "./sweep-repository.js";
 export const RECONCILE_SCHEDULER_ID = "reconcile-every";
 
 /**
- * The reconciler (DESIGN §3): a repeatable job that leaves no issue stuck.
+ * The reconciler (docs/architecture.md §3): a repeatable job that leaves no issue stuck.
  * 1. Redeliver failed webhook deliveries (GitHub never does it by itself).
  * 2. Sweep every repository of every installation (see `sweepRepository`).
  * A repository that fails is logged and skipped; the next sweep tries it again.

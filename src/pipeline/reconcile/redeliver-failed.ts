@@ -14,7 +14,7 @@ interface Delivery {
 }
 
 /**
- * GitHub does not redeliver failed deliveries by itself (DESIGN §9): ask the app's delivery
+ * GitHub does not redeliver failed deliveries by itself (docs/architecture.md §9): ask the app's delivery
  * API for recent ones and redeliver each guid that has no successful attempt, a few times
  * at most. A redelivery keeps its `X-GitHub-Delivery`, so intake's dedupe still holds.
  */
