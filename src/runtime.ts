@@ -46,6 +46,8 @@ export const keys = {
   /** Input labels that waited for another stage to hand off (one stage per issue at a time). */
   parkedLabels: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:parked:${repoId}:${issue}`,
   repoInfo: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:repo-info:${repoId}`,
+  /** Set by `/baton stop` for a run, so a run that has not started yet does not start. */
+  stopped: (rt: Pick<Runtime, "prefix">, runId: string) => `${rt.prefix}:stopped:${runId}`,
   stageSlots: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:stage-slots:${repoId}:${stage}`,
   redelivered: (rt: Pick<Runtime, "prefix">, guid: string) => `${rt.prefix}:redelivered:${guid}`,
   /** The scout's briefing of a repository at one commit (shared by every issue and stage on it). */

@@ -39,6 +39,13 @@ export const StageJob = z.object({
   transition: z.number().int().positive(),
   /** Also the BullMQ job id: `r<repoId>-<issue>-<stage>-<transition>`. */
   runId: z.string(),
+  /**
+   * The issue as the claim read it, with the labels the claim left: a stage starting soon
+   * after uses it instead of reading the issue again (one GitHub call less per transition).
+   */
+  snapshot: z
+    .object({ read_at: z.number(), number: z.number().int(), title: z.string(), body: z.string(), labels: z.array(z.string()), author: z.string(), html_url: z.string() })
+    .optional(),
   /** The stage's `concurrency:` when it had one at claim time: runs of it one repository may have at once. */
   concurrency: z.number().int().positive().optional(),
   /**

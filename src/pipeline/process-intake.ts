@@ -61,12 +61,13 @@ export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<I
   const refusal = await checkLabelSender(rt, github, ref, pipeline, stage, data);
   if (refusal) return refusal.action === "dropped" ? drop(log, refusal.reason) : refusal;
 
-  const claimed = await withIssueLock(rt, ref.repoId, ref.number, () => claim(rt, github, job, pipeline, stage));
+  let snapshot: StageJob["snapshot"];
+  const claimed = await withIssueLock(rt, ref.repoId, ref.number, () => claim(rt, github, job, pipeline, stage, (s) => (snapshot = s)));
   if (claimed.action !== "claimed") {
     if (claimed.action === "dropped") log.debug({ reason: claimed.reason }, "intake dropped");
     return claimed;
   }
-  const stageJob: StageJob = { issue: ref, stage: stage.name, kind: stage.kind, transition: job.data.transition ?? 0, runId: claimed.runId, concurrency: stage.concurrency };
+  const stageJob: StageJob = { issue: ref, stage: stage.name, kind: stage.kind, transition: job.data.transition ?? 0, runId: claimed.runId, concurrency: stage.concurrency, snapshot };
   await stageQueue(rt.queues, stage.kind).add(stage.name, stageJob, {
     jobId: claimed.runId,
     attempts: stage.max_attempts,
@@ -79,7 +80,7 @@ export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<I
   return claimed;
 }
 
-async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline: Pipeline, stage: Stage): Promise<IntakeOutcome> {
+async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline: Pipeline, stage: Stage, keep: (snapshot: StageJob["snapshot"]) => void): Promise<IntakeOutcome> {
   const ref = job.data.issue;
   if (!job.data.claimed) {
     const { data: issue } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
@@ -114,6 +115,9 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
     const waiting = waitingLabels(pipeline);
     for (const label of labels.filter((l) => waiting.has(l))) await removeLabel(github, ref, label);
     await job.updateData({ ...job.data, transition, claimed: true });
+    // What the stage would read first thing, handed over (labels as this claim left them).
+    const left = [...labels.filter((l) => l !== stage.on && !waiting.has(l)), stage.claim];
+    keep({ read_at: Date.now(), number: issue.number, title: issue.title, body: issue.body ?? "", labels: left, author: issue.user?.login ?? "", html_url: issue.html_url });
   }
   return { action: "claimed", stage: stage.name, runId: stageRunId(ref, stage.name, job.data.transition ?? 0) };
 }

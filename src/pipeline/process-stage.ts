@@ -9,7 +9,7 @@ import { listComments, readComments } from "../github/list-comments.js";
 import { formatIssue, type GitHub, type IssueComment, type IssueRef } from "../github/types.js";
 import type { EventFields } from "../observe/events.js";
 import { metrics } from "../observe/metrics.js";
-import type { Runtime } from "../runtime.js";
+import { keys, type Runtime } from "../runtime.js";
 import { stageHandler } from "../stages/index.js";
 import type { IssueSnapshot, StageResult, StageRun } from "../stages/types.js";
 import { noteWithKnowledge } from "../knowledge/note-with-knowledge.js";
@@ -62,7 +62,8 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
       await enqueueWaitingLabels(rt, ref, runId);
       return { action: "handed-off", outcome: "resumed", label: job.data.handedOff };
     }
-    const issue = await readIssue(github, ref);
+    if (await rt.redis.exists(keys.stopped(rt, runId))) return { action: "dropped", reason: "stopped by /baton stop" };
+    const issue = freshSnapshot(job) ?? (await readIssue(github, ref));
     if (issue.state !== "open") return { action: "dropped", reason: "issue is closed" };
     if (!issue.labels.includes(stage.claim)) return { action: "dropped", reason: `claim label ${stage.claim} was removed` };
     await event({ type: "worker_started", attempt: job.attemptsMade + 1 });
@@ -158,6 +159,21 @@ function defaultPipeline(): Pipeline {
   const result = parseConfig(undefined);
   if (!result.ok) throw new Error("the default pipeline is invalid");
   return result.pipeline;
+}
+
+/** How old the claim's read of the issue may be for the stage to start from it. */
+const SNAPSHOT_FRESH_MS = 30_000;
+
+/**
+ * The claim's read of the issue, when this is the job's first attempt and it starts within
+ * seconds of the claim (the common case); a retry, or a job that waited in the queue, reads
+ * the issue again. A `/baton stop` meanwhile is caught by its Redis flag, not by the label.
+ */
+function freshSnapshot(job: Job<StageJob>): (IssueSnapshot & { state: string }) | undefined {
+  const snapshot = job.data.snapshot;
+  if (!snapshot || job.attemptsMade > 0 || Date.now() - snapshot.read_at > SNAPSHOT_FRESH_MS) return undefined;
+  const { read_at: _readAt, ...issue } = snapshot;
+  return { ...issue, state: "open" };
 }
 
 async function readIssue(github: GitHub, ref: IssueRef): Promise<IssueSnapshot & { state: string }> {

@@ -34,7 +34,8 @@ describe("claiming an issue for a stage", () => {
     expect(fake.issues.get(1)?.labels).toEqual(["status:triaging"]);
     const jobs = await stageJobs();
     expect(jobs.map((j) => j.id)).toEqual(["r9001-1-triage-1"]);
-    expect(jobs[0]?.data).toEqual({ issue: job!.data.issue, stage: "triage", kind: "triage", transition: 1, runId: "r9001-1-triage-1" });
+    // The claim hands its read of the issue to the stage, with the labels it left.
+    expect(jobs[0]?.data).toEqual({ issue: job!.data.issue, stage: "triage", kind: "triage", transition: 1, runId: "r9001-1-triage-1", snapshot: expect.objectContaining({ number: 1, labels: ["status:triaging"] }) });
   });
 
   it("turns five redeliveries of one delivery into one job and one claim", async () => {

@@ -3,6 +3,7 @@ import { findArtifacts } from "../../src/github/artifacts.js";
 import type { StageJob } from "../../src/pipeline/job-data.js";
 import { processIntake } from "../../src/pipeline/process-intake.js";
 import { processStage } from "../../src/pipeline/process-stage.js";
+import { runCommand } from "../../src/pipeline/commands/run-command.js";
 import { stageQueue } from "../../src/pipeline/queues.js";
 import { STATUS_MARKER } from "../../src/github/status-comment.js";
 import { deliverLabel } from "../helpers/deliver.js";
@@ -128,11 +129,28 @@ describe("running stages and handing off", () => {
     expect(statusComments(13)[0]?.body).toContain("⛔ blocked");
   });
 
+  it("does not start a claimed run that /baton stop cancelled while it waited in the queue", async () => {
+    fake.addIssue({ number: 15, labels: ["status:triage"] });
+    fake.permissions.set("octocat", "admin");
+    const [intake] = await deliverLabel(rt, fake, { label: "status:triage", number: 15 });
+    const claimed = await processIntake(rt, intake!);
+    const job = (await stageQueue(rt.queues, "triage").getJob((claimed as { runId: string }).runId)) as Job<StageJob>;
+
+    await runCommand(rt, { issue: intake!.data.issue, command: "stop", commenter: "octocat", commentId: 1 });
+    const result = await processStage(rt, job);
+
+    expect(result).toEqual({ action: "dropped", reason: "stopped by /baton stop" });
+    expect(findArtifacts(fake.commentsOn(15), "triage")).toHaveLength(0);
+    expect(fake.issues.get(15)!.labels).toEqual([]);
+  });
+
   it("blocks after max_attempts of a transient failure and says so", async () => {
     fake.addIssue({ number: 14, labels: ["status:triage"] });
     const [intake] = await deliverLabel(rt, fake, { label: "status:triage", number: 14 });
     const claimed = await processIntake(rt, intake!);
     const job = (await stageQueue(rt.queues, "triage").getJob((claimed as { runId: string }).runId)) as Job<StageJob>;
+    // As if the job had waited in the queue: the stage reads the issue itself, and that read fails.
+    await job.updateData({ ...job.data, snapshot: undefined });
     fake.failNext("GET", /\/issues\/14$/, 503, 1000);
 
     for (let attempt = 0; attempt < 2; attempt++) {

@@ -132,7 +132,10 @@ async function stop(ctx: CommandContext): Promise<string> {
   if (!stage && isTrackingParent(pipeline, labels)) return stopPlan(parentContext(ctx));
   if (!stage) return "no stage is running on this issue.";
   const runId = await liveJobId(ctx, stage);
-  if (runId) await rt.redis.publish(keys.cancelChannel(rt), runId);
+  if (runId) {
+    await rt.redis.set(keys.stopped(rt, runId), "1", "EX", 24 * 3600);
+    await rt.redis.publish(keys.cancelChannel(rt), runId);
+  }
   await removeLabel(github, ref, stage.claim);
   await updateStatus(github, ref, pipeline, await listComments(github, ref, ctx.app), stage.name, { state: "stopped", note: "stopped by /baton stop" }, "stopped");
   return `stopped the **${stage.name}** stage. Comment \`/baton retry\` or apply \`${stage.on}\` to run it again.`;
