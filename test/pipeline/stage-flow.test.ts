@@ -140,7 +140,7 @@ describe("running stages and handing off", () => {
     const result = await processStage(rt, job);
 
     expect(result).toEqual({ action: "dropped", reason: "stopped by /baton stop" });
-    expect(findArtifacts(fake.commentsOn(15), "triage")).toHaveLength(0);
+    expect(fake.commentsOn(15).filter((c) => c.body.startsWith("<!-- baton:artifact"))).toHaveLength(0);
     expect(fake.issues.get(15)!.labels).toEqual([]);
   });
 
