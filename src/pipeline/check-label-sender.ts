@@ -56,9 +56,13 @@ export async function checkLabelSender(rt: Runtime, github: GitHub, ref: IssueRe
   return { action: "refused", reason: `${login} has ${role}, below ${minimum}` };
 }
 
-/** The gated stage whose passing label `stage` consumes, if any: that label stands in for `/baton approve`. */
+/**
+ * The gated stage whose outcome label `stage` consumes, if any (its `pass` label, or another
+ * way on such as design's `split` → `status:plan`): applying it by hand stands in for
+ * `/baton approve`.
+ */
 function gateBefore(pipeline: Pipeline, stage: Stage): Stage | undefined {
-  return pipeline.stages.find((s) => s.gate && s.next.pass === stage.on);
+  return pipeline.stages.find((s) => s.gate && Object.entries(s.next).some(([outcome, label]) => outcome !== "gate" && label === stage.on));
 }
 
 /** A person's role, cached a minute: one person labelling many issues costs one request. */

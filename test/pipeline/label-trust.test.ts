@@ -49,6 +49,17 @@ describe("who may move an issue, and when", () => {
     expect(refusal?.body).toContain("/baton approve");
   }, 40_000);
 
+  it("asks `permissions.commands` of whoever applies status:plan at a gated design, as of /baton approve", async () => {
+    const { repo, issue } = await designedIssue(env, "permissions: { trigger: triage, commands: write }\nstages:\n  design: { gate: true }\n");
+    repo.roles.set("triager", "triage");
+
+    const outcome = await labelAndIntake(repo, issue, "status:plan", "triager");
+
+    expect(outcome).toMatchObject({ action: "refused" });
+    expect(statusLabels(issue)).toEqual(["status:designed"]);
+    expect(issue.comments.find((c) => c.body.startsWith("<!-- baton:refused"))?.body).toContain("**write**");
+  }, 40_000);
+
   it("refuses, on the reconciler's sweep, a label that a read-only user applied while no webhook came through", async () => {
     const repo = await env.sandbox.world.createRepo("acme", "quiet");
     const issue = env.sandbox.world.createIssue(repo, { title: "Make it faster" }, MAINTAINER);
