@@ -15,6 +15,7 @@ const common = {
  * integration test until it is listed here.
  */
 const UNIT = [
+  "architecture/**",
   "config/**",
   "agents/routing",
   "agents/http-backends",

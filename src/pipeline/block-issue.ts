@@ -2,7 +2,7 @@ import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { ensureComment } from "../github/ensure-comment.js";
 import { swapLabel } from "../github/labels.js";
 import type { GitHub, IssueComment, IssueRef } from "../github/types.js";
-import { updateStatus } from "./update-status.js";
+import { updateStatus } from "../github/update-status.js";
 
 export interface BlockRequest {
   /** Why, in words a person can act on. */

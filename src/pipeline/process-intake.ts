@@ -7,7 +7,7 @@ import { ensureRepoLabels, describePipelineLabels } from "../github/ensure-repo-
 import { listComments } from "../github/list-comments.js";
 import { removeLabel, swapLabel } from "../github/labels.js";
 import { checkLabelSender } from "./check-label-sender.js";
-import { updateStatus } from "./update-status.js";
+import { updateStatus } from "../github/update-status.js";
 import { readStatus } from "../github/status-comment.js";
 import { formatIssue, type GitHub, type IssueRef } from "../github/types.js";
 import { keys, type Runtime } from "../runtime.js";

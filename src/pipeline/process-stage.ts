@@ -16,7 +16,7 @@ import { noteWithKnowledge } from "../knowledge/note-with-knowledge.js";
 import { blockIssue } from "./block-issue.js";
 import type { StageJob } from "./job-data.js";
 import { loadPipeline } from "./load-pipeline.js";
-import { updateStatus } from "./update-status.js";
+import { updateStatus } from "../github/update-status.js";
 import { enqueueWaitingLabels } from "./enqueue-waiting-labels.js";
 import { noteLookalikes } from "./note-lookalikes.js";
 import { batchOutput } from "./batch-output.js";

@@ -12,7 +12,7 @@ import type { PlanTask } from "../stages/plan/plan-output.js";
 import { renderTaskTable, type ChildDetail } from "../stages/plan/render-task-table.js";
 import { readArtifactData } from "../stages/read-artifact-data.js";
 import { loadPipeline } from "./load-pipeline.js";
-import { updateStatus } from "./update-status.js";
+import { updateStatus } from "../github/update-status.js";
 import { withIssueLock } from "./with-issue-lock.js";
 
 /** The artifact a finished plan leaves on its parent. */

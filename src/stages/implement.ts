@@ -5,7 +5,7 @@ import { issueBranch, upsertPull } from "../github/pulls.js";
 import { mintRepoToken } from "../github/mint-repo-token.js";
 import { readRepoInfo } from "../github/read-repo-info.js";
 import { withWorkspace, workspaceBytes, type Workspace } from "../github/workspace.js";
-import { renderPreflight, runPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
+import { renderPreflight, runPreflight, type PreflightResult } from "../process/run-preflight.js";
 import type { Usage } from "../agents/types.js";
 import { readSources, writeAgentFiles } from "./agent-files.js";
 import { agentRequest } from "./agent-request.js";

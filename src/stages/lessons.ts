@@ -6,7 +6,7 @@ import { listComments } from "../github/list-comments.js";
 import { issueBranch, isOwnPull, type PullOrigin } from "../github/pulls.js";
 import { readStatus } from "../github/status-comment.js";
 import type { GitHub, IssueComment, IssueRef } from "../github/types.js";
-import { updateStatus } from "../pipeline/update-status.js";
+import { updateStatus } from "../github/update-status.js";
 import type { CriterionVerdict, Lesson, LessonsOutput } from "../agents/outputs.js";
 import { runAgent } from "../agents/run-agent.js";
 import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
@@ -14,7 +14,7 @@ import type { Usage } from "../agents/types.js";
 import { readPullDiff } from "../github/pulls.js";
 import { addToKnowledge } from "../knowledge/knowledge-index.js";
 import { ownArtifacts } from "../knowledge/own-artifacts.js";
-import { renderPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
+import { renderPreflight, type PreflightResult } from "../process/run-preflight.js";
 import type { Runtime } from "../runtime.js";
 import { readSpec } from "./design.js";
 

@@ -3,7 +3,7 @@ import { PermanentError } from "../errors.js";
 import { isFailing, readAnnotations, readCommitChecks, renderChecks, type ChecksState } from "../github/checks.js";
 import { updatePullBranch } from "../github/pull-manners.js";
 import { readPull, type PullFacts } from "../github/pull-reviews.js";
-import { updateStatus } from "../pipeline/update-status.js";
+import { updateStatus } from "../github/update-status.js";
 import { listFeedback, recordFeedback, type FeedbackRequest } from "./human-feedback.js";
 import type { StageRun } from "./types.js";
 

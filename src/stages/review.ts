@@ -6,7 +6,7 @@ import { PermanentError } from "../errors.js";
 import { isByApp } from "../github/app-identity.js";
 import { findArtifacts } from "../github/artifacts.js";
 import { readPullDiff } from "../github/pulls.js";
-import { renderPreflight, type PreflightResult } from "../pipeline/run-preflight.js";
+import { renderPreflight, type PreflightResult } from "../process/run-preflight.js";
 import { readSpec } from "./design.js";
 import { latestOfKind } from "./latest-of-kind.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";

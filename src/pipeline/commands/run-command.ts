@@ -10,7 +10,7 @@ import { keys, type Runtime } from "../../runtime.js";
 import { stageRunId } from "../job-data.js";
 import { loadPipeline, renderConfigError } from "../load-pipeline.js";
 import { stageQueue } from "../queues.js";
-import { updateStatus } from "../update-status.js";
+import { updateStatus } from "../../github/update-status.js";
 import type { CommandName } from "./parse-command.js";
 import { resolveCommandTarget, revise, setBase } from "./pull-commands.js";
 import { isTrackingParent, retryPlan, stopPlan, type ParentContext } from "./plan-commands.js";

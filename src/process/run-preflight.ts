@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import type { Logger } from "pino";
-import { killGroup } from "../process/kill-group.js";
-import { scrubbedEnv } from "../process/scrubbed-env.js";
+import { killGroup } from "./kill-group.js";
+import { scrubbedEnv } from "./scrubbed-env.js";
 import { prepareCommand } from "../sandbox/prepare-command.js";
 import type { SandboxSettings } from "../sandbox/settings.js";
 

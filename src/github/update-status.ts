@@ -1,7 +1,7 @@
 import type { Pipeline } from "../config/resolve-pipeline.js";
-import { ensureComment } from "../github/ensure-comment.js";
-import { readStatus, renderStatus, STATUS_MARKER, type StatusRow } from "../github/status-comment.js";
-import type { GitHub, IssueComment, IssueRef } from "../github/types.js";
+import { ensureComment } from "./ensure-comment.js";
+import { readStatus, renderStatus, STATUS_MARKER, type StatusRow } from "./status-comment.js";
+import type { GitHub, IssueComment, IssueRef } from "./types.js";
 
 /**
  * Sets one stage's row of the status comment (merging over what is there) and edits the
