@@ -48,6 +48,8 @@ export const keys = {
   repoInfo: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:repo-info:${repoId}`,
   /** Set by `/baton stop` for a run, so a run that has not started yet does not start. */
   stopped: (rt: Pick<Runtime, "prefix">, runId: string) => `${rt.prefix}:stopped:${runId}`,
+  /** Labels `baton run --to` stopped the issue at: Baton's own handoff does not claim them. */
+  hold: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:hold:${repoId}:${issue}`,
   stageSlots: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:stage-slots:${repoId}:${stage}`,
   redelivered: (rt: Pick<Runtime, "prefix">, guid: string) => `${rt.prefix}:redelivered:${guid}`,
   /** The scout's briefing of a repository at one commit (shared by every issue and stage on it). */

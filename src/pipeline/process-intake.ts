@@ -17,6 +17,7 @@ import { loadPipeline, renderConfigError } from "./load-pipeline.js";
 import { stageQueue } from "./queues.js";
 import { waitingLabels } from "./waiting-labels.js";
 import { parkLabel } from "./enqueue-waiting-labels.js";
+import { isHeld } from "./hold-issue.js";
 import { withIssueLock } from "./with-issue-lock.js";
 
 export type IntakeOutcome =
@@ -60,6 +61,7 @@ export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<I
 
   const refusal = await checkLabelSender(rt, github, ref, pipeline, stage, data);
   if (refusal) return refusal.action === "dropped" ? drop(log, refusal.reason) : refusal;
+  if (await isHeld(rt, data)) return drop(log, "held there by `baton run --to`");
 
   let snapshot: StageJob["snapshot"];
   const claimed = await withIssueLock(rt, ref.repoId, ref.number, () => claim(rt, github, job, pipeline, stage, (s) => (snapshot = s)));

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Job } from "bullmq";
 import { acceptDelivery } from "../../src/pipeline/accept-delivery.js";
 import type { IntakeJob, StageJob } from "../../src/pipeline/job-data.js";
+import { holdIssueAt } from "../../src/pipeline/hold-issue.js";
 import { loadPipeline } from "../../src/pipeline/load-pipeline.js";
 import { processIntake } from "../../src/pipeline/process-intake.js";
 import { processStage } from "../../src/pipeline/process-stage.js";
@@ -58,6 +59,20 @@ describe("who may move an issue, and when", () => {
     expect(outcome).toMatchObject({ action: "refused" });
     expect(statusLabels(issue)).toEqual(["status:designed"]);
     expect(issue.comments.find((c) => c.body.startsWith("<!-- baton:refused"))?.body).toContain("**write**");
+  }, 40_000);
+
+  it("holds an issue where `baton run --to` stopped it: Baton's own handoff waits, a person's label goes on", async () => {
+    const { repo, issue } = await newIssue(env);
+    await env.runStage(repo, issue, "status:triage");
+    await holdIssueAt(env.rt, refOf(repo, issue), ["status:triaged"]);
+
+    const own = await labelAndIntake(repo, issue, "status:triaged", `${env.sandbox.appSlug}[bot]`);
+    expect(own).toEqual({ action: "dropped", reason: "held there by `baton run --to`" });
+    expect(statusLabels(issue)).toEqual(["status:triaged"]);
+
+    env.sandbox.world.removeLabel(repo, issue, "status:triaged", MAINTAINER);
+    const person = await labelAndIntake(repo, issue, "status:triaged", "octocat");
+    expect(person).toMatchObject({ action: "claimed", stage: "design" });
   }, 40_000);
 
   it("refuses, on the reconciler's sweep, a label that a read-only user applied while no webhook came through", async () => {

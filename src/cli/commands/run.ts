@@ -7,6 +7,7 @@ import { describeError } from "../../errors.js";
 import { addLabels } from "../../github/labels.js";
 import type { GitHub, IssueRef } from "../../github/types.js";
 import type { StageJob } from "../../pipeline/job-data.js";
+import { holdIssueAt } from "../../pipeline/hold-issue.js";
 import { loadPipeline } from "../../pipeline/load-pipeline.js";
 import { processIntake } from "../../pipeline/process-intake.js";
 import { processStage } from "../../pipeline/process-stage.js";
@@ -105,6 +106,12 @@ export function registerRun(program: Command): void {
             console.log(`  ${s.name.padEnd(12)} ${s.on} → ${s.claim} → ${Object.entries(s.next).map(([o, l]) => `${o}: ${l}`).join(", ")}  [agent: ${backends}]${s.gate ? " (gate)" : ""}`);
           }
           return;
+        }
+        const last = path[path.length - 1];
+        if (options.to) {
+          if (last?.name !== options.to) throw new CliError(`no stage "${options.to}" on the way from ${path[0]?.name ?? "here"} (stages: ${pipeline.stages.map((s) => s.name).join(", ")})`);
+          // A Baton running elsewhere must not take the issue past `--to` either.
+          await holdIssueAt(rt, ref, Object.values(last.next).filter((label) => pipeline.stages.some((s) => s.on === label)));
         }
         if (!path.some((s) => labels.includes(s.on) || labels.includes(s.claim))) await addLabels(github, ref, [path[0]!.on]);
         for (const stage of path) {
