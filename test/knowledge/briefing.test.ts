@@ -58,12 +58,18 @@ describe("the scout briefing and read-only code", () => {
     expect(rebuilt).toMatchObject({ from_sha: head, changed_files: 1 });
   }, 60_000);
 
-  it("runs a CLI agent in a read-only checkout that the OS sandbox does not let it write", async () => {
+  /** A repository whose stages run the command agent, set to try writing to its checkout, and an issue at status:triage. */
+  async function frenchIssueForWritingAgent() {
     process.env.BATON_AGENT_COMMAND = AGENT;
     process.env.CODE_AGENT_WRITE = "1";
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" } });
     const issue = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in French", body: "greet('Ada') should answer 'Bonjour, Ada !' instead of Hello." }, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
+    return { repo, issue };
+  }
+
+  it("runs a CLI agent in a read-only checkout that the OS sandbox does not let it write", async () => {
+    const { repo, issue } = await frenchIssueForWritingAgent();
 
     const triage = await env.runStage(repo, issue, "status:triage");
     env.sandbox.world.setLabels(repo, issue, ["status:triaged"], MAINTAINER);
@@ -80,11 +86,7 @@ describe("the scout briefing and read-only code", () => {
   it("without the OS sandbox, refuses what the agent wrote in the read-only checkout", async () => {
     await env.close();
     env = await createSandboxRuntime({ BATON_SANDBOX: "off" });
-    process.env.BATON_AGENT_COMMAND = AGENT;
-    process.env.CODE_AGENT_WRITE = "1";
-    const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" } });
-    const issue = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in French", body: "greet('Ada') should answer 'Bonjour, Ada !' instead of Hello." }, MAINTAINER);
-    env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
+    const { repo, issue } = await frenchIssueForWritingAgent();
 
     const triage = await env.runStage(repo, issue, "status:triage");
 
