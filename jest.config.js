@@ -22,6 +22,7 @@ const UNIT = [
   "agents/sanitize-untrusted",
   "github/read-change",
   "github/redact-secrets",
+  "github/status-comment",
   "observe/http-routes",
   "pipeline/accept-delivery",
   "pipeline/accept-pull-event",

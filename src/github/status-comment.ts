@@ -87,8 +87,19 @@ function formatRow(name: string, row: StatusRow | undefined): string {
 }
 
 /** Renders the whole comment: a headline, the table, and the data block. */
+/**
+ * Stages an issue passes through on the way (the first stage, and every stage a `pass`,
+ * `approved` or gate label leads to): shown as "not started" before they run. Side roads
+ * (a plan after design's `split`, a scheduled sweep) show only once they ran.
+ */
+function onTheWay(pipeline: Pipeline): Set<string> {
+  const produced = new Set(pipeline.stages.flatMap((s) => [s.next.pass, s.next.approved, s.next.gate]));
+  return new Set(pipeline.stages.filter((s, i) => i === 0 || produced.has(s.on)).map((s) => s.name));
+}
+
 export function renderStatus(pipeline: Pipeline, data: StatusData, headline: string, now = new Date()): string {
-  const names = [...pipeline.stages.map((s) => s.name), ...Object.keys(data.rows).filter((n) => !pipeline.stages.some((s) => s.name === n))];
+  const way = onTheWay(pipeline);
+  const names = [...pipeline.stages.filter((s) => way.has(s.name) || data.rows[s.name]).map((s) => s.name), ...Object.keys(data.rows).filter((n) => !pipeline.stages.some((s) => s.name === n))];
   const rows = names.map((name) => formatRow(name, data.rows[name]));
   return [
     STATUS_MARKER,
