@@ -61,6 +61,9 @@ async function main(): Promise<number> {
       const at = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
       if (event.type === "dispatch_requested") say(`${at}s  ▶ ${event.stage}: claimed (${event.label} → running)`);
       if (event.type === "status_changed") say(`${at}s  ✔ ${event.stage}: ${event.outcome} → ${event.to}`);
+      // Baton opens its PR as a draft and marks it ready when the AI review approves.
+      const pull = [...repo.issues.values()].find((i) => i.pull);
+      if (event.type === "status_changed" && pull && (event.stage === "implement" || event.stage === "review")) say(`         PR #${pull.number} is ${pull.pull?.draft ? "a draft" : "ready for review"}`);
       if (event.type === "dispatch_failed") say(`${at}s  ✖ ${event.stage}: ${event.error}${event.final ? "" : " (will retry)"}`);
     }, { authorization: `Bearer ${adminToken}` });
     sandbox.world.addLabels(repo, issue, ["status:triage"], { kind: "user", login: "octocat" });
