@@ -17,6 +17,7 @@ import { ownArtifacts } from "../knowledge/own-artifacts.js";
 import { renderPreflight, type PreflightResult } from "../process/run-preflight.js";
 import type { Runtime } from "../runtime.js";
 import { readSpec } from "./design.js";
+import { listFeedback, renderRequests } from "./human-feedback.js";
 
 export const LESSONS_STAGE = "lessons";
 const LESSONS_TIMEOUT_MS = 10 * 60_000;
@@ -79,7 +80,7 @@ async function isBatonPull(github: GitHub, ref: IssueRef, pipeline: Pipeline, pr
   return pull.head.ref === issueBranch(ref.number) || (labelled && issueOfPull(pull) === ref.number);
 }
 
-/** What the lessons agent is given: every revision's verdicts, pre-flight results, the spec, the final diff. */
+/** What the lessons agent is given: every revision's verdicts, people's reviews and CI failures on the PR, pre-flight results, the spec, the final diff. */
 async function lessonsContext(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline, comments: IssueComment[], prNumber: number): Promise<Record<string, unknown>> {
   const own = ownArtifacts(comments, await rt.appIdentity());
   const { data: issue } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
@@ -99,6 +100,8 @@ async function lessonsContext(rt: Runtime, github: GitHub, ref: IssueRef, pipeli
     reviews,
     reviews_text: reviews.map((r) => `### Revision ${r.revision}: ${r.verdict}\n\n${r.markdown}`).join("\n\n") || "(no review)",
     preflight: preflight.join("\n\n") || "(no pre-flight)",
+    // What people asked for on the PR and what CI failed, as recorded on the issue (already sanitized when recorded).
+    pr_feedback: listFeedback(comments).map((f) => `### ${f.kind === "ci" ? "CI failures" : "A person's review"} (${f.sourceKey})\n\n${renderRequests(f.requests)}`).join("\n\n") || "(none)",
     diff: sanitizeUntrusted(await readPullDiff(github, ref, prNumber, 40_000)),
   };
 }

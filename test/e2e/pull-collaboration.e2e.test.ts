@@ -88,6 +88,11 @@ describe("working with Baton's pull requests", () => {
     expect(await commits(repo, issue)).toHaveLength(3);
     expect(await readFileAt(repo.gitDir, `baton/issue-${issue.number}`, file)).toContain("Mention the keyboard shortcut too.");
     expect(pull.comments.some((c) => c.body.includes("revision requested by octocat"))).toBe(true);
+
+    // Merged: the lessons are written from what people asked for on the PR too.
+    await stack.sandbox.world.mergePull(repo, pull, MAINTAINER);
+    await waitFor("the lessons", () => artifacts(issue, "lessons").length === 1, 30_000, stack.apps);
+    expect(artifacts(issue, "lessons")[0]?.body).toContain("Changes were asked for on the pull request: 2 review(s) by people");
   }, 150_000);
 
   it("fixes a check that fails once, then approves with the checks listed", async () => {

@@ -101,6 +101,9 @@ function lessons(task: AgentTask): LessonsOutput {
   const areas = Array.isArray(task.context.files) ? (task.context.files as string[]) : [];
   const asked = reviews.filter((r) => r.verdict === "needs-changes");
   const list: Lesson[] = asked.map((r) => ({ kind: "failed", text: `${CANNED} Revision ${r.revision} was sent back by the review: ${r.failed.join("; ") || "no failed criterion named"}.`, areas }));
+  const feedback = String(task.context.pr_feedback ?? "");
+  const [people, ci] = ["### A person's review", "### CI failures"].map((heading) => feedback.split(heading).length - 1);
+  if (people || ci) list.push({ kind: "failed", text: `${CANNED} Changes were asked for on the pull request: ${people} review(s) by people, ${ci} round(s) of CI failures.`, areas });
   const preflight = String(task.context.preflight ?? "");
   if (/❌|timed out/.test(preflight)) list.push({ kind: "failed", text: `${CANNED} A pre-flight check failed on the way: ${preflight.split("\n").filter((l) => /❌|timed out/.test(l)).join(" ")}`, areas });
   list.push(asked.length
