@@ -10,6 +10,7 @@ import { renderPreflight, type PreflightResult } from "../process/run-preflight.
 import { readSpec } from "./design.js";
 import { latestOfKind } from "./latest-of-kind.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
+import { listFeedback, renderRequests } from "./human-feedback.js";
 import type { StageHandler, StageRun } from "./types.js";
 import { markReadyForReview } from "../github/pull-manners.js";
 import { readPull } from "../github/pull-reviews.js";
@@ -51,7 +52,7 @@ export const review: StageHandler = async (run) => {
 
   const result = await withCodeView(run, async (view) => runAgent("review", {
     ...(await agentRequest(run, view)),
-    context: { spec: spec ? sanitizeUntrusted(spec.markdown) : "(implemented from the issue alone)", criteria, diff, preflight: renderPreflight(preflight) },
+    context: { spec: spec ? sanitizeUntrusted(spec.markdown) : "(implemented from the issue alone)", criteria, diff, preflight: renderPreflight(preflight), human_requests: humanRequests(run) },
   }));
   const verdict = result.data;
   const body = `${renderVerdict(run, verdict, prNumber, prUrl)}\n\n${renderChecksSection(checks)}`;
@@ -131,4 +132,10 @@ function renderVerdict(run: StageRun, verdict: ReviewOutput, prNumber: number, p
     lines.push("", `**To resume:** address the reasons above (edit the spec or the PR), then apply \`${implement?.on ?? run.stage.on}\` to implement again or \`${run.stage.on}\` to review again.`);
   }
   return lines.join("\n");
+}
+
+/** What a person last asked for on the PR (recorded on the issue, sanitized when recorded): the reviewer checks it was done. */
+function humanRequests(run: StageRun): string {
+  const asked = listFeedback(run.comments).filter((f) => f.kind === "human-review").at(-1);
+  return asked ? renderRequests(asked.requests) : "(none)";
 }

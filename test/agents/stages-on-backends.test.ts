@@ -4,7 +4,8 @@ import { STATUS_MARKER } from "../../src/github/status-comment.js";
 import { FakeModelApi } from "../helpers/fake-model-api.js";
 import { FAKE_AGENT_VARS } from "../helpers/fake-agent-sandbox.js";
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
-import { MAINTAINER, designedIssue, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
+import { MAINTAINER, designedIssue, implementedIssue, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
+import { recordFeedback } from "../../src/stages/human-feedback.js";
 
 const FAKE_CLI = fileURLToPath(new URL("../fixtures/agents/fake-agent-cli.mjs", import.meta.url));
 const json = (value: unknown) => `Done.\n\n\`\`\`json\n${JSON.stringify(value)}\n\`\`\``;
@@ -44,6 +45,24 @@ describe("the implement stage on an API backend and on a CLI backend", () => {
     expect(prompt).toContain("### docs/baton/issue-1.md");
     expect(prompt).toContain("(does not exist yet)");
     expect(statusOf(issue)).toMatch(/\| implement \| ✅ passed \| openai · gpt-fake \|.*\| 900 \/ 120 \|/);
+  }, 40_000);
+
+  it("shows the reviewer what a person asked for on the PR", async () => {
+    const { repo, issue } = await implementedIssue(env, `stages:\n  review:\n    agent: { backend: openai, model: gpt-fake, base_url: "${api.url}/v1" }\n`);
+    const pull = pullsOf(repo)[0]!;
+    const ref = { installationId: env.sandbox.world.state.installationFor(repo.owner)!.id, repoId: repo.id, owner: repo.owner, repo: repo.name, number: issue.number };
+    await recordFeedback(await env.rt.auth(ref.installationId), ref, [], {
+      kind: "human-review", pr: pull.number, prUrl: "http://example.invalid/pr", sourceKey: "review-1", heading: "Changes asked for",
+      requests: [{ source: "comment", author: "octocat", path: "docs/baton/issue-1.md", line: 1, text: "Name the settings page in the title." }],
+    });
+    api.reply({ text: json({ verdict: "approved", summary: "Done.", criteria: [] }), input_tokens: 10, output_tokens: 5 });
+    env.sandbox.world.setLabels(repo, issue, ["status:in-review"], MAINTAINER);
+
+    await env.runStage(repo, issue, "status:in-review");
+
+    const prompt = JSON.stringify(api.completions[0]?.body);
+    expect(prompt).toContain("What people asked for on the pull request");
+    expect(prompt).toContain("Name the settings page in the title.");
   }, 40_000);
 
   it("blocks, writing nothing, when a model asks to write outside the checkout", async () => {
