@@ -15,7 +15,7 @@ export const RECONCILE_SCHEDULER_ID = "reconcile-every";
  * A repository that fails is logged and skipped; the next sweep tries it again.
  */
 export async function processReconcile(rt: Runtime, job: Job): Promise<SweepCounts & { redelivered: number; repositories: number }> {
-  const totals = { lost: 0, stuck: 0, scheduled: 0, redelivered: 0, repositories: 0 };
+  const totals = { lost: 0, stuck: 0, scheduled: 0, tracked: 0, redelivered: 0, repositories: 0 };
   try {
     totals.redelivered = await redeliverFailed(rt);
   } catch (error) {
@@ -39,6 +39,7 @@ export async function processReconcile(rt: Runtime, job: Job): Promise<SweepCoun
         totals.lost += counts.lost;
         totals.stuck += counts.stuck;
         totals.scheduled += counts.scheduled;
+        totals.tracked += counts.tracked;
         totals.repositories++;
       } catch (error) {
         rt.log.warn({ repo: `${repo.owner}/${repo.repo}`, err: describeError(error) }, "reconcile: repository skipped");

@@ -9,6 +9,9 @@ import { enqueueIntake } from "../enqueue-intake.js";
 import { stageRunId } from "../job-data.js";
 import { stageQueue } from "../queues.js";
 import { listLabelledIssues } from "./list-labelled-issues.js";
+import { planLabels } from "../../stages/plan/plan-labels.js";
+import { trackPlan } from "../track-plan.js";
+import { withIssueLock } from "../with-issue-lock.js";
 
 /** Issues a scheduled stage takes per sweep, so a big backlog is worked through in batches. */
 const SCHEDULE_BATCH = 50;
@@ -18,6 +21,8 @@ export interface SweepCounts {
   lost: number;
   stuck: number;
   scheduled: number;
+  /** Plan parents brought up to date (a sub-issue's `labeled`/`closed` webhook may have been lost). */
+  tracked: number;
 }
 
 /**
@@ -26,9 +31,11 @@ export interface SweepCounts {
  * 2. Claim labels whose job is gone, past the stage's timeout → the input label again, once;
  *    the second time → blocked with a comment.
  * 3. Scheduled stages whose cron fired since the last sweep → a batch of their label.
+ * 4. Plan parents waiting at their tracking label → brought up to date, as a sub-issue's
+ *    webhook would (promotion and the task table are idempotent under the parent's lock).
  */
 export async function sweepRepository(rt: Runtime, github: GitHub, repo: RepoRef, pipeline: Pipeline, sweepId: string, now = new Date()): Promise<SweepCounts> {
-  const counts: SweepCounts = { lost: 0, stuck: 0, scheduled: 0 };
+  const counts: SweepCounts = { lost: 0, stuck: 0, scheduled: 0, tracked: 0 };
   for (const stage of pipeline.stages) {
     if (stage.schedule) {
       if (await cronFiredSinceLastSweep(rt, repo, stage, now)) counts.scheduled += await requestIntakes(rt, github, repo, stage, `sched-${sweepId}`, SCHEDULE_BATCH);
@@ -36,6 +43,12 @@ export async function sweepRepository(rt: Runtime, github: GitHub, repo: RepoRef
       counts.lost += await requestIntakes(rt, github, repo, stage, `rec-${sweepId}`);
     }
     counts.stuck += await recoverStuckClaims(rt, github, repo, pipeline, stage, now);
+  }
+  const { tracking } = planLabels(pipeline);
+  for (const parent of tracking ? await listLabelledIssues(github, repo, tracking) : []) {
+    const ref = { ...repo, number: parent.number };
+    await withIssueLock(rt, repo.repoId, parent.number, () => trackPlan(rt, github, ref));
+    counts.tracked++;
   }
   return counts;
 }
