@@ -27,7 +27,7 @@ describe("the reconciler and plans", () => {
     // The first sub-issue is done; this process never hears of it (no webhook consumer here).
     env.sandbox.world.setLabels(repo, children[0]!, ["status:done"], MAINTAINER);
     const ref = { installationId: env.sandbox.world.state.installationFor(repo.owner)!.id, repoId: repo.id, owner: repo.owner, repo: repo.name };
-    const config = await loadPipeline(env.rt, await env.rt.auth(ref.installationId), { ...ref, number: parent.number });
+    const config = await loadPipeline(env.rt, await env.rt.auth(ref.installationId), ref);
     if (!config.ok) throw new Error("config");
     const counts = await sweepRepository(env.rt, await env.rt.auth(ref.installationId), ref, config.pipeline, "sweep-1");
 
