@@ -69,12 +69,3 @@ export function createRedactor(env: NodeJS.ProcessEnv = process.env): Redact {
     return out;
   };
 }
-
-const redactors = new WeakMap<NodeJS.ProcessEnv, Redact>();
-
-/** One-off redaction (the secret list of each `env` object is read once and kept). */
-export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  let redact = redactors.get(env);
-  if (!redact) redactors.set(env, (redact = createRedactor(env)));
-  return redact(text);
-}

@@ -2,6 +2,7 @@ import { addUsage, runAgent } from "../agents/run-agent.js";
 import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import { PermanentError } from "../errors.js";
 import { issueBranch, upsertPull } from "../github/pulls.js";
+import type { AppIdentity } from "../github/app-identity.js";
 import { mintRepoToken } from "../github/mint-repo-token.js";
 import { readRepoInfo } from "../github/read-repo-info.js";
 import { withWorkspace, workspaceBytes, type Workspace } from "../github/workspace.js";
@@ -45,14 +46,15 @@ export const implement: StageHandler = async (run) => {
   const revision = nextRevision(run);
   const repo = await readRepoInfo(run.rt, run.github, run.ref);
   const branch = issueBranch(run.ref.number);
-  const bot = await run.rt.botLogin();
+  const app = await run.rt.appIdentity();
+  const bot = app.botLogin;
   const base = await resolveBase(run, repo.default_branch);
 
   const rules = { allowWorkflows: run.rt.env.BATON_ALLOW_WORKFLOW_CHANGES, maxFiles: run.rt.env.BATON_MAX_CHANGED_FILES, maxBytes: run.rt.env.BATON_MAX_CHANGE_BYTES };
   const token = (access: "read" | "write") => mintRepoToken(run.github, run.ref, access);
   const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: base, branch, token }, async (workspace) => {
     const work = await workUntilPreflightPasses(run, workspace, spec, feedback);
-    const sha = await workspace.publish({ message: work.commitMessage, author: botIdentity(bot), rules });
+    const sha = await workspace.publish({ message: work.commitMessage, author: botIdentity(app), rules });
     if (!sha && !workspace.continued) {
       throw new PermanentError("the agent made no change to the repository.", { hint: "Make the spec more concrete (edit the design comment), then comment `/baton retry`." });
     }
@@ -85,11 +87,10 @@ export const implement: StageHandler = async (run) => {
 
 /**
  * The git identity of the app's bot user: `<slug>[bot]`, with GitHub's noreply address form
- * (`<id>+<login>@users.noreply.github.com`) when the app id is known.
+ * (`<id>+<login>@users.noreply.github.com`).
  */
-function botIdentity(login: string): { name: string; email: string } {
-  const id = process.env.APP_ID;
-  return { name: login, email: `${id ? `${id}+` : ""}${login}@users.noreply.github.com` };
+function botIdentity(app: AppIdentity): { name: string; email: string } {
+  return { name: app.botLogin, email: `${app.id}+${app.botLogin}@users.noreply.github.com` };
 }
 
 function requireSpec(run: StageRun): Spec | undefined {

@@ -1,12 +1,10 @@
-import { fileURLToPath } from "node:url";
 import { git } from "../../sandbox/github/git.js";
 import { keys } from "../../src/runtime.js";
 import { Briefing } from "../../src/knowledge/briefing.js";
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
 import { MAINTAINER, artifactsOf, statusLabels } from "../helpers/sandbox-issues.js";
-import { GREET_FILES, pushFiles } from "../helpers/greeter-repo.js";
+import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES, pushFiles } from "../helpers/greeter-repo.js";
 
-const AGENT = fileURLToPath(new URL("../fixtures/agents/code-reading-agent.mjs", import.meta.url));
 
 const builds = (env: SandboxRuntime) => env.logs.filter((l) => l.includes('"msg":"briefing built"'));
 
@@ -14,7 +12,7 @@ describe("the scout briefing and read-only code", () => {
   let env: SandboxRuntime;
   const saved = { ...process.env };
   beforeEach(async () => {
-    env = await createSandboxRuntime({ BATON_SANDBOX_PASS_ENV: "CODE_AGENT_COST,CODE_AGENT_ECHO,CODE_AGENT_WRITE" });
+    env = await createSandboxRuntime(CODE_AGENT_ENV);
   });
   afterEach(async () => {
     process.env = { ...saved };
@@ -23,7 +21,7 @@ describe("the scout briefing and read-only code", () => {
 
   it("names src/greet.js in the builtin design, builds the briefing once per commit and again after a push", async () => {
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: GREET_FILES });
-    const first = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in French", body: "greet('Ada') should answer 'Bonjour, Ada !' instead of Hello." }, MAINTAINER);
+    const first = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     const second = env.sandbox.world.createIssue(repo, { title: "Add a subtract function to the math helpers", body: "Next to add(), a subtract(a, b) that returns a - b, with a test." }, MAINTAINER);
 
     for (const issue of [first, second]) {
@@ -60,10 +58,10 @@ describe("the scout briefing and read-only code", () => {
 
   /** A repository whose stages run the command agent, set to try writing to its checkout, and an issue at status:triage. */
   async function frenchIssueForWritingAgent() {
-    process.env.BATON_AGENT_COMMAND = AGENT;
+    process.env.BATON_AGENT_COMMAND = CODE_AGENT;
     process.env.CODE_AGENT_WRITE = "1";
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" } });
-    const issue = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in French", body: "greet('Ada') should answer 'Bonjour, Ada !' instead of Hello." }, MAINTAINER);
+    const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
     return { repo, issue };
   }

@@ -1,19 +1,17 @@
-import { fileURLToPath } from "node:url";
 import { parseConfig } from "../../src/config/parse-config.js";
 import { keys } from "../../src/runtime.js";
 import { recordLessons } from "../../src/stages/lessons.js";
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
 import { MAINTAINER, artifactsOf, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
-import { GREET_FILES } from "../helpers/greeter-repo.js";
+import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES } from "../helpers/greeter-repo.js";
 
-const AGENT = fileURLToPath(new URL("../fixtures/agents/code-reading-agent.mjs", import.meta.url));
 
 /** Lessons written after a merge, searched by the next issue, and rebuilt from GitHub when Redis loses them. */
 describe("lessons and the knowledge index", () => {
   let env: SandboxRuntime;
   const saved = { ...process.env };
   beforeEach(async () => {
-    env = await createSandboxRuntime({ BATON_SANDBOX_PASS_ENV: "CODE_AGENT_COST,CODE_AGENT_ECHO,CODE_AGENT_WRITE" });
+    env = await createSandboxRuntime(CODE_AGENT_ENV);
   });
   afterEach(async () => {
     process.env = { ...saved };
@@ -22,7 +20,7 @@ describe("lessons and the knowledge index", () => {
 
   it("turns a merged PR's revision into a lesson that the next issue's design prompt cites by link", async () => {
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: GREET_FILES });
-    const first = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in French", body: "greet('Ada') should answer 'Bonjour, Ada !' instead of Hello." }, MAINTAINER);
+    const first = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, first, ["status:triage"], MAINTAINER);
     for (const label of ["status:triage", "status:triaged", "status:ready"]) await env.runStage(repo, first, label);
     process.env.BATON_BUILTIN_REVIEW_VERDICT = "needs-changes";
@@ -48,7 +46,7 @@ describe("lessons and the knowledge index", () => {
     expect(statusLabels(first)).toEqual(["status:done"]);
 
     // The next issue about greet(): its design prompt (a command agent quoting it) holds the lesson and its link.
-    process.env.BATON_AGENT_COMMAND = AGENT;
+    process.env.BATON_AGENT_COMMAND = CODE_AGENT;
     process.env.CODE_AGENT_ECHO = "1";
     const next = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in German", body: "greet('Ada') should answer 'Hallo, Ada!' when asked in German." }, MAINTAINER);
     env.sandbox.world.addLabels(repo, next, ["status:triage"], MAINTAINER);
@@ -72,10 +70,10 @@ describe("lessons and the knowledge index", () => {
   }, 90_000);
 
   it("blocks an issue whose spend reaches budget_usd, showing the spend", async () => {
-    process.env.BATON_AGENT_COMMAND = AGENT;
+    process.env.BATON_AGENT_COMMAND = CODE_AGENT;
     process.env.CODE_AGENT_COST = "0.02";
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n  budget_usd: 0.01\n" } });
-    const issue = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in French", body: "greet('Ada') should answer 'Bonjour, Ada !' instead of Hello." }, MAINTAINER);
+    const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
 
     await env.runStage(repo, issue, "status:triage");

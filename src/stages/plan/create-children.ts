@@ -1,7 +1,6 @@
 import { renderArtifact, findLatestArtifact } from "../../github/artifacts.js";
 import { addLabels } from "../../github/labels.js";
 import { listComments } from "../../github/list-comments.js";
-import { redactSecrets } from "../../github/redact-secrets.js";
 import { addBlockedBy, addSubIssue, listBlockedBy, listSubIssues } from "../../github/relations.js";
 import type { IssueRef } from "../../github/types.js";
 import { renderSpec } from "../design.js";
@@ -48,7 +47,7 @@ export async function createChildren(run: StageRun, tasks: PlanTask[]): Promise<
   for (const task of tasks) {
     if (children.has(task.id)) continue;
     const dependencies = task.depends_on.map((d) => children.get(d)!);
-    const { data } = await github.rest.issues.create({ owner: ref.owner, repo: ref.repo, title: task.title, body: redactSecrets(renderChildBody(ref.number, task, dependencies)) });
+    const { data } = await github.rest.issues.create({ owner: ref.owner, repo: ref.repo, title: task.title, body: renderChildBody(ref.number, task, dependencies) });
     children.set(task.id, toChild(data));
   }
   for (const task of tasks) await ensureTaskSpec(run, task, refOf(ref, children.get(task.id)!), labels.designStage);
@@ -89,7 +88,7 @@ async function ensureTaskSpec(run: StageRun, task: PlanTask, child: IssueRef, de
   if (findLatestArtifact(comments, designStage)) return;
   const markdown = `${renderSpec({ approach: task.body, files: task.files, risks: [], acceptance_criteria: task.acceptance_criteria })}\n\n_Made from task ${task.id} of the plan on #${run.ref.number}._`;
   const meta = { run_id: `${run.runId}-task-${task.id}`, kind: "design", outcome: "pass", acceptance_criteria: task.acceptance_criteria, files: task.files, parent: run.ref.number, task: task.id };
-  await run.github.rest.issues.createComment({ owner: child.owner, repo: child.repo, issue_number: child.number, body: renderArtifact(designStage, 1, redactSecrets(markdown), meta) });
+  await run.github.rest.issues.createComment({ owner: child.owner, repo: child.repo, issue_number: child.number, body: renderArtifact(designStage, 1, markdown, meta) });
 }
 
 /** Without the sub-issues API: the tasks as a checklist in the parent's body, replaced in place. */
