@@ -93,8 +93,11 @@ describe("shared knowledge under concurrency", () => {
     const github = await env.rt.auth(installationId);
     const ref = { repoId: sandboxRepo.id, owner: sandboxRepo.owner, repo: sandboxRepo.name };
     const app = await env.rt.appIdentity();
-    // The index exists (empty: nothing merged yet), so each merge reads it, adds its lessons and writes.
-    expect((await loadKnowledge(env.rt, github, ref)).index.size).toBe(0);
+    // An index an older Baton stored (one serialised string) is replaced by a rebuild; then
+    // the index exists (empty: nothing merged yet), and each merge adds its lessons to it.
+    await env.rt.redis.set(keys.knowledge(env.rt, ref.repoId), '{"documentCount":0}');
+    const migrated = await loadKnowledge(env.rt, github, ref);
+    expect([migrated.rebuilt, migrated.index.size]).toEqual([true, 0]);
     const lessonsOf = (n: number): IssueComment[] => [{
       id: 1000 + n,
       html_url: `http://example.test/acme/greeter/issues/${n}#issuecomment-${1000 + n}`,
