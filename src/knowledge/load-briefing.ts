@@ -63,15 +63,15 @@ export async function latestBriefing(rt: Runtime, repoId: number): Promise<Brief
  *    it builds: the deterministic pass from Baton's clone, incrementally from the newest
  *    earlier briefing (a briefing cached without the scout's pass keeps its deterministic
  *    part), then the scout's agent pass on the read-only copy; and caches the result.
- * 3. The others poll the cache until the briefing appears, or the lock is free again (its
- *    holder failed or died) and they take it themselves.
+ * 3. The others wait for the lock to be released (or to expire: its holder died), then read
+ *    the cache again; when the holder failed or was stopped they build it themselves.
  */
 export async function loadBriefing(rt: Runtime, repo: BriefingRepo, checkout: Pick<Checkout, "dir" | "clone" | "sha">, options: BriefingOptions = {}): Promise<LoadedBriefing> {
   const withScout = options.pipeline?.config.scout !== undefined;
   const complete = (b: Briefing | undefined): b is Briefing => b !== undefined && (!withScout || b.scout !== undefined);
   const lock = keys.briefingLock(rt, repo.repoId, checkout.sha);
   const deadline = Date.now() + 2 * (options.pipeline ? (scoutTimeoutMs(options.pipeline) ?? 0) : 0) + WAIT_MARGIN_MS;
-  for (let poll = FIRST_POLL_MS; ; poll = Math.min(poll * 2, MAX_POLL_MS)) {
+  for (;;) {
     const cached = await readCached(rt, repo.repoId, checkout.sha);
     if (complete(cached)) return { briefing: cached, built: false };
     const token = await tryLock(rt.redis, lock, LOCK_TTL_MS);
@@ -87,9 +87,12 @@ export async function loadBriefing(rt: Runtime, repo: BriefingRepo, checkout: Pi
         await releaseLock(rt.redis, lock, token);
       }
     }
-    options.signal?.throwIfAborted();
-    if (Date.now() > deadline) throw new TransientError(`the briefing of ${repo.owner}/${repo.repo} at ${checkout.sha.slice(0, 7)} is still being built by another stage`);
-    await new Promise((resolve) => setTimeout(resolve, poll));
+    // Wait on the small lock key, not the briefing (megabytes for a large repository).
+    for (let poll = FIRST_POLL_MS; await rt.redis.exists(lock); poll = Math.min(poll * 2, MAX_POLL_MS)) {
+      options.signal?.throwIfAborted();
+      if (Date.now() > deadline) throw new TransientError(`the briefing of ${repo.owner}/${repo.repo} at ${checkout.sha.slice(0, 7)} is still being built by another stage`);
+      await new Promise((resolve) => setTimeout(resolve, poll));
+    }
   }
 }
 
