@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import MiniSearch from "minisearch";
 import { z } from "zod";
 import type { Artifact } from "../github/artifacts.js";
@@ -80,46 +81,72 @@ async function listRepoComments(github: GitHub, ref: Pick<RepoRef, "owner" | "re
 }
 
 /**
- * The field of the hash that says it was rebuilt from GitHub: a hash without it (Redis lost
- * the key, then a merge added its own entries) is rebuilt again, and an empty repository's
- * index is still an index.
+ * Fields of the hash that are not entries. `_complete` says it was rebuilt from GitHub: a
+ * hash without it (Redis lost the key, then a merge added its own entries) is rebuilt again,
+ * and an empty repository's index is still an index. `_version` changes with every write.
  */
 const COMPLETE = "_complete";
+const VERSION = "_version";
 
 /**
- * Stores entries: one hash field per entry, all in one HSET, which Redis applies atomically.
- * Two writers at once (two merges, a merge during a rebuild) each add their fields and lose
- * nobody's, where rewriting one serialised index was read-modify-write and lost an update.
+ * Indexes this process built, by hash key, with the `_version` they were built at: MiniSearch
+ * takes ~7 times longer to index entries than to load a serialised index (bench/README.md),
+ * so a repository's index is built again only after a write. A few repositories' worth.
+ */
+const built = new Map<string, { version: string; index: KnowledgeIndex }>();
+const MAX_BUILT = 20;
+
+/**
+ * Stores entries: one hash field per entry and a new `_version`, all in one HSET, which Redis
+ * applies atomically. Two writers at once (two merges, a merge during a rebuild) each add
+ * their fields and lose nobody's, where rewriting one serialised index was read-modify-write
+ * and lost an update.
  */
 async function storeDocs(rt: Runtime, key: string, docs: KnowledgeDoc[], complete = false): Promise<void> {
   const fields = docs.flatMap((d) => [d.id, JSON.stringify(d)]);
   if (complete) fields.push(COMPLETE, new Date().toISOString());
-  if (fields.length) await rt.redis.hset(key, ...fields);
+  await rt.redis.hset(key, ...fields, VERSION, randomUUID());
 }
 
-/** The stored entries, or undefined when the index must be rebuilt (never built, lost, or stored by an older Baton as one string). */
-async function readDocs(rt: Runtime, key: string): Promise<KnowledgeDoc[] | undefined> {
-  const hash = await rt.redis.hgetall(key).catch(async (error: unknown) => {
+/** The hash's `_complete` and `_version`; a key an older Baton stored as one string is deleted (it is rebuilt). */
+async function readState(rt: Runtime, key: string): Promise<{ complete: boolean; version?: string }> {
+  try {
+    const [complete, version] = await rt.redis.hmget(key, COMPLETE, VERSION);
+    return { complete: complete !== null, version: version ?? undefined };
+  } catch (error) {
     if (!String(error).includes("WRONGTYPE")) throw error;
     await rt.redis.del(key);
-    return {};
-  });
-  if (!(COMPLETE in hash)) return undefined;
-  return Object.entries(hash).flatMap(([field, json]) => {
-    if (field === COMPLETE) return [];
+    return { complete: false };
+  }
+}
+
+/** The index of the stored entries: the one this process built at this version, else built from the hash. */
+async function indexOfStored(rt: Runtime, key: string, version: string | undefined): Promise<KnowledgeIndex> {
+  const held = built.get(key);
+  if (held && version !== undefined && held.version === version) return held.index;
+  const docs = Object.entries(await rt.redis.hgetall(key)).flatMap(([field, json]) => {
+    if (field === COMPLETE || field === VERSION) return [];
     const parsed = KnowledgeDoc.safeParse(JSON.parse(json));
     return parsed.success ? [parsed.data] : [];
   });
+  const index = KnowledgeIndex.fromDocs(docs);
+  // A write between the two reads only makes the next load build again.
+  if (version !== undefined) {
+    built.delete(key);
+    built.set(key, { version, index });
+    if (built.size > MAX_BUILT) built.delete(built.keys().next().value as string);
+  }
+  return index;
 }
 
 /**
- * The repository's index, built from the entries in Redis (MiniSearch indexes a few thousand
- * short entries in milliseconds), or rebuilt from the app's artifacts on GitHub (and stored).
+ * The repository's index: from the entries in Redis (built again only after a write), or
+ * rebuilt from the app's artifacts on GitHub (and stored) when Redis does not have them all.
  */
 export async function loadKnowledge(rt: Runtime, github: GitHub, ref: Pick<RepoRef, "repoId" | "owner" | "repo">): Promise<{ index: KnowledgeIndex; rebuilt: boolean }> {
   const key = keys.knowledge(rt, ref.repoId);
-  const stored = await readDocs(rt, key);
-  if (stored) return { index: KnowledgeIndex.fromDocs(stored), rebuilt: false };
+  const state = await readState(rt, key);
+  if (state.complete) return { index: await indexOfStored(rt, key, state.version), rebuilt: false };
   const docs = docsOf(ownArtifacts(await listRepoComments(github, ref), await rt.appIdentity()));
   await storeDocs(rt, key, docs, true);
   rt.log.info({ repo: `${ref.owner}/${ref.repo}`, docs: docs.length }, "knowledge index rebuilt from GitHub");
@@ -130,7 +157,7 @@ export async function loadKnowledge(rt: Runtime, github: GitHub, ref: Pick<RepoR
 /** After a merge: the issue's artifacts join the index (or, when Redis lost it, the rebuild reads them with every other). */
 export async function addToKnowledge(rt: Runtime, github: GitHub, ref: Pick<RepoRef, "repoId" | "owner" | "repo">, comments: IssueComment[]): Promise<void> {
   const key = keys.knowledge(rt, ref.repoId);
-  if (!(await rt.redis.hexists(key, COMPLETE))) {
+  if (!(await readState(rt, key)).complete) {
     await loadKnowledge(rt, github, ref);
     return;
   }

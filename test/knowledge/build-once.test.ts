@@ -98,6 +98,8 @@ describe("shared knowledge under concurrency", () => {
     await env.rt.redis.set(keys.knowledge(env.rt, ref.repoId), '{"documentCount":0}');
     const migrated = await loadKnowledge(env.rt, github, ref);
     expect([migrated.rebuilt, migrated.index.size]).toEqual([true, 0]);
+    // Loaded once from the hash: this process keeps that index until a write changes the hash.
+    expect((await loadKnowledge(env.rt, github, ref)).index.size).toBe(0);
     const lessonsOf = (n: number): IssueComment[] => [{
       id: 1000 + n,
       html_url: `http://example.test/acme/greeter/issues/${n}#issuecomment-${1000 + n}`,
