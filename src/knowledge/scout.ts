@@ -68,13 +68,12 @@ function checkSummary(briefing: Briefing, output: ScoutOutput): ScoutOutput | st
  */
 export async function runScout(run: ScoutRun, checkout: Pick<Checkout, "dir" | "clone" | "sha">, briefing: Briefing): Promise<ScoutPass> {
   const scout = run.pipeline.config.scout;
-  const timeout = scoutTimeoutMs(run.pipeline);
-  if (!scout || timeout === undefined) throw new Error("runScout needs `scout:` in the config");
+  if (!scout) throw new Error("runScout needs `scout:` in the config");
   const keyFiles = [...new Set(briefing.layout.flatMap((d) => d.key_files))];
   try {
     const result = await runAgent("scout", {
       runId: `scout-${checkout.sha.slice(0, 12)}`,
-      stage: { name: "scout", kind: "scout", agent: scout.agent, timeout_ms: timeout },
+      stage: { name: "scout", kind: "scout", agent: scout.agent, timeout_ms: parseDuration(scout.timeout) },
       pipeline: run.pipeline,
       issueLabels: [],
       signal: run.signal,
