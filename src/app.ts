@@ -1,6 +1,5 @@
 import type { ApplicationFunction } from "probot";
 import { acceptDelivery } from "./pipeline/accept-delivery.js";
-import { metrics } from "./observe/metrics.js";
 import type { Runtime } from "./runtime.js";
 
 /**
@@ -12,10 +11,10 @@ export function createApp(rt: Runtime): ApplicationFunction {
     app.on(["issues.labeled", "issues.opened", "issues.closed", "issue_comment.created", "pull_request.closed", "push", "installation.created", "installation_repositories.added",
       // Baton's own pull requests (src/pipeline/accept-pull-event.ts).
       "pull_request.reopened", "pull_request_review.submitted", "pull_request_review_comment.created", "check_run.completed", "check_suite.completed", "status"], async (context) => {
-      const stopTimer = metrics.webhookHandlerSeconds.startTimer({ event: context.name });
+      const stopTimer = rt.metrics.webhookHandlerSeconds.startTimer({ event: context.name });
       const outcome = await acceptDelivery(rt, { id: context.id, name: context.name, payload: context.payload });
       stopTimer();
-      metrics.deliveries.inc({ event: context.name, outcome });
+      rt.metrics.deliveries.inc({ event: context.name, outcome });
       rt.log.debug({ delivery: context.id, event: context.name, outcome }, "delivery accepted");
     });
   };

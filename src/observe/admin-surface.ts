@@ -4,7 +4,6 @@ import type { Runtime } from "../runtime.js";
 import { dashboardHandler, isDashboardPath } from "./dashboard.js";
 import { EventFanout } from "./event-fanout.js";
 import { json, type HttpHandler } from "./http-handlers.js";
-import { registry } from "./metrics.js";
 import { serveEvents } from "./serve-events.js";
 
 export interface AdminOptions {
@@ -72,7 +71,7 @@ export function createAdminSurface(rt: Pick<Runtime, "redis" | "events" | "queue
       }
     }
     if (path === "/metrics") {
-      res.writeHead(200, { "content-type": registry.contentType }).end(await registry.metrics());
+      res.writeHead(200, { "content-type": rt.metrics.registry.contentType }).end(await rt.metrics.registry.metrics());
       return true;
     }
     if (path === "/baton/events") {

@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from "node:path";
  */
 const LAYERS: Record<string, number> = { config: 0, process: 0, sandbox: 0, github: 1, observe: 1, agents: 2, knowledge: 3, stages: 3, pipeline: 4, cli: 5 };
 /** Top-level files: the entry points sit on top, the shared plumbing at the bottom. */
-const FILES: Record<string, number> = { "main.ts": 5, "app.ts": 5 };
+const FILES: Record<string, number> = { "main.ts": 5, "app.ts": 5, "create-runtime.ts": 5 };
 
 /**
  * Known imports that run back up, to be removed, never added to: the stage-kind registry

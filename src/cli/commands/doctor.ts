@@ -4,10 +4,9 @@ import { BACKENDS } from "../../agents/registry.js";
 import { parseConfigText } from "../../config/parse-config.js";
 import type { Pipeline } from "../../config/resolve-pipeline.js";
 import type { AgentRef } from "../../config/schema.js";
-import { readEnv } from "../../env.js";
 import { createRedis, readEvictionPolicy } from "../../redis.js";
 import { describeSandbox } from "../../sandbox/describe-sandbox.js";
-import { connectGitHub } from "../connect.js";
+import { cliEnv, cliProcessEnv, connectGitHub } from "../connect.js";
 
 type Check = { name: string; ok: boolean; detail: string; mark?: string };
 
@@ -30,7 +29,7 @@ export function registerDoctor(program: Command): void {
     .description("check Redis, the GitHub App credentials and each agent backend (exit 0 all healthy, 1 otherwise)")
     .option("--config <file>", "also require the backends this .github/baton.yml names to be healthy")
     .action(async (options: { config?: string }) => {
-      const env = readEnv();
+      const env = cliEnv();
       const checks: Check[] = [];
       const redis = createRedis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
       try {
@@ -49,7 +48,7 @@ export function registerDoctor(program: Command): void {
       } catch (error) {
         checks.push({ name: "github", ok: false, detail: (error as Error).message });
       }
-      checks.push({ name: "sandbox", ...(await describeSandbox(env, process.env.PATH)) });
+      checks.push({ name: "sandbox", ...(await describeSandbox(env, cliProcessEnv().PATH)) });
       checks.push({ name: "webhook secret", ok: Boolean(env.WEBHOOK_SECRET), detail: env.WEBHOOK_SECRET ? "set" : "WEBHOOK_SECRET is not set: the app will refuse to start" });
       const required = new Map<string, AgentRef>();
       if (env.BATON_DEFAULT_BACKEND) required.set(env.BATON_DEFAULT_BACKEND, { backend: env.BATON_DEFAULT_BACKEND });

@@ -17,7 +17,7 @@ export function registerKnowledge(program: Command): void {
     .action(async (options: { repo: string; search?: string; limit: number }) => {
       const probot = connectGitHub();
       const { github, repo } = await openRepo(probot, options.repo);
-      const rt = cliRuntime(probot);
+      const rt = cliRuntime();
       try {
         const briefing = await latestBriefing(rt, repo.repoId);
         console.log(briefing ? `briefing: commit ${briefing.sha.slice(0, 12)}, ${briefing.files.length} files, built ${briefing.built_at}` : "briefing: none cached yet (the next stage builds one)");
