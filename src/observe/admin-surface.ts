@@ -52,7 +52,7 @@ function grantOf(req: IncomingMessage, options: AdminOptions): "all" | "dashboar
  * - otherwise a request without the right credential gets 401 and no data;
  * - on the separate admin listener without a token (`open`), everything is served.
  */
-export function createAdminSurface(rt: Pick<Runtime, "redis" | "events" | "queues">, options: AdminOptions): AdminSurface {
+export function createAdminSurface(rt: Pick<Runtime, "redis" | "events" | "queues" | "metrics">, options: AdminOptions): AdminSurface {
   const fanout = new EventFanout(rt.redis, rt.events.streamKey, options.maxClients);
   const basicAuth = Boolean(options.dashboard?.user && options.dashboard.password);
   const dashboard = options.open || options.token || basicAuth ? dashboardHandler(rt.queues.all) : undefined;
