@@ -1,5 +1,5 @@
 import { stageKinds } from "../stages/index.js";
-import { findWideningAgentConfig } from "./check-agent-flags.js";
+import { findWideningAgentConfig, type AgentAllowlists } from "./check-agent-flags.js";
 import type { ConfigProblem, Pipeline, Stage } from "./resolve-pipeline.js";
 
 /**
@@ -134,9 +134,9 @@ const RULES: Rule[] = [
   findGateProblems,
   findOutcomeProblems,
   findMissingRequirements,
-  findWideningAgentConfig,
 ];
 
-export function validatePipeline(pipeline: Pipeline): ConfigProblem[] {
-  return RULES.flatMap((rule) => rule(pipeline));
+/** Every rule above, and the agent config checked against the operator's allowlists. */
+export function validatePipeline(pipeline: Pipeline, allowlists: AgentAllowlists): ConfigProblem[] {
+  return [...RULES.flatMap((rule) => rule(pipeline)), ...findWideningAgentConfig(pipeline, allowlists)];
 }

@@ -155,7 +155,7 @@ async function requirePipeline(rt: Runtime, github: GitHub, ref: IssueRef): Prom
 }
 
 function defaultPipeline(): Pipeline {
-  const result = parseConfig(undefined);
+  const result = parseConfig(undefined, {});
   if (!result.ok) throw new Error("the default pipeline is invalid");
   return result.pipeline;
 }

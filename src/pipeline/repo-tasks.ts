@@ -78,7 +78,7 @@ async function checkConfig(rt: Runtime, github: GitHub, repo: RepoRef, sha: stri
   } catch (error) {
     if ((error as { status?: number }).status !== 404) throw error;
   }
-  const result = parseConfigText(text ?? "");
+  const result = parseConfigText(text ?? "", rt.env);
   const problems = result.ok ? result.warnings : result.problems;
   const summary = text === undefined
     ? `No ${CONFIG_PATH}: the default pipeline applies.`

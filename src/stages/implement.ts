@@ -134,7 +134,7 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
     usage = usage ? addUsage(usage, result.usage) : result.usage;
     await writeAgentFiles(workspace.dir, result.data.files);
     if ((await workspaceBytes(workspace)) > MAX_WORKSPACE_BYTES) throw new PermanentError("the workspace grew past 2 GiB; the change was not pushed.");
-    const preflight = await runPreflight(run.stage.preflight ?? [], workspace.dir, Math.min(run.stage.timeout_ms, PREFLIGHT_TIMEOUT_MS), { settings: run.rt.env, log: run.log });
+    const preflight = await runPreflight(run.stage.preflight ?? [], workspace.dir, Math.min(run.stage.timeout_ms, PREFLIGHT_TIMEOUT_MS), { settings: run.rt.env, processEnv: run.rt.processEnv, log: run.log });
     if (preflight.ok) {
       return { summary: result.data.summary, commitMessage: result.data.commit_message ?? `Implement #${run.ref.number}: ${run.issue.title}`, preflight: preflight.results, preflightFailures: attempt, usage, backend: result.backend, model: result.model };
     }

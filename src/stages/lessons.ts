@@ -139,7 +139,7 @@ export async function recordLessons(rt: Runtime, github: GitHub, ref: IssueRef, 
       stage: { name: LESSONS_STAGE, kind: "lessons", agent: pipeline.config.lessons.agent, timeout_ms: LESSONS_TIMEOUT_MS },
       pipeline,
       issueLabels: [],
-      env: rt.env,
+      server: rt,
       context: await lessonsContext(rt, github, ref, pipeline, comments, prNumber),
     });
     usage = result.usage;

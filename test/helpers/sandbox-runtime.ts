@@ -3,6 +3,7 @@ import { Writable } from "node:stream";
 import type { Job } from "bullmq";
 import { pino } from "pino";
 import { createRuntime } from "../../src/create-runtime.js";
+import { readEnv } from "../../src/env.js";
 import type { IntakeJob, StageJob } from "../../src/pipeline/job-data.js";
 import { processIntake } from "../../src/pipeline/process-intake.js";
 import { processStage, type StageJobOutcome } from "../../src/pipeline/process-stage.js";
@@ -17,7 +18,7 @@ import { deleteKeys } from "./test-runtime.js";
 export async function createSandboxRuntime(envOverrides: Record<string, string> = {}) {
   const sandbox = await startSandbox({ log: () => {} });
   const prefix = `baton-test-${randomUUID().slice(0, 8)}`;
-  const processEnv = { ...process.env, BATON_REDIS_PREFIX: prefix, BATON_DEFAULT_BACKEND: "builtin", WEBHOOK_SECRET: sandbox.webhookSecret, GHE_HOST: sandbox.host, GHE_PROTOCOL: "http", ...envOverrides };
+  const processEnv: NodeJS.ProcessEnv = { ...process.env, BATON_REDIS_PREFIX: prefix, BATON_DEFAULT_BACKEND: "builtin", WEBHOOK_SECRET: sandbox.webhookSecret, GHE_HOST: sandbox.host, GHE_PROTOCOL: "http", ...envOverrides };
   const logs: string[] = [];
   const log = pino({ level: "debug" }, new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }));
   const botLogin = `${sandbox.appSlug}[bot]`;
@@ -43,11 +44,21 @@ export async function createSandboxRuntime(envOverrides: Record<string, string> 
     return { result: await processStage(rt, job), job };
   }
 
+  /**
+   * Changes the environment the runtime was given (what a restart with other settings
+   * would do), the way a test steers backends between runs; never `process.env`.
+   */
+  function setEnv(vars: Record<string, string | undefined>): void {
+    Object.assign(processEnv, vars);
+    Object.assign(rt.env, readEnv(processEnv));
+  }
+
   return {
     sandbox,
     rt,
     logs,
     runStage,
+    setEnv,
     async close() {
       await Promise.all(queues.all.map((q) => q.obliterate({ force: true })));
       await deleteKeys(rt);

@@ -4,9 +4,10 @@ import type { StageKindModule } from "../../src/stages/kind-module.js";
 import { cannedPlan } from "../../src/stages/plan/canned-plan.js";
 import { PlanTask } from "../../src/stages/plan/plan-output.js";
 import { validatePlan } from "../../src/stages/plan/validate-plan.js";
+import { fakeAgentServer } from "../helpers/fake-agent-sandbox.js";
 
 const task = (id: string, depends_on: string[] = [], files: string[] = []) => PlanTask.parse({ id, title: `Task ${id}`, body: "Do it.", acceptance_criteria: ["It is done."], files, depends_on });
-const agentTask = (body: string) => ({ context: { issue: { body } } }) as unknown as AgentTask;
+const agentTask = (body: string) => ({ context: { issue: { body } }, server: fakeAgentServer() }) as unknown as AgentTask;
 
 describe("checking a plan", () => {
   it("orders tasks after what they depend on and keeps the plan's order otherwise", () => {

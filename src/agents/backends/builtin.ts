@@ -1,4 +1,3 @@
-import { parseDuration } from "../../config/duration.js";
 import { TransientError } from "../../errors.js";
 import type { DesignOutput, ImplementOutput, Lesson, LessonsOutput, ReviewOutput, TriageOutput } from "../outputs.js";
 import type { AgentBackend, AgentTask } from "../types.js";
@@ -80,7 +79,7 @@ export function implement(task: AgentTask): ImplementOutput {
 }
 
 export function review(task: AgentTask): ReviewOutput {
-  const verdict = (process.env.BATON_BUILTIN_REVIEW_VERDICT ?? "approved") as ReviewOutput["verdict"];
+  const verdict: ReviewOutput["verdict"] = task.server.env.BATON_BUILTIN_REVIEW_VERDICT;
   const criteria = Array.isArray(task.context.criteria) ? (task.context.criteria as string[]) : [];
   const files = [...String(task.context.diff ?? "").matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]);
   const pass = verdict === "approved";
@@ -113,7 +112,7 @@ function lessons(task: AgentTask): LessonsOutput {
 }
 
 async function delay(task: AgentTask): Promise<void> {
-  const ms = parseDuration(process.env.BATON_BUILTIN_DELAY ?? "0ms");
+  const ms = task.server.env.BATON_BUILTIN_DELAY;
   if (task.signal.aborted) throw new TransientError("the builtin agent was stopped");
   if (ms <= 0) return;
   await new Promise<void>((resolve, reject) => {
