@@ -2,24 +2,18 @@ import { z } from "zod";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { AgentOutputError, PermanentError, TransientError, describeError } from "../errors.js";
 import { extractJson } from "./extract-json.js";
-import { LessonsOutput, type AgentKind } from "./outputs.js";
+import { AGENT_KINDS, type AgentOutput } from "./agent-kinds.js";
+import type { AgentKind } from "./outputs.js";
 import { BACKENDS } from "./registry.js";
 import { builtinTemplate, renderPrompt } from "./render-prompt.js";
 import { resolveRoute } from "./resolve-route.js";
 import type { AgentBackend, AgentEvent, AgentResult, AgentServer, Usage } from "./types.js";
-import type { AgentRef, StageKind } from "../config/schema.js";
-import { stageKinds, type KindOutput } from "../stages/index.js";
+import type { AgentRef } from "../config/schema.js";
 
 /** What the runner needs of a stage: its name, kind, agent and timeout. */
 export type AgentStage = Pick<Stage, "name" | "agent" | "timeout_ms"> & { kind: AgentKind };
 
-/** The answer an agent kind gives: a stage kind's, or the lessons. */
-export type AgentOutput<K extends AgentKind> = K extends StageKind ? KindOutput<K> : LessonsOutput;
-
-/** What an agent kind answers with and its built-in prompt: a stage kind's module, or the lessons'. */
-function agentKind(kind: AgentKind): { output: z.ZodType; prompt: URL } {
-  return kind === "lessons" ? { output: LessonsOutput, prompt: new URL("./prompts/lessons.md", import.meta.url) } : stageKinds()[kind];
-}
+export type { AgentOutput };
 
 export interface AgentRequest {
   runId: string;
@@ -71,7 +65,7 @@ const QUOTE_LIMIT = 4000;
  * 4. Parse and validate; on failure ask once for a repair quoting the error; then give up.
  */
 export async function runAgent<K extends AgentKind>(kind: K, given: AgentRequest): Promise<AgentRun<AgentOutput<K>>> {
-  const module = agentKind(kind);
+  const module: { output: z.ZodType; prompt: URL } = AGENT_KINDS[kind];
   const route = resolveRoute({ ...given, env: given.server.env }, new Set(BACKENDS.keys()));
   const { backend, agent, skipped } = await firstHealthy(route, given.stage.name, given.server);
   given.onEvent?.({ type: "backend_delegating", backend: agent.backend, model: agent.model, skipped });

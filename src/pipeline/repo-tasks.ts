@@ -32,7 +32,6 @@ export const RepoTask = z.discriminatedUnion("task", [
 ]);
 export type RepoTask = z.infer<typeof RepoTask>;
 
-export const REPO_QUEUE = "repo";
 const CHECK_NAME = "Baton config";
 
 export async function processRepoTask(rt: Runtime, job: Job<RepoTask>): Promise<string> {

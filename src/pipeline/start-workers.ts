@@ -8,9 +8,9 @@ import type { IntakeJob, StageJob } from "./job-data.js";
 import { processIntake } from "./process-intake.js";
 import { processStage } from "./process-stage.js";
 import { stageSlots, withSlots } from "./run-slots.js";
-import { INTAKE_QUEUE, RECONCILE_QUEUE, stageQueueName } from "./queues.js";
+import { INTAKE_QUEUE, RECONCILE_QUEUE, REPO_QUEUE, stageQueueName } from "./queues.js";
 import { processReconcile } from "./reconcile/process-reconcile.js";
-import { processRepoTask, REPO_QUEUE, type RepoTask } from "./repo-tasks.js";
+import { processRepoTask, type RepoTask } from "./repo-tasks.js";
 
 export interface Workers {
   all: Worker[];

@@ -10,7 +10,7 @@ import { renderPreflight, runPreflight, type PreflightResult } from "../process/
 import type { Usage } from "../agents/types.js";
 import { readSources, writeAgentFiles } from "./agent-files.js";
 import { agentRequest } from "./agent-request.js";
-import { readSpec, type Spec } from "./design.js";
+import { readSpec, type Spec } from "./read-spec.js";
 import { issueContext } from "./issue-context.js";
 import { latestOfKind } from "./latest-of-kind.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";

@@ -16,7 +16,7 @@ import { addToKnowledge } from "../knowledge/knowledge-index.js";
 import { ownArtifacts } from "../knowledge/own-artifacts.js";
 import { renderPreflight, type PreflightResult } from "../process/run-preflight.js";
 import type { Runtime } from "../runtime.js";
-import { readSpec } from "./design.js";
+import { readSpec } from "./read-spec.js";
 import { listFeedback, renderRequests } from "./human-feedback.js";
 
 export const LESSONS_STAGE = "lessons";
