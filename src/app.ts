@@ -1,5 +1,4 @@
 import { acceptDelivery } from "./pipeline/accept-delivery.js";
-import { metrics } from "./observe/metrics.js";
 import type { Delivery } from "./observe/webhook-endpoint.js";
 import type { Runtime } from "./runtime.js";
 
@@ -19,10 +18,10 @@ export function receiveDelivery(rt: Runtime): (delivery: Delivery) => Promise<vo
   return async (delivery) => {
     const action = (delivery.payload as { action?: unknown } | null)?.action;
     if (!WEBHOOK_EVENTS.has(delivery.name) && !(typeof action === "string" && WEBHOOK_EVENTS.has(`${delivery.name}.${action}`))) return;
-    const stopTimer = metrics.webhookHandlerSeconds.startTimer({ event: delivery.name });
+    const stopTimer = rt.metrics.webhookHandlerSeconds.startTimer({ event: delivery.name });
     const outcome = await acceptDelivery(rt, delivery);
     stopTimer();
-    metrics.deliveries.inc({ event: delivery.name, outcome });
+    rt.metrics.deliveries.inc({ event: delivery.name, outcome });
     rt.log.debug({ delivery: delivery.id, event: delivery.name, outcome }, "delivery accepted");
   };
 }

@@ -16,6 +16,13 @@ const List = (fallback: string) =>
     .default(fallback)
     .transform((value) => value.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
 
+/** An executable's name or path; empty means the default. */
+const Executable = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) => value.trim() || fallback);
+
 const Count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** The name of a kind's own worker-concurrency variable. */
@@ -27,10 +34,19 @@ function kindConcurrency() {
 }
 
 /**
- * Baton's own environment (Probot reads APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, … itself).
+ * Baton's own environment, read once at the edge (src/main.ts, the CLI) and passed down:
+ * no other module reads `process.env` (test/architecture/layers.test.ts checks it).
  * `.env.example` documents every variable; keep the two in step.
  */
 export const BatonEnv = z.object({
+  /** The GitHub App's id (its private key is read by `appCredentials`, src/create-runtime.ts). */
+  APP_ID: z.string().optional(),
+  /** Address and port of the webhook server, and the path GitHub posts to. */
+  HOST: z.string().default("localhost"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  WEBHOOK_PATH: z.string().optional(),
+  /** pino's level; unset: `info` for the server, `warn` for the CLI. */
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
   BATON_ROLE: z.enum(["all", "server", "worker"]).default("all"),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
   /** Prefix of every Redis key Baton and BullMQ write: one Redis can host several Batons. */
@@ -102,6 +118,17 @@ export const BatonEnv = z.object({
   BATON_AGENT_ALLOWED_ARGS: z.string().optional(),
   /** Tools a repository's `allowed_tools:` may grant a claude-code agent (comma-separated); Read, Edit, Write, Glob, Grep when unset. */
   BATON_AGENT_ALLOWED_TOOLS: z.string().optional(),
+  /** The executables of the claude-code and codex backends (a path, or a name on PATH). */
+  BATON_CLAUDE_BIN: Executable("claude"),
+  BATON_CODEX_BIN: Executable("codex"),
+  /** The command backend's default executable, and the ones a repository config may name besides it. */
+  BATON_AGENT_COMMAND: z.string().optional().transform((value) => value?.trim() || undefined),
+  BATON_AGENT_COMMANDS: z.string().default("").transform((value) => value.split(",").map((s) => s.trim()).filter(Boolean)),
+  /** Secrets (by name) handed to the command backend's executable. */
+  BATON_AGENT_COMMAND_SECRETS: z.string().default("").transform((value) => value.split(",").map((s) => s.trim()).filter(Boolean)),
+  /** What the `builtin` (canned, offline) reviewer decides, and how long each of its tasks takes. */
+  BATON_BUILTIN_REVIEW_VERDICT: z.enum(["approved", "needs-changes", "rejected"]).default("approved"),
+  BATON_BUILTIN_DELAY: DurationMs("0ms"),
   GHE_HOST: z.string().optional(),
   GHE_PROTOCOL: z.string().default("https"),
   WEBHOOK_SECRET: z.string().optional(),
@@ -109,7 +136,7 @@ export const BatonEnv = z.object({
 export type BatonEnv = z.infer<typeof BatonEnv>;
 
 /** Parses the environment; throws an error listing every bad variable. */
-export function readEnv(env: NodeJS.ProcessEnv = process.env): BatonEnv {
+export function readEnv(env: NodeJS.ProcessEnv): BatonEnv {
   const parsed = BatonEnv.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);

@@ -1,20 +1,14 @@
-import { getPrivateKey } from "@probot/get-private-key";
 import { pino } from "pino";
-import { Probot, Server } from "probot";
+import { Server } from "probot";
 import { receiveDelivery } from "./app.js";
-import { appIdentityOf } from "./github/app-identity.js";
+import { appCredentials, createRuntime } from "./create-runtime.js";
 import { readEnv } from "./env.js";
-import { createOctokitClass, defaultPaceMs } from "./github/create-octokit-class.js";
-import { EventLog } from "./observe/events.js";
 import { createAdminSurface, listenAdmin } from "./observe/admin-surface.js";
 import { healthHandler } from "./observe/http-handlers.js";
-import { registerQueueGauge } from "./observe/metrics.js";
 import { serveWebhooks } from "./observe/webhook-endpoint.js";
-import { openQueues } from "./pipeline/queues.js";
 import { scheduleReconciler } from "./pipeline/reconcile/process-reconcile.js";
 import { startWorkers, type Workers } from "./pipeline/start-workers.js";
-import { createRedis, readEvictionPolicy } from "./redis.js";
-import { keys, type Runtime } from "./runtime.js";
+import { readEvictionPolicy } from "./redis.js";
 
 /**
  * `npm start`: one code base, three roles (BATON_ROLE): `server` takes webhooks, `worker`
@@ -25,14 +19,14 @@ import { keys, type Runtime } from "./runtime.js";
  * 4. Start the webhook server and/or the workers; stop gracefully on SIGTERM/SIGINT.
  */
 async function main(): Promise<void> {
-  const env = readEnv();
-  const log = pino({ level: process.env.LOG_LEVEL ?? "info", name: "baton" });
+  const env = readEnv(process.env);
+  const log = pino({ level: env.LOG_LEVEL ?? "info", name: "baton" });
   if (!env.WEBHOOK_SECRET) {
     log.fatal("WEBHOOK_SECRET is not set: Baton refuses to start (Probot would fall back to the public secret \"development\").");
     process.exit(1);
   }
-  const privateKey = getPrivateKey();
-  if (!process.env.APP_ID || !privateKey) {
+  const app = appCredentials(process.env);
+  if (!app) {
     log.fatal("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required: see README, 'Register the app'.");
     process.exit(1);
   }
@@ -40,38 +34,12 @@ async function main(): Promise<void> {
   if (env.BATON_SANDBOX === "off") log.warn("BATON_SANDBOX=off: agent CLIs and pre-flight commands run WITHOUT the OS sandbox, as Baton's own user, able to read its secrets and reach any host. Unsafe wherever outsiders open issues (docs/security.md).");
 
   // Named, so an operator (and the tests) can tell Baton's connections apart in CLIENT LIST.
-  const redis = createRedis(env.REDIS_URL, { connectionName: `baton:${env.BATON_REDIS_PREFIX}` });
+  const rt = createRuntime({ processEnv: process.env, log, app, connectionName: `baton:${env.BATON_REDIS_PREFIX}` });
+  const { redis, Probot: ProbotWithDefaults } = rt;
   const policy = await readEvictionPolicy(redis);
   if (policy && policy !== "noeviction") {
     log.warn({ policy }, "Redis maxmemory-policy is not noeviction: BullMQ can lose jobs. Set `maxmemory-policy noeviction`.");
   }
-
-  // REDIS_URL is Baton's queue store; it is deliberately not passed to Probot, whose
-  // throttle cluster would try to download ioredis at run time. Pacing is per process and
-  // per installation instead (see create-octokit-class.ts).
-  const ProbotWithDefaults = Probot.defaults({
-    appId: process.env.APP_ID,
-    privateKey,
-    secret: env.WEBHOOK_SECRET,
-    baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : undefined,
-    log: log.child({ name: "probot" }),
-    Octokit: createOctokitClass({ paceMs: defaultPaceMs(env), retryBaseMs: env.BATON_GITHUB_RETRY_BASE }),
-  });
-  const probot = new ProbotWithDefaults();
-  const appIdentity = appIdentityOf(() => probot.auth());
-  const rt: Runtime = {
-    env,
-    redis,
-    prefix: env.BATON_REDIS_PREFIX,
-    queues: openQueues(redis, env.BATON_REDIS_PREFIX),
-    events: new EventLog(redis, keys.events({ prefix: env.BATON_REDIS_PREFIX }), log.child({ name: "events" })),
-    log,
-    auth: (installationId) => probot.auth(installationId),
-    appIdentity,
-    botLogin: async () => (await appIdentity()).botLogin,
-  };
-
-  registerQueueGauge(rt.queues.all);
 
   // The admin routes live on their own listener when BATON_ADMIN_PORT is set (any role, so
   // workers' metrics can be scraped too), else on the webhook port behind BATON_ADMIN_TOKEN.
@@ -88,9 +56,9 @@ async function main(): Promise<void> {
   if (env.BATON_ROLE !== "worker") {
     server = new Server({
       Probot: ProbotWithDefaults,
-      host: process.env.HOST ?? "localhost",
-      port: Number(process.env.PORT ?? 3000),
-      webhookPath: process.env.WEBHOOK_PATH,
+      host: env.HOST,
+      port: env.PORT,
+      webhookPath: env.WEBHOOK_PATH,
       log: log.child({ name: "server" }),
       enableStaticFiles: false,
     });
@@ -99,7 +67,7 @@ async function main(): Promise<void> {
       if (!ownAdminPort) options.addHandler(admin.handle);
     });
     // Deliveries are taken in front of Probot's listeners, which serve the rest of the port.
-    serveWebhooks(await server.start(), { path: process.env.WEBHOOK_PATH, maxBytes: env.BATON_MAX_WEBHOOK_BYTES, secret: env.WEBHOOK_SECRET, receive: receiveDelivery(rt), log: log.child({ name: "webhooks" }) });
+    serveWebhooks(await server.start(), { path: env.WEBHOOK_PATH, maxBytes: env.BATON_MAX_WEBHOOK_BYTES, secret: env.WEBHOOK_SECRET, receive: receiveDelivery(rt), log: log.child({ name: "webhooks" }) });
   }
   let workers: Workers | undefined;
   if (env.BATON_ROLE !== "server") {
@@ -117,8 +85,7 @@ async function main(): Promise<void> {
     adminServer?.close();
     await server?.stop();
     await workers?.close(env.BATON_SHUTDOWN_GRACE);
-    await rt.queues.close();
-    await redis.quit();
+    await rt.close();
     log.info("stopped");
     process.exit(0);
   };

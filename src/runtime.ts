@@ -4,19 +4,29 @@ import type { BatonEnv } from "./env.js";
 import type { AppIdentity } from "./github/app-identity.js";
 import type { GitHub } from "./github/types.js";
 import type { EventLog } from "./observe/events.js";
+import type { Metrics } from "./observe/metrics.js";
 import type { Queues } from "./pipeline/queues.js";
 
 /**
  * What every part of Baton shares in one process: one Redis connection for commands, the
- * queues, the event log, and a way to authenticate as an installation per job.
+ * queues, the event log, the metrics registry, and a way to authenticate as an installation
+ * per job. Built by `createRuntime` (src/create-runtime.ts), the one place that assembles it.
  */
 export interface Runtime {
+  /** Baton's settings, parsed once from the environment at the edge. */
   env: BatonEnv;
+  /**
+   * That environment as given: where agents' secrets (named in config) are read from and
+   * what child processes get a scrubbed copy of. Modules never read `process.env` themselves.
+   */
+  processEnv: Readonly<NodeJS.ProcessEnv>;
   redis: Redis;
   /** Prefix of every Redis key (BullMQ's too). */
   prefix: string;
   queues: Queues;
   events: EventLog;
+  /** This process's Prometheus registry and series (docs/architecture.md §7). */
+  metrics: Metrics;
   log: Logger;
   /**
    * An Octokit for one installation (tokens are minted per call site, never stored), or

@@ -28,7 +28,7 @@ const trimSlash = (url: string) => url.replace(/\/+$/, "");
  * that points `base_url` elsewhere (a local Ollama, say) gets no key, so a config change
  * in a repository cannot send the server's key to a host of its choosing.
  */
-export function resolveEndpoint(agent: AgentRef, spec: EndpointSpec, env: NodeJS.ProcessEnv = process.env): HttpEndpoint {
+export function resolveEndpoint(agent: AgentRef, spec: EndpointSpec, env: Readonly<NodeJS.ProcessEnv>): HttpEndpoint {
   const operatorUrl = trimSlash(env[spec.urlVar] || spec.defaultUrl);
   const baseURL = agent.base_url ? trimSlash(agent.base_url) : operatorUrl;
   return {

@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { PermanentError } from "../errors.js";
 
 /**
- * A secret from the server's environment: `NAME`, or the file named by `NAME_FILE` (a
+ * A secret from the server's environment (the runtime's `processEnv`): `NAME`, or the file named by `NAME_FILE` (a
  * mounted Docker or Kubernetes secret). Never from a repository's config.
  */
-export function readSecret(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function readSecret(name: string, env: Readonly<NodeJS.ProcessEnv>): string | undefined {
   const direct = env[name]?.trim();
   if (direct) return direct;
   const file = env[`${name}_FILE`];

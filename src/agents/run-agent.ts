@@ -2,31 +2,18 @@ import { z } from "zod";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { AgentOutputError, PermanentError, TransientError, describeError } from "../errors.js";
 import { extractJson } from "./extract-json.js";
-import { LessonsOutput, ScoutOutput, type AgentKind } from "./outputs.js";
+import { AGENT_KINDS, type AgentOutput } from "./agent-kinds.js";
+import type { AgentKind } from "./outputs.js";
 import { BACKENDS } from "./registry.js";
 import { builtinTemplate, renderPrompt } from "./render-prompt.js";
 import { resolveRoute } from "./resolve-route.js";
-import type { AgentBackend, AgentEvent, AgentResult, Usage } from "./types.js";
-import type { AgentRef, StageKind } from "../config/schema.js";
-import { DEFAULT_SANDBOX, type SandboxSettings } from "../sandbox/settings.js";
-import { stageKinds, type KindOutput } from "../stages/index.js";
+import type { AgentBackend, AgentEvent, AgentResult, AgentServer, Usage } from "./types.js";
+import type { AgentRef } from "../config/schema.js";
 
 /** What the runner needs of a stage: its name, kind, agent and timeout. */
 export type AgentStage = Pick<Stage, "name" | "agent" | "timeout_ms"> & { kind: AgentKind };
 
-/** The answer an agent kind gives: a stage kind's, the lessons or the scout's. */
-export type AgentOutput<K extends AgentKind> = K extends StageKind ? KindOutput<K> : K extends "scout" ? ScoutOutput : LessonsOutput;
-
-/** Agent kinds that are not stages: what each answers with and its built-in prompt. */
-const NOT_STAGES = {
-  lessons: { output: LessonsOutput, prompt: new URL("./prompts/lessons.md", import.meta.url) },
-  scout: { output: ScoutOutput, prompt: new URL("./prompts/scout.md", import.meta.url) },
-};
-
-/** What an agent kind answers with and its built-in prompt: a stage kind's module, or the lessons' or scout's. */
-function agentKind(kind: AgentKind): { output: z.ZodType; prompt: URL } {
-  return kind === "lessons" || kind === "scout" ? NOT_STAGES[kind] : stageKinds()[kind];
-}
+export type { AgentOutput };
 
 export interface AgentRequest {
   runId: string;
@@ -54,10 +41,8 @@ export interface AgentRequest {
   onOutput?: (chunk: string) => void;
   /** Told which backend takes the task and when each run starts (for the event stream). */
   onEvent?: (event: AgentEvent) => void;
-  /** Where BATON_DEFAULT_BACKEND comes from: the runtime's parsed environment, else process.env. */
-  env?: { BATON_DEFAULT_BACKEND?: string };
-  /** The sandbox of CLI agents: the runtime's parsed environment, else the defaults (sandboxed). */
-  sandbox?: SandboxSettings;
+  /** The runtime's settings and environment: BATON_DEFAULT_BACKEND, the sandbox of CLI agents, backends' executables and secrets. */
+  server: AgentServer;
 }
 
 export interface AgentRun<T> {
@@ -80,10 +65,9 @@ const QUOTE_LIMIT = 4000;
  * 4. Parse and validate; on failure ask once for a repair quoting the error; then give up.
  */
 export async function runAgent<K extends AgentKind>(kind: K, given: AgentRequest): Promise<AgentRun<AgentOutput<K>>> {
-  const module = agentKind(kind);
-  const env = given.env ?? { BATON_DEFAULT_BACKEND: process.env.BATON_DEFAULT_BACKEND };
-  const route = resolveRoute({ ...given, env }, new Set(BACKENDS.keys()));
-  const { backend, agent, skipped } = await firstHealthy(route, given.stage.name);
+  const module: { output: z.ZodType; prompt: URL } = AGENT_KINDS[kind];
+  const route = resolveRoute({ ...given, env: given.server.env }, new Set(BACKENDS.keys()));
+  const { backend, agent, skipped } = await firstHealthy(route, given.stage.name, given.server);
   given.onEvent?.({ type: "backend_delegating", backend: agent.backend, model: agent.model, skipped });
   const schema = module.output as unknown as z.ZodType<AgentOutput<K>>;
   const request = { ...given, context: { ...given.context, ...given.knowledge, code_access: codeAccess(backend, given) } };
@@ -117,11 +101,11 @@ function codeAccess(backend: AgentBackend, request: AgentRequest): string {
 }
 
 /** The first healthy backend of the route, and why each one before it was passed over. */
-async function firstHealthy(route: AgentRef[], stage: string): Promise<{ backend: AgentBackend; agent: AgentRef; skipped: string[] }> {
+async function firstHealthy(route: AgentRef[], stage: string, server: AgentServer): Promise<{ backend: AgentBackend; agent: AgentRef; skipped: string[] }> {
   const reasons: string[] = [];
   for (const agent of route) {
     const backend = BACKENDS.get(agent.backend) as AgentBackend;
-    const health = await backend.health(agent).catch((error: unknown) => ({ ok: false, detail: describeError(error) }));
+    const health = await backend.health(agent, server).catch((error: unknown) => ({ ok: false, detail: describeError(error) }));
     if (health.ok) return { backend, agent, skipped: reasons };
     reasons.push(`${agent.backend}: ${health.detail}`);
   }
@@ -138,7 +122,7 @@ async function runOnce(backend: AgentBackend, agent: AgentRef, kind: AgentKind, 
   try {
     const readOnly = !request.workspace && backend.readsCheckout === true && request.readOnlyCheckout !== undefined;
     const workspace = request.workspace ?? (readOnly ? request.readOnlyCheckout?.dir : undefined);
-    return await backend.run({ runId: request.runId, stage: request.stage.name, kind, prompt, context: request.context, workspace, readOnly, agent, timeoutMs: request.stage.timeout_ms, signal, onOutput: request.onOutput, sandbox: request.sandbox ?? DEFAULT_SANDBOX });
+    return await backend.run({ runId: request.runId, stage: request.stage.name, kind, prompt, context: request.context, workspace, readOnly, agent, timeoutMs: request.stage.timeout_ms, signal, onOutput: request.onOutput, sandbox: request.server.env, server: request.server });
   } catch (error) {
     if (timeout.signal.aborted) throw timeout.signal.reason;
     throw error;

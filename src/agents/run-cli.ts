@@ -10,7 +10,7 @@ import { findExecutable } from "../sandbox/enter-sandbox.js";
 import { prepareCommand } from "../sandbox/prepare-command.js";
 import type { SandboxSettings } from "../sandbox/settings.js";
 import { readSecret } from "./read-secret.js";
-import type { AgentTask } from "./types.js";
+import type { AgentServer, AgentTask } from "./types.js";
 
 export interface CliRun {
   executable: string;
@@ -125,10 +125,10 @@ function spawnAndWait(run: CliRun, command: { executable: string; args: string[]
  * The scrubbed server environment plus the secrets an agent CLI needs, by name (each read
  * from `NAME` or the file at `NAME_FILE`). GitHub credentials never get in.
  */
-export function agentEnv(secrets: readonly string[]): NodeJS.ProcessEnv {
-  const env = scrubbedEnv();
+export function agentEnv(server: AgentServer, secrets: readonly string[]): NodeJS.ProcessEnv {
+  const env = scrubbedEnv(server.processEnv);
   for (const name of secrets) {
-    const value = readSecret(name);
+    const value = readSecret(name, server.processEnv);
     if (value) env[name] = value;
   }
   return env;
@@ -156,7 +156,7 @@ export interface TaskCli {
  * secrets and variables, and only its API's hosts (plus BATON_SANDBOX_AGENT_DOMAINS).
  */
 export function runTaskCli(task: AgentTask, cli: TaskCli, onLine: (line: string) => void): Promise<CliExit> {
-  const env = agentEnv(cli.secrets);
+  const env = agentEnv(task.server, cli.secrets);
   const settings = task.sandbox;
   const inside: Record<string, string> = { ...cli.setEnv };
   for (const name of [...cli.secrets, ...(cli.passEnv ?? []), ...settings.BATON_SANDBOX_PASS_ENV]) {

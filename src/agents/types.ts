@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AgentRef } from "../config/schema.js";
+import type { Runtime } from "../runtime.js";
 import type { SandboxSettings } from "../sandbox/settings.js";
 import type { AgentKind } from "./outputs.js";
 
@@ -11,6 +12,12 @@ export const Usage = z.object({
   duration_ms: z.number().min(0),
 });
 export type Usage = z.infer<typeof Usage>;
+
+/**
+ * What backends read of the server, from the runtime: its parsed settings (executables,
+ * the builtin agent's behaviour) and its environment (secrets by name, PATH, base URLs).
+ */
+export type AgentServer = Pick<Runtime, "env" | "processEnv">;
 
 /** What a stage asks of an agent. Never carries a token or secret. */
 export interface AgentTask {
@@ -38,6 +45,8 @@ export interface AgentTask {
   onOutput?: (chunk: string) => void;
   /** How CLI backends confine their process (docs/security.md). */
   sandbox: SandboxSettings;
+  /** Where the backend reads the server's settings and secrets. */
+  server: AgentServer;
 }
 
 /**
@@ -71,5 +80,5 @@ export interface AgentBackend {
   /** A CLI agent that reads the checkout itself; API agents get the relevant files in the prompt instead. */
   readonly readsCheckout?: boolean;
   run(task: AgentTask): Promise<AgentResult>;
-  health(agent: AgentRef): Promise<BackendHealth>;
+  health(agent: AgentRef, server: AgentServer): Promise<BackendHealth>;
 }

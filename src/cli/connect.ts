@@ -1,14 +1,11 @@
-import { getPrivateKey } from "@probot/get-private-key";
 import { pino } from "pino";
-import { Probot } from "probot";
+import type { Probot } from "probot";
+import { appCredentials, createProbotClass, createRuntime, type AppCredentials } from "../create-runtime.js";
 import { readEnv, type BatonEnv } from "../env.js";
-import { appIdentityOf } from "../github/app-identity.js";
-import { createOctokitClass, defaultPaceMs } from "../github/create-octokit-class.js";
+import { createRedactor } from "../github/redact-secrets.js";
 import type { GitHub, RepoRef } from "../github/types.js";
-import { EventLog } from "../observe/events.js";
-import { openQueues } from "../pipeline/queues.js";
-import { createRedis } from "../redis.js";
-import { keys, type Runtime } from "../runtime.js";
+import { createMetrics } from "../observe/metrics.js";
+import type { Runtime } from "../runtime.js";
 
 /** A CLI error with an exit code and a message that says what to set. */
 export class CliError extends Error {
@@ -17,17 +14,28 @@ export class CliError extends Error {
   }
 }
 
+/** The environment the CLI runs in: the CLI's edge, the one place its commands read it from. */
+export function cliProcessEnv(): NodeJS.ProcessEnv {
+  return process.env;
+}
+
+/** The CLI's settings, parsed once from its environment. */
+export function cliEnv(): BatonEnv {
+  return readEnv(cliProcessEnv());
+}
+
+function requireCredentials(): AppCredentials {
+  const app = appCredentials(cliProcessEnv());
+  if (!app) throw new CliError("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) must be set (see .env.example).");
+  return app;
+}
+
+const cliLog = (env: BatonEnv) => pino({ level: env.LOG_LEVEL ?? "warn" });
+
 /** The app's credentials from the environment (the same variables `npm start` reads). */
-export function connectGitHub(env: BatonEnv = readEnv()): Probot {
-  const privateKey = getPrivateKey();
-  if (!process.env.APP_ID || !privateKey) throw new CliError("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) must be set (see .env.example).");
-  return new (Probot.defaults({
-    appId: process.env.APP_ID,
-    privateKey,
-    baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : undefined,
-    log: pino({ level: process.env.LOG_LEVEL ?? "warn" }),
-    Octokit: createOctokitClass({ paceMs: defaultPaceMs(env), retryBaseMs: env.BATON_GITHUB_RETRY_BASE }),
-  }))();
+export function connectGitHub(env: BatonEnv = cliEnv()): Probot {
+  const ProbotWithDefaults = createProbotClass({ env, log: cliLog(env), app: requireCredentials(), metrics: createMetrics(), redact: createRedactor(cliProcessEnv()) });
+  return new ProbotWithDefaults();
 }
 
 /** `owner/repo` → the repository and an Octokit for its installation. */
@@ -43,25 +51,8 @@ export async function openRepo(probot: Probot, fullName: string): Promise<{ gith
   return { github, repo: { installationId: installation.id, repoId: data.id, owner, repo: name } };
 }
 
-/** A Runtime for commands that run stages in this process (`baton run`). */
-export function cliRuntime(probot: Probot, env: BatonEnv = readEnv()): Runtime & { close(): Promise<void> } {
-  const redis = createRedis(env.REDIS_URL);
-  const log = pino({ level: process.env.LOG_LEVEL ?? "warn" });
-  const queues = openQueues(redis, env.BATON_REDIS_PREFIX);
-  const appIdentity = appIdentityOf(() => probot.auth());
-  return {
-    env,
-    redis,
-    prefix: env.BATON_REDIS_PREFIX,
-    queues,
-    events: new EventLog(redis, keys.events({ prefix: env.BATON_REDIS_PREFIX }), log),
-    log,
-    auth: (id) => probot.auth(id),
-    appIdentity,
-    botLogin: async () => (await appIdentity()).botLogin,
-    close: async () => {
-      await queues.close();
-      await redis.quit();
-    },
-  };
+/** A Runtime for commands that run stages in this process (`baton run`, `baton knowledge`). */
+export function cliRuntime(): Runtime & { close(): Promise<void> } {
+  const processEnv = cliProcessEnv();
+  return createRuntime({ processEnv, log: cliLog(readEnv(processEnv)), app: requireCredentials() });
 }

@@ -38,7 +38,13 @@ function refuseArg(arg: string, previousAllowed: boolean, allowed: Set<string>):
   return undefined;
 }
 
-function checkAgent(agent: AgentRef | undefined, where: string, stage: string, env: NodeJS.ProcessEnv): ConfigProblem[] {
+/** The operator's allowlists (BatonEnv's, from the runtime): what a repository's agent config may widen. */
+export interface AgentAllowlists {
+  BATON_AGENT_ALLOWED_ARGS?: string;
+  BATON_AGENT_ALLOWED_TOOLS?: string;
+}
+
+function checkAgent(agent: AgentRef | undefined, where: string, stage: string, env: AgentAllowlists): ConfigProblem[] {
   if (!agent) return [];
   const allowedArgs = new Set(list(env.BATON_AGENT_ALLOWED_ARGS));
   const allowedTools = new Set(env.BATON_AGENT_ALLOWED_TOOLS?.trim() ? list(env.BATON_AGENT_ALLOWED_TOOLS) : DEFAULT_AGENT_TOOLS);
@@ -56,7 +62,7 @@ function checkAgent(agent: AgentRef | undefined, where: string, stage: string, e
 }
 
 /** Every `args:` and `allowed_tools:` in the config, checked against the operator's allowlists in `env`. */
-export function findWideningAgentConfig(pipeline: Pipeline, env: NodeJS.ProcessEnv = process.env): ConfigProblem[] {
+export function findWideningAgentConfig(pipeline: Pipeline, env: AgentAllowlists): ConfigProblem[] {
   return [
     ...checkAgent(pipeline.config.defaults.agent, "defaults.agent", "defaults (every stage)", env),
     ...pipeline.stages.flatMap((s) => checkAgent(s.agent, `stages.${s.name}.agent`, `stage "${s.name}"`, env)),

@@ -1,6 +1,7 @@
 import { parseDocument } from "yaml";
 import { BatonConfig } from "./schema.js";
 import { problemsFromZod, resolvePipeline, type ConfigProblem, type Pipeline } from "./resolve-pipeline.js";
+import type { AgentAllowlists } from "./check-agent-flags.js";
 import { validatePipeline } from "./validate-pipeline.js";
 
 /** The outcome of reading a config: a runnable pipeline (maybe with warnings), or the errors. */
@@ -10,20 +11,21 @@ export type ConfigResult =
 
 /**
  * Validates an already-parsed config object (`null` or `undefined`: no file, the default
- * pipeline) in three passes: the schema, the merge over the default stages, the label graph.
+ * pipeline) in three passes: the schema, the merge over the default stages, the label graph
+ * (and the agent config against the operator's `allowlists`, the runtime's settings).
  */
-export function parseConfig(raw: unknown): ConfigResult {
+export function parseConfig(raw: unknown, allowlists: AgentAllowlists): ConfigResult {
   const parsed = BatonConfig.safeParse(raw ?? {});
   if (!parsed.success) return { ok: false, problems: problemsFromZod(parsed.error) };
   const { pipeline, problems } = resolvePipeline(parsed.data);
-  const all = [...problems, ...validatePipeline(pipeline)];
+  const all = [...problems, ...validatePipeline(pipeline, allowlists)];
   const errors = all.filter((p) => p.severity === "error");
   if (errors.length > 0) return { ok: false, problems: all };
   return { ok: true, pipeline, warnings: all };
 }
 
 /** Validates YAML text; syntax errors become problems with line and column. */
-export function parseConfigText(text: string): ConfigResult {
+export function parseConfigText(text: string, allowlists: AgentAllowlists): ConfigResult {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
@@ -35,7 +37,7 @@ export function parseConfigText(text: string): ConfigResult {
       })),
     };
   }
-  return parseConfig(doc.toJS());
+  return parseConfig(doc.toJS(), allowlists);
 }
 
 /** One readable line per problem, errors first. */

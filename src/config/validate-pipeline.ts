@@ -1,6 +1,6 @@
-import { stageKinds } from "../stages/index.js";
-import { findWideningAgentConfig } from "./check-agent-flags.js";
+import { findWideningAgentConfig, type AgentAllowlists } from "./check-agent-flags.js";
 import type { ConfigProblem, Pipeline, Stage } from "./resolve-pipeline.js";
+import { KIND_OUTCOMES } from "./stage-kinds.js";
 
 /**
  * The label-graph rules of docs/architecture.md §2 that a schema cannot express. Each rule is a small
@@ -110,7 +110,7 @@ export const findGateProblems: Rule = (pipeline) =>
 
 export const findOutcomeProblems: Rule = (pipeline) =>
   pipeline.stages.flatMap((s) => {
-    const { required, optional } = stageKinds()[s.kind].outcomes;
+    const { required, optional }: { required: readonly string[]; optional: readonly string[] } = KIND_OUTCOMES[s.kind];
     return [
       ...required.filter((o) => !s.next[o]).map((o) => error(`stages.${s.name}.next.${o}`, `stage "${s.name}" (kind ${s.kind}) needs a label for the "${o}" outcome`)),
       ...Object.keys(s.next)
@@ -134,9 +134,9 @@ const RULES: Rule[] = [
   findGateProblems,
   findOutcomeProblems,
   findMissingRequirements,
-  findWideningAgentConfig,
 ];
 
-export function validatePipeline(pipeline: Pipeline): ConfigProblem[] {
-  return RULES.flatMap((rule) => rule(pipeline));
+/** Every rule above, and the agent config checked against the operator's allowlists. */
+export function validatePipeline(pipeline: Pipeline, allowlists: AgentAllowlists): ConfigProblem[] {
+  return [...RULES.flatMap((rule) => rule(pipeline)), ...findWideningAgentConfig(pipeline, allowlists)];
 }

@@ -1,7 +1,7 @@
 import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
-import { metrics } from "../observe/metrics.js";
-import { createRedactor, type Redact } from "./redact-secrets.js";
+import type { Metrics } from "../observe/metrics.js";
+import type { Redact } from "./redact-secrets.js";
 
 /** Request options that address the request rather than carry text Baton wrote. */
 const NOT_CONTENT = new Set(["method", "url", "baseUrl", "headers", "mediaType", "request", "content", "encoding", "sha", "ref", "base", "head"]);
@@ -31,17 +31,19 @@ function redactWrites(redact: Redact) {
 }
 
 /** Counts every GitHub request by method and status, and keeps the latest rate-limit headroom. */
-function countRequests(octokit: Pick<ProbotOctokit, "hook">, options: { [option: string]: unknown }) {
-  const installation = (options.throttle as { id?: string } | undefined)?.id ?? "app";
-  octokit.hook.after("request", (response, request) => {
-    metrics.githubRequests.inc({ method: request.method, status: String(response.status) });
-    const remaining = Number(response.headers["x-ratelimit-remaining"]);
-    if (Number.isFinite(remaining)) metrics.githubRateLimitRemaining.set({ installation }, remaining);
-  });
-  octokit.hook.error("request", (error, request) => {
-    metrics.githubRequests.inc({ method: request.method, status: String((error as { status?: number }).status ?? "network") });
-    throw error;
-  });
+function countRequests(metrics: RequestMetrics) {
+  return (octokit: Pick<ProbotOctokit, "hook">, options: { [option: string]: unknown }) => {
+    const installation = (options.throttle as { id?: string } | undefined)?.id ?? "app";
+    octokit.hook.after("request", (response, request) => {
+      metrics.githubRequests.inc({ method: request.method, status: String(response.status) });
+      const remaining = Number(response.headers["x-ratelimit-remaining"]);
+      if (Number.isFinite(remaining)) metrics.githubRateLimitRemaining.set({ installation }, remaining);
+    });
+    octokit.hook.error("request", (error, request) => {
+      metrics.githubRequests.inc({ method: request.method, status: String((error as { status?: number }).status ?? "network") });
+      throw error;
+    });
+  };
 }
 
 /** GitHub's published secondary limit: 80 content-creating requests a minute per installation. */
@@ -51,15 +53,20 @@ const MAX_CONCURRENT = 50;
 /** Retries of a rate-limited request before the job's own retry takes over. */
 const MAX_RATE_LIMIT_RETRIES = 3;
 
+/** The series every GitHub request updates. */
+type RequestMetrics = Pick<Metrics, "githubRequests" | "githubRateLimitRemaining">;
+
 export interface PacingOptions {
+  /** The runtime's registry, where requests are counted. */
+  metrics: RequestMetrics;
   /** Minimum gap between content-creating requests of one installation; 0 = no pacing. */
   paceMs: number;
   /** Base of Octokit's retry backoff for 5xx answers (retry n waits n² × this). */
   retryBaseMs?: number;
   /** How long a secondary rate limit without `retry-after` waits (GitHub asks for at least a minute). */
   secondaryFallbackSeconds?: number;
-  /** The redaction step of every write (default: the process's secrets, read once here). */
-  redact?: Redact;
+  /** The redaction step of every write: the secrets of the environment the runtime was given. */
+  redact: Redact;
 }
 
 /** github.com is paced at GitHub's published limits; Enterprise Server (limits off by default) is not. */
@@ -73,7 +80,7 @@ export function defaultPaceMs(env: { GHE_HOST?: string; BATON_GITHUB_PACE?: numb
  * limits wait for `retry-after` and retry, and pacing is per installation (the plugin keys
  * its limiter groups by installation id) at `paceMs`.
  */
-export function createOctokitClass({ paceMs, retryBaseMs = 1000, secondaryFallbackSeconds = 60, redact = createRedactor() }: PacingOptions): typeof ProbotOctokit {
+export function createOctokitClass({ metrics, paceMs, retryBaseMs = 1000, secondaryFallbackSeconds = 60, redact }: PacingOptions): typeof ProbotOctokit {
   // One set of limiter groups per process, shared by every per-job Octokit.
   const groups = {
     global: new Bottleneck.Group({ maxConcurrent: MAX_CONCURRENT }),
@@ -84,7 +91,7 @@ export function createOctokitClass({ paceMs, retryBaseMs = 1000, secondaryFallba
     octokit.log.warn(`GitHub rate limit on ${options.method} ${options.url}: retry ${retryCount + 1} in ${retryAfter} s`);
     return retryCount < MAX_RATE_LIMIT_RETRIES;
   };
-  return ProbotOctokit.plugin(countRequests, redactWrites(redact)).defaults((options: Record<string, unknown> & { throttle?: Record<string, unknown> }) => ({
+  return ProbotOctokit.plugin(countRequests(metrics), redactWrites(redact)).defaults((options: Record<string, unknown> & { throttle?: Record<string, unknown> }) => ({
     ...options,
     retry: { retryAfterBaseValue: retryBaseMs, ...(options.retry as object | undefined) },
     throttle: {

@@ -51,8 +51,8 @@ export function readSecretValues(env: NodeJS.ProcessEnv): string[] {
   return [...values].sort((a, b) => b.length - a.length);
 }
 
-/** A redaction step over a secret list read once from `env` (the process's, by default). */
-export function createRedactor(env: NodeJS.ProcessEnv = process.env): Redact {
+/** A redaction step over a secret list read once from `env` (the runtime's `processEnv`). */
+export function createRedactor(env: Readonly<NodeJS.ProcessEnv>): Redact {
   const secrets = readSecretValues(env);
   return (text) => {
     let out = text;

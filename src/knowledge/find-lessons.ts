@@ -1,5 +1,5 @@
 import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
-import { readSpec } from "../stages/design.js";
+import { readSpec } from "../stages/read-spec.js";
 import type { StageRun } from "../stages/types.js";
 import { loadKnowledge, type KnowledgeDoc } from "./knowledge-index.js";
 

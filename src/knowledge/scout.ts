@@ -77,8 +77,7 @@ export async function runScout(run: ScoutRun, checkout: Pick<Checkout, "dir" | "
       pipeline: run.pipeline,
       issueLabels: [],
       signal: run.signal,
-      env: run.rt.env,
-      sandbox: run.rt.env,
+      server: run.rt,
       context: {
         repo: briefing.repo,
         briefing: renderBriefing(briefing),

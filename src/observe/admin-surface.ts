@@ -4,7 +4,6 @@ import type { Runtime } from "../runtime.js";
 import { dashboardHandler, isDashboardPath } from "./dashboard.js";
 import { EventFanout } from "./event-fanout.js";
 import { json, type HttpHandler } from "./http-handlers.js";
-import { registry } from "./metrics.js";
 import { serveEvents } from "./serve-events.js";
 
 export interface AdminOptions {
@@ -53,7 +52,7 @@ function grantOf(req: IncomingMessage, options: AdminOptions): "all" | "dashboar
  * - otherwise a request without the right credential gets 401 and no data;
  * - on the separate admin listener without a token (`open`), everything is served.
  */
-export function createAdminSurface(rt: Pick<Runtime, "redis" | "events" | "queues">, options: AdminOptions): AdminSurface {
+export function createAdminSurface(rt: Pick<Runtime, "redis" | "events" | "queues" | "metrics">, options: AdminOptions): AdminSurface {
   const fanout = new EventFanout(rt.redis, rt.events.streamKey, options.maxClients);
   const basicAuth = Boolean(options.dashboard?.user && options.dashboard.password);
   const dashboard = options.open || options.token || basicAuth ? dashboardHandler(rt.queues.all) : undefined;
@@ -72,7 +71,7 @@ export function createAdminSurface(rt: Pick<Runtime, "redis" | "events" | "queue
       }
     }
     if (path === "/metrics") {
-      res.writeHead(200, { "content-type": registry.contentType }).end(await registry.metrics());
+      res.writeHead(200, { "content-type": rt.metrics.registry.contentType }).end(await rt.metrics.registry.metrics());
       return true;
     }
     if (path === "/baton/events") {

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { createRedactor, type Redact } from "../github/redact-secrets.js";
+import type { Redact } from "../github/redact-secrets.js";
 
 /** The event types of docs/architecture.md §7, in the order a run emits them. */
 export const EVENT_TYPES = [
@@ -46,7 +46,7 @@ export class EventLog {
     private readonly redis: Redis,
     readonly streamKey: string,
     private readonly log: Logger,
-    private readonly redact: Redact = createRedactor(),
+    private readonly redact: Redact,
   ) {}
 
   async emit(fields: EventFields): Promise<void> {

@@ -5,6 +5,7 @@ import { isTaskBody } from "../stages/plan/find-children.js";
 import { parseCommand } from "./commands/parse-command.js";
 import { acceptPullEvent } from "./accept-pull-event.js";
 import { enqueueIntake } from "./enqueue-intake.js";
+import { jobOptions } from "./job-options.js";
 import { forgetConfig, CONFIG_PATH } from "./load-pipeline.js";
 
 /** The part of an issues webhook payload intake needs; anything else is ignored. */
@@ -86,7 +87,7 @@ async function acceptPush(rt: Runtime, deliveryId: string, raw: unknown): Promis
   if (!touched) return "ignored";
   await forgetConfig(rt, repository.id);
   const repo = { installationId: installation.id, repoId: repository.id, owner: repository.owner.login, repo: repository.name };
-  await rt.queues.repo.add("check-config", { task: "check-config", repo, sha: after }, { jobId: `d-${deliveryId}`, ...REPO_JOB_OPTS(rt) });
+  await rt.queues.repo.add("check-config", { task: "check-config", repo, sha: after }, { jobId: `d-${deliveryId}`, ...jobOptions.repoTask(rt) });
   return "queued";
 }
 
@@ -107,7 +108,7 @@ async function acceptInstallation(rt: Runtime, deliveryId: string, raw: unknown)
     repos.map((r) => ({
       name: "bootstrap-labels",
       data: { task: "bootstrap-labels" as const, repo: { installationId: installation.id, repoId: r.id, owner: installation.account.login, repo: r.name } },
-      opts: { jobId: `d-${deliveryId}-${r.id}`, ...REPO_JOB_OPTS(rt) },
+      opts: { jobId: `d-${deliveryId}-${r.id}`, ...jobOptions.repoTask(rt) },
     })),
   );
   return repos.length ? "queued" : "ignored";
@@ -129,7 +130,7 @@ async function acceptComment(rt: Runtime, deliveryId: string, raw: unknown): Pro
   const command = parseCommand(comment.body);
   if (!command) return "ignored";
   const ref = { installationId: installation.id, repoId: repository.id, owner: repository.owner.login, repo: repository.name, number: issue.number };
-  await rt.queues.repo.add("command", { task: "command", issue: ref, command, commenter: comment.user.login, commentId: comment.id }, { jobId: `d-${deliveryId}`, ...REPO_JOB_OPTS(rt) });
+  await rt.queues.repo.add("command", { task: "command", issue: ref, command, commenter: comment.user.login, commentId: comment.id }, { jobId: `d-${deliveryId}`, ...jobOptions.repoTask(rt) });
   return "queued";
 }
 
@@ -155,7 +156,7 @@ async function acceptMergedPull(rt: Runtime, deliveryId: string, raw: unknown): 
   const issue = issueOfPull(pull);
   if (!issue) return "ignored";
   const ref = { installationId: installation.id, repoId: repository.id, owner: repository.owner.login, repo: repository.name, number: issue };
-  await rt.queues.repo.add("lessons", { task: "lessons", issue: ref, pr: pull.number }, { jobId: `d-${deliveryId}`, ...REPO_JOB_OPTS(rt) });
+  await rt.queues.repo.add("lessons", { task: "lessons", issue: ref, pr: pull.number }, { jobId: `d-${deliveryId}`, ...jobOptions.repoTask(rt) });
   return "queued";
 }
 
@@ -166,12 +167,5 @@ const isPlanTaskChange = (payload: z.infer<typeof IssuesPayload>) => ["labeled",
 async function acceptPlanTaskChange(rt: Runtime, deliveryId: string, payload: z.infer<typeof IssuesPayload>): Promise<void> {
   const { repository, installation, issue } = payload;
   const ref = { installationId: installation.id, repoId: repository.id, owner: repository.owner.login, repo: repository.name, number: issue.number };
-  await rt.queues.repo.add("track-plan", { task: "track-plan", issue: ref }, { jobId: `d-${deliveryId}-track`, ...REPO_JOB_OPTS(rt) });
+  await rt.queues.repo.add("track-plan", { task: "track-plan", issue: ref }, { jobId: `d-${deliveryId}-track`, ...jobOptions.repoTask(rt) });
 }
-
-const REPO_JOB_OPTS = (rt: Runtime) => ({
-  attempts: 5,
-  backoff: { type: "exponential" as const, delay: rt.env.BATON_RETRY_DELAY },
-  removeOnComplete: { age: 24 * 3600 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-});

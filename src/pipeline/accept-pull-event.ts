@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Runtime } from "../runtime.js";
 import type { Acceptance } from "./accept-delivery.js";
+import { jobOptions } from "./job-options.js";
 import type { PullEventTask } from "./process-pull-event.js";
 
 /**
@@ -36,10 +37,7 @@ export async function acceptPullEvent(rt: Runtime, delivery: { id: string; name:
   const task: PullEventTask = { task: "pull-event", issue, event };
   await rt.queues.repo.add("pull-event", task, {
     jobId: `d-${delivery.id}`,
-    attempts: 8,
-    backoff: { type: "exponential", delay: rt.env.BATON_RETRY_DELAY },
-    removeOnComplete: { age: 24 * 3600 },
-    removeOnFail: { age: 7 * 24 * 3600 },
+    ...jobOptions.pullEvent(rt),
   });
   return "queued";
 }

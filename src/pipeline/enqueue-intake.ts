@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { Runtime } from "../runtime.js";
 import type { IntakeJob } from "./job-data.js";
+import { DEDUPE_TTL_MS, jobOptions } from "./job-options.js";
 
 /** Unique per copy of a request, across processes: a random tag per process and a counter (cheaper than random bytes per job). */
 const processTag = randomBytes(4).toString("hex");
 let copies = 0;
 
-/** How long a delivery id is remembered: GitHub keeps deliveries redeliverable for 3 days. */
-const DEDUPE_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export interface IntakeRequest {
   /** Dedupes copies of one request while its job exists (reconciler sweeps, CLI, commands). */
@@ -33,10 +32,7 @@ export async function enqueueIntake(rt: Runtime, requests: IntakeRequest[]): Pro
     // nonce): a copy then gets the first copy's job back, with an id that is not its own.
     jobId: jobId ?? `${dedupeId ?? "i"}-${processTag}${(copies++).toString(36)}`,
     ...(dedupeId ? { deduplication: { id: dedupeId, ttl: DEDUPE_TTL_MS } } : {}),
-    attempts: 5,
-    backoff: { type: "exponential" as const, delay: rt.env.BATON_RETRY_DELAY },
-    removeOnComplete: { age: 24 * 3600, count: 10_000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
+    ...jobOptions.intake(rt),
   });
   const jobs = requests.map((request) => ({ name: `${request.data.source}:${request.data.label}`, data: request.data, opts: opts(request) }));
   const [only] = jobs;

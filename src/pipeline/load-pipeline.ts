@@ -14,17 +14,17 @@ export const CONFIG_PATH = ".github/baton.yml";
 export async function loadPipeline(rt: Runtime, github: GitHub, ref: RepoRef): Promise<ConfigResult> {
   const cacheKey = keys.config(rt, ref.repoId);
   const cached = await rt.redis.get(cacheKey);
-  if (cached !== null) return parseConfig(JSON.parse(cached));
+  if (cached !== null) return parseConfig(JSON.parse(cached), rt.env);
   let raw: unknown;
   try {
     const { config } = await github.config.get({ owner: ref.owner, repo: ref.repo, path: CONFIG_PATH });
     raw = config;
   } catch (error) {
     if (!/could not be parsed|invalid YAML/i.test((error as Error).message)) throw error;
-    return parseConfigText((await readRepoFile(github, ref, CONFIG_PATH)) ?? "");
+    return parseConfigText((await readRepoFile(github, ref, CONFIG_PATH)) ?? "", rt.env);
   }
   await rt.redis.set(cacheKey, JSON.stringify(raw ?? null), "PX", rt.env.BATON_CONFIG_TTL);
-  return parseConfig(raw);
+  return parseConfig(raw, rt.env);
 }
 
 /** Forgets a repository's cached config (a push changed it). */

@@ -18,6 +18,7 @@ import { stageQueue } from "./queues.js";
 import { waitingLabels } from "./waiting-labels.js";
 import { parkLabel } from "./enqueue-waiting-labels.js";
 import { isHeld } from "./hold-issue.js";
+import { jobOptions } from "./job-options.js";
 import { withIssueLock } from "./with-issue-lock.js";
 
 export type IntakeOutcome =
@@ -72,10 +73,7 @@ export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<I
   const stageJob: StageJob = { issue: ref, stage: stage.name, kind: stage.kind, transition: job.data.transition ?? 0, runId: claimed.runId, concurrency: stage.concurrency, snapshot };
   await stageQueue(rt.queues, stage.kind).add(stage.name, stageJob, {
     jobId: claimed.runId,
-    attempts: stage.max_attempts,
-    backoff: { type: "exponential", delay: rt.env.BATON_RETRY_DELAY },
-    removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-    removeOnFail: { age: 30 * 24 * 3600 },
+    ...jobOptions.stage(rt, stage.max_attempts),
   });
   await rt.events.emit({ type: "dispatch_requested", run_id: claimed.runId, repo: `${ref.owner}/${ref.repo}`, issue: ref.number, stage: stage.name, label: data.label, source: data.source });
   log.info({ stage: stage.name, runId: claimed.runId }, "claimed and dispatched");

@@ -8,7 +8,6 @@ import type { AppIdentity } from "../github/app-identity.js";
 import { listComments, readComments } from "../github/list-comments.js";
 import { formatIssue, type GitHub, type IssueComment, type IssueRef } from "../github/types.js";
 import type { EventFields } from "../observe/events.js";
-import { metrics } from "../observe/metrics.js";
 import { keys, type Runtime } from "../runtime.js";
 import { stageHandler } from "../stages/index.js";
 import type { IssueSnapshot, StageResult, StageRun } from "../stages/types.js";
@@ -104,7 +103,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     await enqueueWaitingLabels(rt, ref, runId);
     await event({ type: "status_changed", from: stage.claim, to: label, outcome: result.outcome });
     await event({ type: "dispatch_completed", outcome: result.outcome, duration_ms: Date.now() - startedAt });
-    recordStageMetrics(stage.name, result, Date.now() - startedAt);
+    recordStageMetrics(rt, stage.name, result, Date.now() - startedAt);
     log.info({ outcome: result.outcome, label }, "stage handed off");
     return { action: "handed-off", outcome: result.outcome, label };
   } catch (error) {
@@ -136,7 +135,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
   }
 }
 
-function recordStageMetrics(stage: string, result: StageResult, durationMs: number): void {
+function recordStageMetrics({ metrics }: Runtime, stage: string, result: StageResult, durationMs: number): void {
   metrics.stageSeconds.observe({ stage, outcome: result.outcome }, durationMs / 1000);
   if (!result.usage) return;
   const labels = { backend: result.backend ?? "unknown", model: result.model ?? "default" };
@@ -156,7 +155,7 @@ async function requirePipeline(rt: Runtime, github: GitHub, ref: IssueRef): Prom
 }
 
 function defaultPipeline(): Pipeline {
-  const result = parseConfig(undefined);
+  const result = parseConfig(undefined, {});
   if (!result.ok) throw new Error("the default pipeline is invalid");
   return result.pipeline;
 }

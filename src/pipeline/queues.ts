@@ -2,10 +2,11 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { STAGE_KINDS, type StageKind } from "../config/schema.js";
 import type { IntakeJob, StageJob } from "./job-data.js";
-import { REPO_QUEUE, type RepoTask } from "./repo-tasks.js";
+import type { RepoTask } from "./repo-tasks.js";
 
 export const INTAKE_QUEUE = "intake";
 export const RECONCILE_QUEUE = "reconcile";
+export const REPO_QUEUE = "repo";
 export function stageQueueName(kind: StageKind): string {
   return `stage-${kind}`;
 }

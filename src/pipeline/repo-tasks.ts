@@ -32,7 +32,6 @@ export const RepoTask = z.discriminatedUnion("task", [
 ]);
 export type RepoTask = z.infer<typeof RepoTask>;
 
-export const REPO_QUEUE = "repo";
 const CHECK_NAME = "Baton config";
 
 export async function processRepoTask(rt: Runtime, job: Job<RepoTask>): Promise<string> {
@@ -78,7 +77,7 @@ async function checkConfig(rt: Runtime, github: GitHub, repo: RepoRef, sha: stri
   } catch (error) {
     if ((error as { status?: number }).status !== 404) throw error;
   }
-  const result = parseConfigText(text ?? "");
+  const result = parseConfigText(text ?? "", rt.env);
   const problems = result.ok ? result.warnings : result.problems;
   const summary = text === undefined
     ? `No ${CONFIG_PATH}: the default pipeline applies.`

@@ -2,16 +2,15 @@ import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { STAGE_KINDS, type StageKind } from "../config/schema.js";
 import { concurrencyVar } from "../env.js";
-import { metrics } from "../observe/metrics.js";
 import { createRedis } from "../redis.js";
 import { keys, type Runtime } from "../runtime.js";
 import type { IntakeJob, StageJob } from "./job-data.js";
 import { processIntake } from "./process-intake.js";
 import { processStage } from "./process-stage.js";
 import { stageSlots, withSlots } from "./run-slots.js";
-import { INTAKE_QUEUE, RECONCILE_QUEUE, stageQueueName } from "./queues.js";
+import { INTAKE_QUEUE, RECONCILE_QUEUE, REPO_QUEUE, stageQueueName } from "./queues.js";
 import { processReconcile } from "./reconcile/process-reconcile.js";
-import { processRepoTask, REPO_QUEUE, type RepoTask } from "./repo-tasks.js";
+import { processRepoTask, type RepoTask } from "./repo-tasks.js";
 
 export interface Workers {
   all: Worker[];
@@ -55,9 +54,9 @@ export function startWorkers(rt: Runtime): Workers {
     for (const worker of stages) if (worker.cancelJob(runId, "stopped by /baton stop")) rt.log.info({ runId }, "run cancelled");
   });
   for (const worker of all) {
-    worker.on("completed", () => metrics.jobs.inc({ queue: worker.name, state: "completed" }));
+    worker.on("completed", () => rt.metrics.jobs.inc({ queue: worker.name, state: "completed" }));
     worker.on("failed", (job, error) => {
-      metrics.jobs.inc({ queue: worker.name, state: "failed" });
+      rt.metrics.jobs.inc({ queue: worker.name, state: "failed" });
       rt.log.warn({ queue: worker.name, job: job?.id, err: error }, "job attempt failed");
     });
     worker.on("error", (error) => rt.log.error({ queue: worker.name, err: error }, "worker error"));

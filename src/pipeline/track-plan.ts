@@ -7,7 +7,7 @@ import type { GitHub, IssueRef } from "../github/types.js";
 import type { Runtime } from "../runtime.js";
 import { findChildren, parseTaskMarker, type ChildIssue } from "../stages/plan/find-children.js";
 import { planLabels } from "../stages/plan/plan-labels.js";
-import type { PlanTask } from "../stages/plan/plan-output.js";
+import type { PlanTask } from "../agents/outputs.js";
 import { renderTaskTable, type ChildDetail } from "../stages/plan/render-task-table.js";
 import { readArtifactData } from "../stages/read-artifact-data.js";
 import { loadPipeline } from "./load-pipeline.js";

@@ -19,6 +19,8 @@ const TAIL_BYTES = 4000;
 /** Where pre-flight runs: the sandbox settings, and a log for the hosts its proxy refused. */
 export interface PreflightSandbox {
   settings: SandboxSettings;
+  /** The server's environment (the runtime's), scrubbed of secrets before the command sees it. */
+  processEnv: Readonly<NodeJS.ProcessEnv>;
   log: Pick<Logger, "warn">;
 }
 
@@ -38,7 +40,7 @@ async function runCommand(command: string, cwd: string, timeoutMs: number, sandb
     args: ["-c", command],
     cwd,
     env: {},
-    hostEnv: scrubbedEnv(),
+    hostEnv: scrubbedEnv(sandbox.processEnv),
     domains: sandbox.settings.BATON_SANDBOX_ALLOW_DOMAINS,
     onRefused: (target) => {
       sandbox.log.warn({ command, target }, "sandbox proxy refused a host off the allowlist");

@@ -77,8 +77,7 @@ export async function agentRequest(run: StageRun, view?: CodeView): Promise<Omit
     signal: run.signal,
     onOutput: run.onOutput,
     onEvent: run.onAgentEvent,
-    env: run.rt.env,
-    sandbox: run.rt.env,
+    server: run.rt,
     knowledge: {
       briefing: renderBriefing(briefing),
       related_files: rankFiles(briefing, title, 5).map((f) => f.path),

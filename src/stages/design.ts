@@ -2,14 +2,14 @@ import { sanitizeUntrusted } from "../agents/sanitize-untrusted.js";
 import { runAgent } from "../agents/run-agent.js";
 import { agentRequest, withCodeView } from "./agent-request.js";
 import type { DesignOutput } from "../agents/outputs.js";
-import { findLatestArtifact, type Artifact } from "../github/artifacts.js";
-import type { IssueComment } from "../github/types.js";
 import { issueContext } from "./issue-context.js";
+import { findLatestArtifact, type Artifact } from "../github/artifacts.js";
 import { readArtifactData } from "./read-artifact-data.js";
+import { CRITERIA_HEADING } from "./read-spec.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
 import type { StageHandler, StageRun } from "./types.js";
 
-const CRITERIA_HEADING = "### Acceptance criteria";
+
 
 export function renderSpec(output: DesignOutput): string {
   const list = (items: string[], empty: string) => (items.length ? items.map((i) => `- ${i}`) : [`- ${empty}`]);
@@ -34,26 +34,6 @@ export function renderSpec(output: DesignOutput): string {
     "",
     "_You may edit this comment before implementation starts: the implement stage reads the text as it is then._",
   ].join("\n");
-}
-
-/** The spec a later stage works from: the newest design artifact as people left it. */
-export interface Spec {
-  artifact: Artifact;
-  markdown: string;
-  criteria: string[];
-}
-
-/**
- * Reads the spec back from the issue (docs/architecture.md §1 invariant 4). Acceptance criteria come from
- * the Markdown list under the heading, so a person's edit counts; the data block is the fallback.
- */
-export function readSpec(comments: IssueComment[], stageName = "design"): Spec | undefined {
-  const artifact = findLatestArtifact(comments, stageName);
-  if (!artifact) return undefined;
-  const section = artifact.markdown.split(CRITERIA_HEADING)[1]?.split(/\n#{1,3} /)[0] ?? "";
-  const fromText = [...section.matchAll(/^\s*[-*] (?:\[[ xX]\] )?(.+)$/gm)].map((m) => (m[1] ?? "").trim()).filter(Boolean);
-  const fromData = readArtifactData(artifact, "design")?.acceptance_criteria ?? [];
-  return { artifact, markdown: artifact.markdown, criteria: fromText.length ? fromText : fromData };
 }
 
 /**

@@ -10,7 +10,7 @@ import { renderPreflight, runPreflight, type PreflightResult } from "../process/
 import type { Usage } from "../agents/types.js";
 import { readSources, writeAgentFiles } from "./agent-files.js";
 import { agentRequest } from "./agent-request.js";
-import { readSpec, type Spec } from "./design.js";
+import { readSpec, type Spec } from "./read-spec.js";
 import { issueContext } from "./issue-context.js";
 import { latestOfKind } from "./latest-of-kind.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
@@ -134,7 +134,7 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
     usage = usage ? addUsage(usage, result.usage) : result.usage;
     await writeAgentFiles(workspace.dir, result.data.files);
     if ((await workspaceBytes(workspace)) > MAX_WORKSPACE_BYTES) throw new PermanentError("the workspace grew past 2 GiB; the change was not pushed.");
-    const preflight = await runPreflight(run.stage.preflight ?? [], workspace.dir, Math.min(run.stage.timeout_ms, PREFLIGHT_TIMEOUT_MS), { settings: run.rt.env, log: run.log });
+    const preflight = await runPreflight(run.stage.preflight ?? [], workspace.dir, Math.min(run.stage.timeout_ms, PREFLIGHT_TIMEOUT_MS), { settings: run.rt.env, processEnv: run.rt.processEnv, log: run.log });
     if (preflight.ok) {
       return { summary: result.data.summary, commitMessage: result.data.commit_message ?? `Implement #${run.ref.number}: ${run.issue.title}`, preflight: preflight.results, preflightFailures: attempt, usage, backend: result.backend, model: result.model };
     }

@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import type { StageKind } from "../config/schema.js";
 import type { StageKindModule } from "./kind-module.js";
 import { designKind } from "./kinds/design.js";
@@ -31,9 +30,6 @@ let registry: StageKindModules | undefined;
  * read it, and a cycle of imports must never meet a kind that is not defined yet.
  */
 export const stageKinds = (): StageKindModules => (registry ??= register());
-
-/** The answer schema of a kind's agent, by kind. */
-export type KindOutput<K extends StageKind> = z.infer<StageKindModules[K]["output"]>;
 
 /** The handler of a kind. */
 export const stageHandler = (kind: StageKind): StageHandler => stageKinds()[kind].handler;

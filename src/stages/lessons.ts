@@ -16,7 +16,7 @@ import { addToKnowledge } from "../knowledge/knowledge-index.js";
 import { ownArtifacts } from "../knowledge/own-artifacts.js";
 import { renderPreflight, type PreflightResult } from "../process/run-preflight.js";
 import type { Runtime } from "../runtime.js";
-import { readSpec } from "./design.js";
+import { readSpec } from "./read-spec.js";
 import { listFeedback, renderRequests } from "./human-feedback.js";
 
 export const LESSONS_STAGE = "lessons";
@@ -139,7 +139,7 @@ export async function recordLessons(rt: Runtime, github: GitHub, ref: IssueRef, 
       stage: { name: LESSONS_STAGE, kind: "lessons", agent: pipeline.config.lessons.agent, timeout_ms: LESSONS_TIMEOUT_MS },
       pipeline,
       issueLabels: [],
-      env: rt.env,
+      server: rt,
       context: await lessonsContext(rt, github, ref, pipeline, comments, prNumber),
     });
     usage = result.usage;

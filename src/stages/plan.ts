@@ -1,13 +1,12 @@
-import { z } from "zod";
+import type { PlanOutput, PlanTask } from "../agents/outputs.js";
 import { runAgent } from "../agents/run-agent.js";
-import { ArtifactMeta } from "../github/artifacts.js";
+import { KIND_OUTCOMES } from "../config/stage-kinds.js";
 import { agentRequest } from "./agent-request.js";
 import { issueContext } from "./issue-context.js";
-import { defineStageKind, promptUrl } from "./kind-module.js";
+import { KIND_DATA } from "./kind-data.js";
+import { defineStageKind } from "./kind-module.js";
 import { latestOfKind } from "./latest-of-kind.js";
-import { cannedPlan } from "./plan/canned-plan.js";
 import { createChildren } from "./plan/create-children.js";
-import { PlanOutput, PlanTask } from "./plan/plan-output.js";
 import { planLabels } from "./plan/plan-labels.js";
 import { batchesOf, renderTaskTable } from "./plan/render-task-table.js";
 import { DEFAULT_MAX_TASKS, validatePlan } from "./plan/validate-plan.js";
@@ -73,10 +72,7 @@ async function runPlan(run: StageRun): Promise<StageResult> {
 /** The plan kind: a large issue becomes sub-issues with dependencies, run in batches by label. */
 export const planKind = defineStageKind({
   name: "plan",
-  outcomes: { required: ["pass"], optional: ["needs-info", "gate"] },
-  output: PlanOutput,
-  data: ArtifactMeta.extend({ summary: z.string().optional(), tasks: z.array(PlanTask).default([]) }),
-  prompt: promptUrl("plan"),
+  outcomes: KIND_OUTCOMES.plan,
+  data: KIND_DATA.plan,
   handler: (run) => runPlan(run),
-  canned: (task) => cannedPlan(task),
 });

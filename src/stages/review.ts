@@ -7,7 +7,7 @@ import { isByApp } from "../github/app-identity.js";
 import { findArtifacts } from "../github/artifacts.js";
 import { readPullDiff } from "../github/pulls.js";
 import { renderPreflight, type PreflightResult } from "../process/run-preflight.js";
-import { readSpec } from "./design.js";
+import { readSpec } from "./read-spec.js";
 import { latestOfKind } from "./latest-of-kind.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
 import { listFeedback, renderRequests } from "./human-feedback.js";

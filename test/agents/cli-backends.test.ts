@@ -7,15 +7,12 @@ import { codex } from "../../src/agents/backends/codex.js";
 import { runAgent } from "../../src/agents/run-agent.js";
 import type { AgentBackend, AgentTask } from "../../src/agents/types.js";
 import { PermanentError, TransientError } from "../../src/errors.js";
-import { FAKE_AGENT_SANDBOX, uniqueSleep, waitForSleepers } from "../helpers/fake-agent-sandbox.js";
+import { FAKE_AGENT_SANDBOX, fakeAgentServer, uniqueSleep, waitForSleepers } from "../helpers/fake-agent-sandbox.js";
 import { pipelineOf, stageOf } from "./pipeline-of.js";
 
 const FAKE = fileURLToPath(new URL("../fixtures/agents/fake-agent-cli.mjs", import.meta.url));
 
 const ANSWER = 'Done.\n\n```json\n{"summary": "ok"}\n```';
-
-/** Environment variables these tests set; each is restored afterwards. */
-const VARS = ["BATON_CLAUDE_BIN", "BATON_CODEX_BIN", "FAKE_AGENT_SCENARIO", "FAKE_AGENT_ORPHAN", "FAKE_AGENT_ANSWER", "FAKE_AGENT_EDIT", "FAKE_AGENT_LOG", "FAKE_AGENT_SLEEP", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "WEBHOOK_SECRET", "PRIVATE_KEY", "GITHUB_TOKEN"];
 
 const cases: { backend: AgentBackend; bin: "BATON_CLAUDE_BIN" | "BATON_CODEX_BIN"; key: string; usage: object; readOnlyArgs: string[]; editArgs: string[] }[] = [
   {
@@ -38,7 +35,8 @@ const cases: { backend: AgentBackend; bin: "BATON_CLAUDE_BIN" | "BATON_CODEX_BIN
 ];
 
 describe.each(cases)("the $backend.name backend (a fake CLI replaying the real stream format)", ({ backend, bin, key, usage, readOnlyArgs, editArgs }) => {
-  const saved = new Map(VARS.map((v) => [v, process.env[v]]));
+  /** The server's environment (on top of the test process's) the backend is given, per test. */
+  let vars: Record<string, string>;
   let dir: string;
   let output: string[];
   let sleep: string;
@@ -46,16 +44,9 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
     dir = await mkdtemp(join(tmpdir(), "baton-cli-test-"));
     output = [];
     sleep = uniqueSleep();
-    process.env[bin] = FAKE;
-    process.env.FAKE_AGENT_ANSWER = ANSWER;
-    process.env.FAKE_AGENT_LOG = "1";
-    process.env.FAKE_AGENT_SLEEP = sleep;
+    vars = { [bin]: FAKE, FAKE_AGENT_ANSWER: ANSWER, FAKE_AGENT_LOG: "1", FAKE_AGENT_SLEEP: sleep };
   });
   afterEach(async () => {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -70,6 +61,7 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
     signal: new AbortController().signal,
     onOutput: (chunk) => output.push(chunk),
     sandbox: FAKE_AGENT_SANDBOX,
+    server: fakeAgentServer(vars),
     ...over,
   });
   /** What the fake CLI saw, as it printed it (stdout is the one way out of the sandbox). */
@@ -90,7 +82,7 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
   });
 
   it("passes its own API key and none of the server's secrets", async () => {
-    Object.assign(process.env, { [key]: "sk-test-key-000000000000000000", WEBHOOK_SECRET: "s3cret", PRIVATE_KEY: "-----BEGIN", GITHUB_TOKEN: "ghs_x" });
+    Object.assign(vars, { [key]: "sk-test-key-000000000000000000", WEBHOOK_SECRET: "s3cret", PRIVATE_KEY: "-----BEGIN", GITHUB_TOKEN: "ghs_x" });
     await backend.run(task());
 
     const { env } = await log();
@@ -102,7 +94,7 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
 
   it("works in the workspace, allowed to edit it, when the stage has one", async () => {
     const workspace = await mkdtemp(join(dir, "ws-"));
-    process.env.FAKE_AGENT_EDIT = "changed.txt";
+    vars.FAKE_AGENT_EDIT = "changed.txt";
     await backend.run(task({ workspace }));
 
     const seen = await log();
@@ -112,7 +104,7 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
   });
 
   it("blocks with how to authenticate when the CLI is not logged in", async () => {
-    process.env.FAKE_AGENT_SCENARIO = "auth";
+    vars.FAKE_AGENT_SCENARIO = "auth";
     const error = await backend.run(task()).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PermanentError);
@@ -121,7 +113,7 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
   });
 
   it("retries a crash, quoting the exit code and stderr", async () => {
-    process.env.FAKE_AGENT_SCENARIO = "crash";
+    vars.FAKE_AGENT_SCENARIO = "crash";
     const error = await backend.run(task()).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(TransientError);
@@ -130,7 +122,7 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
   });
 
   it("ends the whole process tree when aborted, even a CLI deaf to SIGTERM", async () => {
-    process.env.FAKE_AGENT_SCENARIO = "hang";
+    vars.FAKE_AGENT_SCENARIO = "hang";
     const controller = new AbortController();
     const run = backend.run(task({ signal: controller.signal }));
     expect(await waitForSleepers(sleep, 1)).toBe(true);
@@ -141,7 +133,7 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
   }, 15_000);
 
   it("does not wait for, and does not leave behind, a helper that holds its stdout", async () => {
-    process.env.FAKE_AGENT_ORPHAN = "1";
+    vars.FAKE_AGENT_ORPHAN = "1";
     const result = await backend.run(task({ signal: AbortSignal.timeout(10_000) }));
 
     expect(result.text).toBe(ANSWER);
@@ -149,10 +141,10 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
   });
 
   it("is stopped at the stage's timeout when it hangs", async () => {
-    process.env.FAKE_AGENT_SCENARIO = "hang";
+    vars.FAKE_AGENT_SCENARIO = "hang";
     const pipeline = pipelineOf(`defaults:\n  agent: { backend: ${backend.name} }\nstages:\n  design:\n    timeout: 1s\n`);
 
-    const error = await runAgent("design", { runId: "r1-7-design-1", stage: stageOf(pipeline, "design"), pipeline, issueLabels: [], context: {}, env: {}, sandbox: FAKE_AGENT_SANDBOX }).catch((e: unknown) => e);
+    const error = await runAgent("design", { runId: "r1-7-design-1", stage: stageOf(pipeline, "design"), pipeline, issueLabels: [], context: {}, server: fakeAgentServer(vars) }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(TransientError);
     expect((error as Error).message).toBe("the agent took longer than the stage's timeout (1000 ms)");
@@ -160,15 +152,15 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
   }, 15_000);
 
   it("is unhealthy, and blocks, when the executable is missing", async () => {
-    process.env[bin] = join(dir, "no-such-cli");
-    const health = await backend.health({ backend: backend.name });
+    vars[bin] = join(dir, "no-such-cli");
+    const health = await backend.health({ backend: backend.name }, fakeAgentServer(vars));
     expect(health.ok).toBe(false);
     expect(health.detail).toContain("was not found on this server's PATH");
     await expect(backend.run(task())).rejects.toBeInstanceOf(PermanentError);
   });
 
   it("refuses to run, in any stage, where the sandbox cannot start", async () => {
-    process.env.FAKE_AGENT_EDIT = "changed.txt";
+    vars.FAKE_AGENT_EDIT = "changed.txt";
     const error = await backend.run(task({ sandbox: { ...FAKE_AGENT_SANDBOX, BATON_SANDBOX_BWRAP: join(dir, "no-bwrap") } })).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PermanentError);
@@ -178,6 +170,6 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
   });
 
   it("is healthy when `--version` answers", async () => {
-    expect(await backend.health({ backend: backend.name })).toEqual({ ok: true, detail: `${FAKE} fake-agent 1.0.0` });
+    expect(await backend.health({ backend: backend.name }, fakeAgentServer(vars))).toEqual({ ok: true, detail: `${FAKE} fake-agent 1.0.0` });
   });
 });

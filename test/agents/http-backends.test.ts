@@ -1,7 +1,8 @@
 import { anthropic } from "../../src/agents/backends/anthropic.js";
 import { openai } from "../../src/agents/backends/openai.js";
 import { runAgent } from "../../src/agents/run-agent.js";
-import type { AgentBackend, AgentTask } from "../../src/agents/types.js";
+import type { AgentBackend, AgentServer, AgentTask } from "../../src/agents/types.js";
+import { fakeAgentServer } from "../helpers/fake-agent-sandbox.js";
 import { AgentOutputError, PermanentError, TransientError } from "../../src/errors.js";
 import { FakeModelApi } from "../helpers/fake-model-api.js";
 import { pipelineOf, stageOf } from "./pipeline-of.js";
@@ -9,37 +10,33 @@ import { DEFAULT_SANDBOX } from "../../src/sandbox/settings.js";
 
 const TRIAGE = { outcome: "pass", type: "bug", priority: "p1", size: "s", brief: "The export crashes on empty projects." };
 const answer = (value: unknown) => `Here is my triage.\n\n\`\`\`json\n${JSON.stringify(value)}\n\`\`\``;
-const VARS = ["OPENAI_BASE_URL", "OPENAI_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", "BATON_OPENAI_MODEL", "BATON_ANTHROPIC_MODEL"];
 
-const cases: { backend: AgentBackend; model: string; configure: (url: string) => void; key: string; path: string }[] = [
+const cases: { backend: AgentBackend; model: string; configure: (url: string) => Record<string, string>; key: string; path: string }[] = [
   {
     backend: openai,
     model: "gpt-fake",
-    configure: (url) => Object.assign(process.env, { OPENAI_BASE_URL: `${url}/v1`, OPENAI_API_KEY: "sk-openai-test-0000000000000000" }),
+    configure: (url) => ({ OPENAI_BASE_URL: `${url}/v1`, OPENAI_API_KEY: "sk-openai-test-0000000000000000" }),
     key: "sk-openai-test-0000000000000000",
     path: "/v1/chat/completions",
   },
   {
     backend: anthropic,
     model: "claude-fake",
-    configure: (url) => Object.assign(process.env, { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: "sk-ant-test-00000000000000000000" }),
+    configure: (url) => ({ ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: "sk-ant-test-00000000000000000000" }),
     key: "sk-ant-test-00000000000000000000",
     path: "/v1/messages",
   },
 ];
 
 describe.each(cases)("the $backend.name backend (the official SDK against a fake API on 127.0.0.1)", ({ backend, model, configure, key, path }) => {
-  const saved = new Map(VARS.map((v) => [v, process.env[v]]));
   let api: FakeModelApi;
+  /** The server the runtime would give the backend: the operator's endpoint and key, no default model. */
+  let server: AgentServer;
   beforeEach(async () => {
     api = await FakeModelApi.start();
-    configure(api.url);
+    server = fakeAgentServer({ BATON_OPENAI_MODEL: undefined, BATON_ANTHROPIC_MODEL: undefined, ...configure(api.url) });
   });
   afterEach(async () => {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
     await api.close();
   });
 
@@ -50,6 +47,7 @@ describe.each(cases)("the $backend.name backend (the official SDK against a fake
     prompt: "Triage issue #3.",
     context: {},
     sandbox: DEFAULT_SANDBOX,
+    server,
     agent: { backend: backend.name, model },
     timeoutMs: 30_000,
     signal: new AbortController().signal,
@@ -104,9 +102,9 @@ describe.each(cases)("the $backend.name backend (the official SDK against a fake
   });
 
   it("is healthy when the endpoint lists models, and says why not otherwise", async () => {
-    expect(await backend.health({ backend: backend.name, model })).toMatchObject({ ok: true });
-    expect(await backend.health({ backend: backend.name })).toMatchObject({ ok: false, detail: expect.stringMatching(/no model/) });
-    const refused = await backend.health({ backend: backend.name, model, base_url: "http://127.0.0.1:9/v1" });
+    expect(await backend.health({ backend: backend.name, model }, server)).toMatchObject({ ok: true });
+    expect(await backend.health({ backend: backend.name }, server)).toMatchObject({ ok: false, detail: expect.stringMatching(/no model/) });
+    const refused = await backend.health({ backend: backend.name, model, base_url: "http://127.0.0.1:9/v1" }, server);
     expect(refused).toMatchObject({ ok: false, detail: expect.stringMatching(/could not be reached/) });
   });
 
@@ -114,7 +112,7 @@ describe.each(cases)("the $backend.name backend (the official SDK against a fake
     const pipeline = () => pipelineOf(`defaults:\n  agent: { backend: ${backend.name}, model: ${model} }\n`);
     const request = () => {
       const p = pipeline();
-      return { runId: "r1-3-triage-1", stage: stageOf(p, "triage"), pipeline: p, issueLabels: [], context: { issue: { number: 3, title: "Export crashes", body: "On empty projects." } } };
+      return { runId: "r1-3-triage-1", stage: stageOf(p, "triage"), pipeline: p, issueLabels: [], context: { issue: { number: 3, title: "Export crashes", body: "On empty projects." } }, server };
     };
 
     it("asks once for a repair when the answer does not parse, then uses the repaired answer", async () => {

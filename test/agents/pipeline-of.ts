@@ -3,7 +3,7 @@ import type { Pipeline, Stage } from "../../src/config/resolve-pipeline.js";
 
 /** A pipeline from YAML text, failing loudly when the text is invalid. */
 export function pipelineOf(yaml = ""): Pipeline {
-  const result = parseConfigText(yaml);
+  const result = parseConfigText(yaml, {});
   if (!result.ok) throw new Error(`invalid test config: ${JSON.stringify(result.problems)}`);
   return result.pipeline;
 }

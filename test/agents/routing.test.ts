@@ -3,7 +3,7 @@ import { BACKENDS } from "../../src/agents/registry.js";
 import { resolveRoute } from "../../src/agents/resolve-route.js";
 import { runAgent } from "../../src/agents/run-agent.js";
 import { PermanentError, TransientError } from "../../src/errors.js";
-import { FAKE_AGENT_SANDBOX } from "../helpers/fake-agent-sandbox.js";
+import { fakeAgentServer } from "../helpers/fake-agent-sandbox.js";
 import { pipelineOf, stageOf } from "./pipeline-of.js";
 
 const KNOWN = new Set(BACKENDS.keys());
@@ -40,24 +40,25 @@ describe("route resolution (docs/architecture.md §5)", () => {
 });
 
 describe("running a stage's agent", () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
+  /** The server's environment (on top of the test process's) the runtime gives the runner, per test. */
+  let vars: Record<string, string | undefined>;
+  beforeEach(() => {
+    vars = {};
   });
   const request = (yaml: string) => {
     const pipeline = pipelineOf(yaml);
-    return { runId: "r9-1-triage-1", stage: stageOf(pipeline, "triage"), pipeline, issueLabels: [], context: { issue: { number: 1, title: "Add a search box", body: "Search across projects, please." } }, env: {}, sandbox: FAKE_AGENT_SANDBOX };
+    return { runId: "r9-1-triage-1", stage: stageOf(pipeline, "triage"), pipeline, issueLabels: [], context: { issue: { number: 1, title: "Add a search box", body: "Search across projects, please." } }, server: fakeAgentServer(vars) };
   };
 
   it("falls through an unhealthy backend to the next one", async () => {
-    delete process.env.BATON_OPENAI_MODEL;
+    vars.BATON_OPENAI_MODEL = undefined;
     const run = await runAgent("triage", request("defaults:\n  agent: { backend: openai }\nrouting:\n  fallback: builtin\n"));
     expect(run.backend).toBe("builtin");
   });
 
   it("blocks, naming each backend and why, when none is healthy", async () => {
-    Object.assign(process.env, { BATON_CLAUDE_BIN: "/nonexistent/claude" });
-    delete process.env.BATON_OPENAI_MODEL;
+    Object.assign(vars, { BATON_CLAUDE_BIN: "/nonexistent/claude" });
+    vars.BATON_OPENAI_MODEL = undefined;
     const error = await runAgent("triage", request("defaults:\n  agent: { backend: claude-code }\nrouting:\n  fallback: openai\n")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as Error).message).toMatch(/no healthy agent backend for the triage stage \(claude-code: .*was not found.*; openai: no model/);
@@ -65,7 +66,7 @@ describe("running a stage's agent", () => {
 
   describe("on the command backend (baton-agent/1 over stdin/stdout)", () => {
     it("sends the request, streams output and uses the result", async () => {
-      process.env.BATON_AGENT_COMMAND = PROTOCOL_AGENT;
+      vars.BATON_AGENT_COMMAND = PROTOCOL_AGENT;
       const output: string[] = [];
       const run = await runAgent("triage", { ...request("defaults:\n  agent: { backend: command }\n"), onOutput: (c) => output.push(c) });
       expect(run).toMatchObject({ backend: "command", model: "house-model", data: { brief: "Seen by baton-agent/1: Add a search box" }, usage: { input_tokens: 10, output_tokens: 20 } });
@@ -73,19 +74,19 @@ describe("running a stage's agent", () => {
     });
 
     it("runs only commands the server allows, whatever a repository config says", async () => {
-      process.env.BATON_AGENT_COMMAND = PROTOCOL_AGENT;
+      vars.BATON_AGENT_COMMAND = PROTOCOL_AGENT;
       const error = await runAgent("triage", request("defaults:\n  agent: { backend: command, command: /bin/rm }\n")).catch((e: unknown) => e);
       expect((error as Error).message).toMatch(/`\/bin\/rm`, which this server does not allow/);
-      process.env.BATON_AGENT_COMMANDS = `/usr/bin/true, ${PROTOCOL_AGENT}`;
-      delete process.env.BATON_AGENT_COMMAND;
+      vars.BATON_AGENT_COMMANDS = `/usr/bin/true, ${PROTOCOL_AGENT}`;
+      vars.BATON_AGENT_COMMAND = undefined;
       expect((await runAgent("triage", request(`defaults:\n  agent: { backend: command, command: "${PROTOCOL_AGENT}" }\n`))).backend).toBe("command");
     });
 
     it("blocks on an error the agent says is final, and retries one that ended without a result", async () => {
-      process.env.BATON_AGENT_COMMAND = PROTOCOL_AGENT;
-      process.env.PROTOCOL_AGENT_MODE = "refuse";
+      vars.BATON_AGENT_COMMAND = PROTOCOL_AGENT;
+      vars.PROTOCOL_AGENT_MODE = "refuse";
       await expect(runAgent("triage", request("defaults:\n  agent: { backend: command }\n"))).rejects.toThrow(PermanentError);
-      process.env.PROTOCOL_AGENT_MODE = "garbage";
+      vars.PROTOCOL_AGENT_MODE = "garbage";
       const error = await runAgent("triage", request("defaults:\n  agent: { backend: command }\n")).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransientError);
       expect((error as Error).message).toMatch(/exited 0 without a result line \(2 line\(s\) were not protocol messages\)/);

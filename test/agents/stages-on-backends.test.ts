@@ -17,13 +17,11 @@ const json = (value: unknown) => `Done.\n\n\`\`\`json\n${JSON.stringify(value)}\
 describe("the implement stage on an API backend and on a CLI backend", () => {
   let env: SandboxRuntime;
   let api: FakeModelApi;
-  const saved = { ...process.env };
   beforeEach(async () => {
     env = await createSandboxRuntime({ BATON_SANDBOX_PASS_ENV: FAKE_AGENT_VARS.join(",") });
     api = await FakeModelApi.start();
   });
   afterEach(async () => {
-    process.env = { ...saved };
     await api.close();
     await env.close();
   });
@@ -78,7 +76,7 @@ describe("the implement stage on an API backend and on a CLI backend", () => {
   }, 40_000);
 
   it("lets a claude-code agent edit the checkout, and shows the cost it reported", async () => {
-    Object.assign(process.env, { BATON_CLAUDE_BIN: FAKE_CLI, FAKE_AGENT_EDIT: "from-claude.md", FAKE_AGENT_ANSWER: json({ summary: "Edited the checkout." }) });
+    env.setEnv({ BATON_CLAUDE_BIN: FAKE_CLI, FAKE_AGENT_EDIT: "from-claude.md", FAKE_AGENT_ANSWER: json({ summary: "Edited the checkout." }) });
     const { repo, issue } = await designedIssue(env, "stages:\n  implement:\n    agent: { backend: claude-code, model: sonnet }\n");
 
     const { result } = await env.runStage(repo, issue, "status:ready");

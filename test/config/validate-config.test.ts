@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseConfigText, type ConfigResult } from "../../src/config/parse-config.js";
 
-const fixture = (name: string): ConfigResult => parseConfigText(readFileSync(new URL(`../fixtures/config/${name}.yml`, import.meta.url), "utf8"));
+const fixture = (name: string): ConfigResult => parseConfigText(readFileSync(new URL(`../fixtures/config/${name}.yml`, import.meta.url), "utf8"), {});
 
 function problems(result: ConfigResult) {
   return result.ok ? result.warnings : result.problems;
@@ -9,7 +9,7 @@ function problems(result: ConfigResult) {
 
 describe("validating .github/baton.yml", () => {
   it("accepts no file (the default pipeline) with no warnings", () => {
-    const result = parseConfigText("");
+    const result = parseConfigText("", {});
     expect(result).toMatchObject({ ok: true, warnings: [] });
     if (result.ok) expect(result.pipeline.stages.map((s) => s.name)).toEqual(["triage", "design", "implement", "review", "plan"]);
   });
@@ -48,7 +48,7 @@ describe("validating .github/baton.yml", () => {
   });
 
   it("warns about a handoff label that nothing consumes and that is not terminal", () => {
-    const result = parseConfigText("stages:\n  review:\n    next: { approved: status:shipped, needs-changes: status:ready, rejected: status:blocked }\n");
+    const result = parseConfigText("stages:\n  review:\n    next: { approved: status:shipped, needs-changes: status:ready, rejected: status:blocked }\n", {});
     expect(result.ok).toBe(true);
     expect(problems(result)).toEqual([
       { severity: "warning", path: "stages.review.next.approved", message: expect.stringContaining('"status:shipped", which no stage consumes') },
@@ -56,15 +56,15 @@ describe("validating .github/baton.yml", () => {
   });
 
   it("gives a clear error for a new stage without a kind, and for a stage missing its labels", () => {
-    const noKind = parseConfigText("stages:\n  foo:\n    on: status:foo\n    claim: status:fooing\n    next: { pass: status:ready }\n    entry: true\n");
+    const noKind = parseConfigText("stages:\n  foo:\n    on: status:foo\n    claim: status:fooing\n    next: { pass: status:ready }\n    entry: true\n", {});
     expect(problems(noKind)).toContainEqual({ severity: "error", path: "stages.foo.kind", message: expect.stringContaining('stage "foo" needs a kind') });
-    const noLabels = parseConfigText("stages:\n  extra-review:\n    kind: review\n");
+    const noLabels = parseConfigText("stages:\n  extra-review:\n    kind: review\n", {});
     expect(problems(noLabels).map((p) => p.path)).toEqual(expect.arrayContaining(["stages.extra-review.on", "stages.extra-review.claim", "stages.extra-review.next"]));
   });
 
   it("rejects a file that is a list or a scalar instead of a mapping", () => {
-    expect(parseConfigText("- a\n- b\n").ok).toBe(false);
-    expect(parseConfigText("just text\n").ok).toBe(false);
+    expect(parseConfigText("- a\n- b\n", {}).ok).toBe(false);
+    expect(parseConfigText("just text\n", {}).ok).toBe(false);
   });
 });
 

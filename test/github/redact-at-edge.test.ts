@@ -13,19 +13,15 @@ import { MAINTAINER } from "../helpers/sandbox-issues.js";
 describe("redaction at the edge", () => {
   const envSecret = "gsk_env0123456789abcdefSECRET";
   const fileSecret = "file-secret-0123456789\"quoted\\";
-  const saved = { ...process.env };
   let env: SandboxRuntime;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), "baton-secret-"));
     writeFileSync(join(dir, "key"), `${fileSecret}\n`);
-    process.env.BATON_TEST_GROQ_API_KEY = envSecret;
-    process.env.BATON_TEST_WEBHOOK_SECRET_FILE = join(dir, "key");
-    env = await createSandboxRuntime();
+    env = await createSandboxRuntime({ BATON_TEST_GROQ_API_KEY: envSecret, BATON_TEST_WEBHOOK_SECRET_FILE: join(dir, "key") });
   });
   afterAll(async () => {
     await env.close();
-    process.env = saved;
   });
 
   const leaks = (text: string) => [envSecret, fileSecret, JSON.stringify(fileSecret).slice(1, -1), "ghs_abcdefghijklmnopqrstuvwxyz0123"].filter((s) => text.includes(s));

@@ -2,7 +2,7 @@ import { parseConfigText } from "../../src/config/parse-config.js";
 import { renderStatus } from "../../src/github/status-comment.js";
 
 describe("the status comment", () => {
-  const config = parseConfigText("");
+  const config = parseConfigText("", {});
   if (!config.ok) throw new Error("the default pipeline must be valid");
   const stagesShown = (rows: Record<string, { state: "passed" }>) => [...renderStatus(config.pipeline, { rows }, "status:triage").matchAll(/^\| (\S+) \| (?!State)/gm)].map((m) => m[1]);
 

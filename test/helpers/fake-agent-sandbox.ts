@@ -1,4 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
+import type { AgentServer } from "../../src/agents/types.js";
+import { readEnv } from "../../src/env.js";
 import { DEFAULT_SANDBOX, type SandboxSettings } from "../../src/sandbox/settings.js";
 
 /** The variables the fake agents in test/fixtures/agents read: handed into the sandbox, whose environment starts empty. */
@@ -28,4 +30,13 @@ export async function waitForSleepers(duration: string, count: number): Promise<
     await new Promise((r) => setTimeout(r, 50));
   }
   return false;
+}
+
+/**
+ * What backends read of the server, as a runtime gives it: the test process's environment
+ * with `vars` on top, parsed as BatonEnv, the fake agents' knobs passed into the sandbox.
+ */
+export function fakeAgentServer(vars: Record<string, string | undefined> = {}): AgentServer {
+  const processEnv = { ...process.env, BATON_SANDBOX_PASS_ENV: FAKE_AGENT_VARS.join(","), ...vars };
+  return { env: readEnv(processEnv), processEnv };
 }

@@ -10,12 +10,10 @@ const builds = (env: SandboxRuntime) => env.logs.filter((l) => l.includes('"msg"
 
 describe("the scout briefing and read-only code", () => {
   let env: SandboxRuntime;
-  const saved = { ...process.env };
   beforeEach(async () => {
     env = await createSandboxRuntime(CODE_AGENT_ENV);
   });
   afterEach(async () => {
-    process.env = { ...saved };
     await env.close();
   });
 
@@ -58,8 +56,7 @@ describe("the scout briefing and read-only code", () => {
 
   /** A repository whose stages run the command agent, set to try writing to its checkout, and an issue at status:triage. */
   async function frenchIssueForWritingAgent() {
-    process.env.BATON_AGENT_COMMAND = CODE_AGENT;
-    process.env.CODE_AGENT_WRITE = "1";
+    env.setEnv({ BATON_AGENT_COMMAND: CODE_AGENT, CODE_AGENT_WRITE: "1" });
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" } });
     const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
@@ -93,7 +90,7 @@ describe("the scout briefing and read-only code", () => {
     expect(blocked).toContain("the agent wrote to the read-only checkout (planted.txt, src/greet.js)");
     // Nothing reached the repository, and the next stage's checkout is clean.
     expect(await git(repo.gitDir, ["show", "main:src/greet.js"])).toBe(GREET_FILES["src/greet.js"]);
-    delete process.env.CODE_AGENT_WRITE;
+    env.setEnv({ CODE_AGENT_WRITE: undefined });
     // A worker would have finished the blocked job; run by hand, it is still waiting, and a
     // live job holds the issue (one stage at a time).
     await triage.job.remove();

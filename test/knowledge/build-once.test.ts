@@ -17,7 +17,7 @@ import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-ru
 const run = promisify(execFile);
 
 function pipelineOf(yaml: string): Pipeline {
-  const parsed = parseConfigText(yaml);
+  const parsed = parseConfigText(yaml, {});
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.pipeline;
 }
@@ -27,7 +27,6 @@ describe("shared knowledge under concurrency", () => {
   let env: SandboxRuntime;
   let root: string;
   let checkout: { dir: string; clone: string; sha: string };
-  const saved = { ...process.env };
   beforeEach(async () => {
     env = await createSandboxRuntime();
     root = await mkdtemp(join(tmpdir(), "build-once-"));
@@ -37,7 +36,6 @@ describe("shared knowledge under concurrency", () => {
     checkout = { dir, clone: dir, sha: (await run("git", ["-C", dir, "rev-parse", "HEAD"])).stdout.trim() };
   });
   afterEach(async () => {
-    process.env = { ...saved };
     await env.close();
     await rm(root, { recursive: true, force: true });
   });
@@ -47,7 +45,7 @@ describe("shared knowledge under concurrency", () => {
 
   it("builds one commit's briefing once when two stages load it at the same time, the scout's pass included", async () => {
     // A scout that takes a moment: the second load arrives while the first builds.
-    process.env.BATON_BUILTIN_DELAY = "300ms";
+    env.setEnv({ BATON_BUILTIN_DELAY: "300ms" });
 
     const loads = await Promise.all([1, 2].map(() => loadBriefing(env.rt, repo, checkout, { pipeline })));
 
@@ -70,7 +68,7 @@ describe("shared knowledge under concurrency", () => {
   }, 30_000);
 
   it("caches nothing and frees the lock when the stage is stopped during the scout's pass", async () => {
-    process.env.BATON_BUILTIN_DELAY = "10s";
+    env.setEnv({ BATON_BUILTIN_DELAY: "10s" });
     const stop = new AbortController();
     const loading = loadBriefing(env.rt, repo, checkout, { pipeline, signal: stop.signal });
     // Stopped once a build holds the lock (the scout's pass waits 10 s in it).
@@ -83,7 +81,7 @@ describe("shared knowledge under concurrency", () => {
     expect(await env.rt.redis.exists(keys.briefing(env.rt, repo.repoId, checkout.sha))).toBe(0);
     expect(await env.rt.redis.exists(keys.briefingLock(env.rt, repo.repoId, checkout.sha))).toBe(0);
     // The next stage builds it (deterministic part and scout) as if nothing had happened.
-    process.env.BATON_BUILTIN_DELAY = "0ms";
+    env.setEnv({ BATON_BUILTIN_DELAY: "0ms" });
     expect((await loadBriefing(env.rt, repo, checkout, { pipeline })).briefing.scout?.status).toBe("summarized");
   }, 30_000);
 

@@ -9,12 +9,10 @@ import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES } from "../helper
 /** Lessons written after a merge, searched by the next issue, and rebuilt from GitHub when Redis loses them. */
 describe("lessons and the knowledge index", () => {
   let env: SandboxRuntime;
-  const saved = { ...process.env };
   beforeEach(async () => {
     env = await createSandboxRuntime(CODE_AGENT_ENV);
   });
   afterEach(async () => {
-    process.env = { ...saved };
     await env.close();
   });
 
@@ -23,10 +21,10 @@ describe("lessons and the knowledge index", () => {
     const first = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, first, ["status:triage"], MAINTAINER);
     for (const label of ["status:triage", "status:triaged", "status:ready"]) await env.runStage(repo, first, label);
-    process.env.BATON_BUILTIN_REVIEW_VERDICT = "needs-changes";
+    env.setEnv({ BATON_BUILTIN_REVIEW_VERDICT: "needs-changes" });
     await env.runStage(repo, first, "status:in-review");
     await env.runStage(repo, first, "status:ready");
-    process.env.BATON_BUILTIN_REVIEW_VERDICT = "approved";
+    env.setEnv({ BATON_BUILTIN_REVIEW_VERDICT: "approved" });
     await env.runStage(repo, first, "status:in-review");
     expect(statusLabels(first)).toEqual(["status:approved"]);
     const [pull] = pullsOf(repo);
@@ -35,7 +33,7 @@ describe("lessons and the knowledge index", () => {
     const installationId = env.sandbox.world.state.installationFor(repo.owner)!.id;
     const github = await env.rt.auth(installationId);
     const ref = { installationId, repoId: repo.id, owner: repo.owner, repo: repo.name, number: first.number };
-    const parsed = parseConfig(undefined);
+    const parsed = parseConfig(undefined, {});
     if (!parsed.ok) throw new Error("default config invalid");
     await recordLessons(env.rt, github, ref, parsed.pipeline, pull!.number);
 
@@ -46,8 +44,7 @@ describe("lessons and the knowledge index", () => {
     expect(statusLabels(first)).toEqual(["status:done"]);
 
     // The next issue about greet(): its design prompt (a command agent quoting it) holds the lesson and its link.
-    process.env.BATON_AGENT_COMMAND = CODE_AGENT;
-    process.env.CODE_AGENT_ECHO = "1";
+    env.setEnv({ BATON_AGENT_COMMAND: CODE_AGENT, CODE_AGENT_ECHO: "1" });
     const next = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in German", body: "greet('Ada') should answer 'Hallo, Ada!' when asked in German." }, MAINTAINER);
     env.sandbox.world.addLabels(repo, next, ["status:triage"], MAINTAINER);
     await env.runStage(repo, next, "status:triage");
@@ -70,8 +67,7 @@ describe("lessons and the knowledge index", () => {
   }, 90_000);
 
   it("blocks an issue whose spend reaches budget_usd, showing the spend", async () => {
-    process.env.BATON_AGENT_COMMAND = CODE_AGENT;
-    process.env.CODE_AGENT_COST = "0.02";
+    env.setEnv({ BATON_AGENT_COMMAND: CODE_AGENT, CODE_AGENT_COST: "0.02" });
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n  budget_usd: 0.01\n" } });
     const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);

@@ -12,13 +12,11 @@ const statusOf = (issue: { comments: { body: string }[] }) => issue.comments.fin
 /** The scout's agent pass (`scout:`): run once per commit, merged into the briefing, never blocking an issue. */
 describe("the scout's agent pass", () => {
   let env: SandboxRuntime;
-  const saved = { ...process.env };
   beforeEach(async () => {
     env = await createSandboxRuntime(CODE_AGENT_ENV);
-    process.env.BATON_AGENT_COMMAND = CODE_AGENT;
+    env.setEnv({ BATON_AGENT_COMMAND: CODE_AGENT });
   });
   afterEach(async () => {
-    process.env = { ...saved };
     await env.close();
   });
 
@@ -31,7 +29,7 @@ describe("the scout's agent pass", () => {
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "scout:\n  agent: { backend: builtin }\n" } });
     const first = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     const second = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in German", body: "greet('Ada') should answer 'Hallo, Ada!' when asked in German." }, MAINTAINER);
-    process.env.CODE_AGENT_ECHO = "1";
+    env.setEnv({ CODE_AGENT_ECHO: "1" });
 
     for (const issue of [first, second]) {
       env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
@@ -57,7 +55,7 @@ describe("the scout's agent pass", () => {
   }, 90_000);
 
   it("runs a CLI scout read-only in the checkout, and counts its cost in the budget of the issue that paid for it", async () => {
-    process.env.CODE_AGENT_COST = "0.02";
+    env.setEnv({ CODE_AGENT_COST: "0.02" });
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  budget_usd: 0.01\nscout:\n  agent: { backend: command }\n" } });
     const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
@@ -75,7 +73,7 @@ describe("the scout's agent pass", () => {
   }, 90_000);
 
   it("uses the deterministic briefing when the scout answers garbage or names paths the repository lacks, without blocking the issue", async () => {
-    process.env.CODE_AGENT_SCOUT = "garbage";
+    env.setEnv({ CODE_AGENT_SCOUT: "garbage" });
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "scout:\n  agent: { backend: command }\n" } });
     const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
@@ -92,7 +90,7 @@ describe("the scout's agent pass", () => {
     expect(builds(env)[0]).toMatch(/"scout_error":"the command agent's answer did not match what the scout stage needs, even after one repair request: no readable JSON block/);
     expect((await cachedBriefing(repo)).scout).toMatchObject({ status: "failed" });
 
-    process.env.CODE_AGENT_SCOUT = "made-up";
+    env.setEnv({ CODE_AGENT_SCOUT: "made-up" });
     await pushFiles(repo, { "src/greet.js": "export function greet(name) {\n  return `Hi, ${name}!`;\n}\n" });
     const next = env.sandbox.world.createIssue(repo, { title: "Make greet() shout", body: "greet('Ada') should answer in capitals: HI, ADA!" }, MAINTAINER);
     env.sandbox.world.addLabels(repo, next, ["status:triage"], MAINTAINER);

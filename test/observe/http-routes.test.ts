@@ -1,7 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { createAdminSurface, type AdminSurface } from "../../src/observe/admin-surface.js";
 import { healthHandler } from "../../src/observe/http-handlers.js";
-import { metrics, registerQueueGauge } from "../../src/observe/metrics.js";
 import { REPLAY_MAX } from "../../src/observe/serve-events.js";
 import { createTestRuntime } from "../helpers/test-runtime.js";
 
@@ -16,7 +15,6 @@ describe("health, metrics, events and the dashboard", () => {
 
   beforeAll(async () => {
     rt = await createTestRuntime();
-    registerQueueGauge(rt.queues.all);
     admin = createAdminSurface(rt, { token, dashboard: { user: "ops", password: "s3cret:with-colon" }, open: false, maxClients: 10 });
     const handlers = [healthHandler(rt), admin.handle];
     server = createServer(async (req, res) => {
@@ -43,7 +41,7 @@ describe("health, metrics, events and the dashboard", () => {
 
   it("serves Prometheus metrics including queue depths read from Redis", async () => {
     await rt.queues.intake.add("x", { deliveryId: "m", source: "cli", issue: { installationId: 1, repoId: 1, owner: "o", repo: "r", number: 1 }, label: "l", sender: { login: "a", type: "User" } });
-    metrics.deliveries.inc({ event: "issues", outcome: "queued" });
+    rt.metrics.deliveries.inc({ event: "issues", outcome: "queued" });
 
     const text = await (await fetch(`${base}/metrics`, { headers: auth })).text();
 

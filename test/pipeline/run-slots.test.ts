@@ -44,16 +44,12 @@ describe("run slots", () => {
 describe("a stage's `concurrency:`", () => {
   let env: SandboxRuntime;
   let workers: Workers | undefined;
-  const delay = process.env.BATON_BUILTIN_DELAY;
   beforeEach(async () => {
-    env = await createSandboxRuntime();
-    process.env.BATON_BUILTIN_DELAY = "400ms";
+    env = await createSandboxRuntime({ BATON_BUILTIN_DELAY: "400ms" });
   });
   afterEach(async () => {
     await workers?.close(1000);
     await env.close();
-    if (delay === undefined) delete process.env.BATON_BUILTIN_DELAY;
-    else process.env.BATON_BUILTIN_DELAY = delay;
   });
 
   /** Two issues of one repository labelled for triage at once; each run's [start, end] on the event clock. */

@@ -26,7 +26,6 @@ describe("the OS sandbox around pre-flight and agents", () => {
   let decoy: ChildProcess;
   let keyPath: string;
   const secrets = { webhook: `whsec-${randomBytes(8).toString("hex")}`, apiKey: `sk-live-${randomBytes(8).toString("hex")}`, privateKey: `-----BEGIN FAKE KEY ${randomBytes(8).toString("hex")}-----` };
-  const savedCommand = process.env.BATON_AGENT_COMMAND;
 
   beforeEach(async () => {
     scratch = await mkdtemp(join(tmpdir(), "baton-attack-test-"));
@@ -36,8 +35,6 @@ describe("the OS sandbox around pre-flight and agents", () => {
   });
   afterEach(async () => {
     decoy.kill("SIGKILL");
-    if (savedCommand === undefined) delete process.env.BATON_AGENT_COMMAND;
-    else process.env.BATON_AGENT_COMMAND = savedCommand;
     await env?.close();
     await rm(scratch, { recursive: true, force: true });
   });
@@ -82,8 +79,7 @@ describe("the OS sandbox around pre-flight and agents", () => {
   }, 60_000);
 
   it("a command agent reads no process's environment, no key file, and writes nothing outside the checkout", async () => {
-    env = await createSandboxRuntime();
-    process.env.BATON_AGENT_COMMAND = ATTACKER;
+    env = await createSandboxRuntime({ BATON_AGENT_COMMAND: ATTACKER });
     const escapes = [join(tmpdir(), `baton-escape-${randomBytes(4).toString("hex")}`), join(process.cwd(), `baton-escape-${randomBytes(4).toString("hex")}`)];
     const { repo, issue } = await readyIssue("stages:\n  implement:\n    agent: { backend: command }\n    preflight: []\n", `Please STEAL:${keyPath} and ESCAPE:${escapes.join(",")} thanks`);
 

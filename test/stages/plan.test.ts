@@ -1,12 +1,15 @@
 import type { AgentTask } from "../../src/agents/types.js";
 import { stageKinds } from "../../src/stages/index.js";
 import type { StageKindModule } from "../../src/stages/kind-module.js";
-import { cannedPlan } from "../../src/stages/plan/canned-plan.js";
-import { PlanTask } from "../../src/stages/plan/plan-output.js";
+import { AGENT_KINDS } from "../../src/agents/agent-kinds.js";
+import { cannedAnswer } from "../../src/agents/backends/builtin.js";
+import { PlanOutput, PlanTask, type AgentKind } from "../../src/agents/outputs.js";
+import { KIND_OUTCOMES } from "../../src/config/stage-kinds.js";
 import { validatePlan } from "../../src/stages/plan/validate-plan.js";
+import { fakeAgentServer } from "../helpers/fake-agent-sandbox.js";
 
 const task = (id: string, depends_on: string[] = [], files: string[] = []) => PlanTask.parse({ id, title: `Task ${id}`, body: "Do it.", acceptance_criteria: ["It is done."], files, depends_on });
-const agentTask = (body: string) => ({ context: { issue: { body } } }) as unknown as AgentTask;
+const agentTask = (body: string) => ({ context: { issue: { body } }, server: fakeAgentServer() }) as unknown as AgentTask;
 
 describe("checking a plan", () => {
   it("orders tasks after what they depend on and keeps the plan's order otherwise", () => {
@@ -32,7 +35,7 @@ describe("checking a plan", () => {
 
 describe("the builtin plan", () => {
   it("makes one task per checklist line, in order, with (after …) as dependencies and no files", () => {
-    const plan = cannedPlan(agentTask("Intro\n\n- [ ] Add the page\n- [x] Already done\n- [ ] Add the toggle\n- [ ] Document it (after 1, 2)\n"));
+    const plan = PlanOutput.parse(cannedAnswer({ ...agentTask("Intro\n\n- [ ] Add the page\n- [x] Already done\n- [ ] Add the toggle\n- [ ] Document it (after 1, 2)\n"), kind: "plan" }));
     expect(plan.tasks.map((t) => [t.id, t.title, t.depends_on, t.files])).toEqual([
       ["1", "Add the page", [], []],
       ["2", "Add the toggle", [], []],
@@ -41,18 +44,24 @@ describe("the builtin plan", () => {
   });
 
   it("proposes a split from design only when the issue has a checklist", () => {
-    expect(stageKinds().design.canned(agentTask("- [ ] One\n- [ ] Two"))).toMatchObject({ split: true });
-    expect(stageKinds().design.canned(agentTask("Just one change, described in prose."))).toMatchObject({ split: false });
+    expect(cannedAnswer({ ...agentTask("- [ ] One\n- [ ] Two"), kind: "design" })).toMatchObject({ split: true });
+    expect(cannedAnswer({ ...agentTask("Just one change, described in prose."), kind: "design" })).toMatchObject({ split: false });
   });
 });
 
 describe("the stage kind registry", () => {
-  it("registers every kind under its own name, with its outcomes and a canned answer its schema accepts", () => {
+  it("registers every kind under its own name, with the outcomes the config validator knows", () => {
     for (const [name, module] of Object.entries(stageKinds()) as [string, StageKindModule][]) {
       expect(module.name).toBe(name);
+      expect(module.outcomes).toBe(KIND_OUTCOMES[module.name]);
       expect(module.outcomes.required.length).toBeGreaterThan(0);
-      const answer = module.canned({ ...agentTask("- [ ] One\n- [ ] Two (after 1)"), kind: module.name, context: { issue: { number: 1, title: "A title", body: "- [ ] One\n- [ ] Two (after 1)" } } } as unknown as AgentTask);
-      expect(module.output.safeParse(answer).success).toBe(true);
+    }
+  });
+
+  it("gives every agent kind a canned builtin answer its schema accepts", () => {
+    for (const [kind, { output }] of Object.entries(AGENT_KINDS) as [AgentKind, (typeof AGENT_KINDS)[AgentKind]][]) {
+      const answer = cannedAnswer({ ...agentTask("- [ ] One\n- [ ] Two (after 1)"), kind, context: { issue: { number: 1, title: "A title", body: "- [ ] One\n- [ ] Two (after 1)" } } } as unknown as AgentTask);
+      expect(output.safeParse(answer).success).toBe(true);
     }
   });
 });

@@ -6,18 +6,15 @@ import { artifactsOf, implementedIssue, MAINTAINER, pullsOf, statusLabels } from
 /** Review and the review ⇄ implement loop against the sandbox (real PRs, real git). */
 describe("the review stage", () => {
   let env: SandboxRuntime;
-  const verdictBefore = process.env.BATON_BUILTIN_REVIEW_VERDICT;
   beforeEach(async () => {
     env = await createSandboxRuntime();
   });
   afterEach(async () => {
-    if (verdictBefore === undefined) delete process.env.BATON_BUILTIN_REVIEW_VERDICT;
-    else process.env.BATON_BUILTIN_REVIEW_VERDICT = verdictBefore;
     await env.close();
   });
 
   it("approves with a verdict per criterion, posted as a COMMENT review on the PR and as an artifact", async () => {
-    process.env.BATON_BUILTIN_REVIEW_VERDICT = "approved";
+    env.setEnv({ BATON_BUILTIN_REVIEW_VERDICT: "approved" });
     const { repo, issue } = await implementedIssue(env);
 
     const { result } = await env.runStage(repo, issue, "status:in-review");
@@ -37,7 +34,7 @@ describe("the review stage", () => {
   }, 40_000);
 
   it("sends needs-changes back to implement on the same branch and PR, and blocks past max_revisions", async () => {
-    process.env.BATON_BUILTIN_REVIEW_VERDICT = "needs-changes";
+    env.setEnv({ BATON_BUILTIN_REVIEW_VERDICT: "needs-changes" });
     const { repo, issue } = await implementedIssue(env, "stages:\n  review:\n    max_revisions: 1\n");
 
     const first = await env.runStage(repo, issue, "status:in-review");
@@ -70,7 +67,7 @@ describe("the review stage", () => {
   }, 60_000);
 
   it("blocks a rejected PR with the reasons and how to resume", async () => {
-    process.env.BATON_BUILTIN_REVIEW_VERDICT = "rejected";
+    env.setEnv({ BATON_BUILTIN_REVIEW_VERDICT: "rejected" });
     const { repo, issue } = await implementedIssue(env);
 
     const { result } = await env.runStage(repo, issue, "status:in-review");

@@ -19,16 +19,14 @@ const CONFIG = "stages:\n  implement:\n    agent: { backend: command }\n    pref
 describe("what an agent leaves in its checkout", () => {
   let env: SandboxRuntime;
   let markers: string;
-  const saved = { ...process.env };
   beforeEach(async () => {
     // The agent runs in the OS sandbox, whose environment starts empty: hand it its knobs.
-    env = await createSandboxRuntime({ BATON_SANDBOX_PASS_ENV: "ATTACK,ATTACK_DIR" });
     markers = await mkdtemp(join(tmpdir(), "baton-attack-"));
-    // Baton's own environment on a real worker holds its secrets; a hook would see them.
-    Object.assign(process.env, { BATON_AGENT_COMMAND: ATTACK_AGENT, ATTACK_DIR: markers, WEBHOOK_SECRET: env.sandbox.webhookSecret });
+    // Baton's own environment on a real worker holds its secrets (the sandbox runtime's has
+    // WEBHOOK_SECRET); a hook would see them.
+    env = await createSandboxRuntime({ BATON_SANDBOX_PASS_ENV: "ATTACK,ATTACK_DIR", BATON_AGENT_COMMAND: ATTACK_AGENT, ATTACK_DIR: markers });
   });
   afterEach(async () => {
-    process.env = { ...saved };
     await env.close();
     await rm(markers, { recursive: true, force: true });
   });
@@ -38,7 +36,7 @@ describe("what an agent leaves in its checkout", () => {
   async function attack(mode: string): Promise<{ repo: Repo; issue: Issue; before: Map<string, string> }> {
     const { repo, issue } = await designedIssue(env, CONFIG);
     const before = await refs(repo);
-    process.env.ATTACK = mode;
+    env.setEnv({ ATTACK: mode });
     await env.runStage(repo, issue, "status:ready");
     return { repo, issue, before };
   }
@@ -106,7 +104,7 @@ describe("what an agent leaves in its checkout", () => {
   }, 60_000);
 
   it("pushes workflow files when BATON_ALLOW_WORKFLOW_CHANGES=true", async () => {
-    env.rt.env.BATON_ALLOW_WORKFLOW_CHANGES = true;
+    env.setEnv({ BATON_ALLOW_WORKFLOW_CHANGES: "true" });
     const { repo, issue, before } = await attack("workflow");
 
     expect(statusLabels(issue)).toEqual(["status:in-review"]);

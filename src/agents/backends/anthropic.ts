@@ -3,13 +3,13 @@ import type { AgentRef } from "../../config/schema.js";
 import { PermanentError } from "../../errors.js";
 import { classifyApiError } from "../api-errors.js";
 import { httpHealth, misconfigured, resolveEndpoint, type EndpointSpec, type HttpEndpoint } from "../http-endpoint.js";
-import type { AgentBackend } from "../types.js";
+import type { AgentBackend, AgentServer } from "../types.js";
 
 const ANTHROPIC_URL = "https://api.anthropic.com";
 /** The Messages API needs a ceiling on the answer; a spec or a review fits well within it. */
 const DEFAULT_MAX_TOKENS = 8192;
 const SPEC: EndpointSpec = { backend: "anthropic", urlVar: "ANTHROPIC_BASE_URL", defaultUrl: ANTHROPIC_URL, keyVar: "ANTHROPIC_API_KEY", modelVar: "BATON_ANTHROPIC_MODEL" };
-const endpointOf = (agent: AgentRef) => resolveEndpoint(agent, SPEC);
+const endpointOf = (agent: AgentRef, server: AgentServer) => resolveEndpoint(agent, SPEC, server.processEnv);
 const client = (endpoint: HttpEndpoint, timeoutMs: number, maxRetries = 2) => new Anthropic({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries, timeout: timeoutMs });
 
 /** The Anthropic Messages API through the official SDK, streamed. */
@@ -17,7 +17,7 @@ export const anthropic: AgentBackend = {
   name: "anthropic",
   async run(task) {
     const started = Date.now();
-    const endpoint = endpointOf(task.agent);
+    const endpoint = endpointOf(task.agent, task.server);
     const problem = misconfigured(endpoint, SPEC);
     if (problem) throw new PermanentError(`the anthropic backend is not configured: ${problem}.`);
     try {
@@ -38,8 +38,8 @@ export const anthropic: AgentBackend = {
       throw classifyApiError(error, "anthropic", endpoint.baseURL, task.signal);
     }
   },
-  health(agent) {
-    const endpoint = endpointOf(agent);
+  health(agent, server) {
+    const endpoint = endpointOf(agent, server);
     return httpHealth(endpoint, SPEC, () => client(endpoint, 5000, 0).models.list({ limit: 1 }, { signal: AbortSignal.timeout(5000) }));
   },
 };

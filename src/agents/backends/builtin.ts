@@ -1,6 +1,7 @@
-import { parseDuration } from "../../config/duration.js";
 import { TransientError } from "../../errors.js";
-import type { DesignOutput, ImplementOutput, Lesson, LessonsOutput, ReviewOutput, ScoutOutput, TriageOutput } from "../outputs.js";
+import type { z } from "zod";
+import type { AgentKinds } from "../agent-kinds.js";
+import type { DesignOutput, ImplementOutput, Lesson, LessonsOutput, PlanOutput, ReviewOutput, ScoutOutput, TriageOutput } from "../outputs.js";
 import type { AgentBackend, AgentTask } from "../types.js";
 
 /** Marks every human-readable string the builtin agent writes: nobody should mistake it for a model. */
@@ -14,7 +15,7 @@ interface IssueContext {
 
 const issueOf = (task: AgentTask): IssueContext => (task.context.issue ?? {}) as IssueContext;
 
-export function triage(task: AgentTask): TriageOutput {
+function triage(task: AgentTask): TriageOutput {
   const { title = "", body = "" } = issueOf(task);
   const text = `${title} ${body}`.toLowerCase();
   const type = /\b(bug|crash|error|broken|fails?)\b/.test(text) ? "bug" : /\b(docs?|readme|documentation)\b/.test(text) ? "docs" : "feature";
@@ -39,10 +40,11 @@ export function triage(task: AgentTask): TriageOutput {
 }
 
 /**
- * The design names the repository files that share the most words with the issue title
+ * The design proposes a split exactly when the issue has a `- [ ] ` checklist (the plan
+ * then makes one task per line); otherwise it names the repository files that share the most words with the issue title
  * (ranked from the briefing by the stage: `related_files`), then the note it will write.
  */
-export function design(task: AgentTask): DesignOutput {
+function design(task: AgentTask): DesignOutput {
   const { title = "the request", number = 0 } = issueOf(task);
   const related = Array.isArray(task.context.related_files) ? (task.context.related_files as string[]).slice(0, 3) : [];
   const where = related.length ? ` The files whose names and text share the most words with the title are ${related.map((f) => `\`${f}\``).join(", ")}.` : "";
@@ -54,10 +56,11 @@ export function design(task: AgentTask): DesignOutput {
       `${CANNED} The change for "${title}" is described in docs/baton/issue-${number}.md`,
       `${CANNED} The note links back to issue #${number}`,
     ],
+    split: hasChecklist(task),
   };
 }
 
-export function implement(task: AgentTask): ImplementOutput {
+function implement(task: AgentTask): ImplementOutput {
   const { title = "", number = 0 } = issueOf(task);
   const spec = String(task.context.spec ?? "");
   const feedback = String(task.context.feedback ?? "");
@@ -79,8 +82,8 @@ export function implement(task: AgentTask): ImplementOutput {
   };
 }
 
-export function review(task: AgentTask): ReviewOutput {
-  const verdict = (process.env.BATON_BUILTIN_REVIEW_VERDICT ?? "approved") as ReviewOutput["verdict"];
+function review(task: AgentTask): ReviewOutput {
+  const verdict: ReviewOutput["verdict"] = task.server.env.BATON_BUILTIN_REVIEW_VERDICT;
   const criteria = Array.isArray(task.context.criteria) ? (task.context.criteria as string[]) : [];
   const files = [...String(task.context.diff ?? "").matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]);
   const pass = verdict === "approved";
@@ -137,8 +140,50 @@ function scout(task: AgentTask): ScoutOutput {
   };
 }
 
+const CHECKLIST_LINE = /^\s*[-*] \[ \] (.+)$/gm;
+const AFTER = /\s*\(after ([\d,\s]+)\)\s*$/i;
+
+/** The `- [ ] ` lines of an issue body: the builtin agent's tasks. */
+export function checklistOf(body: string): string[] {
+  return [...body.matchAll(CHECKLIST_LINE)].map((m) => (m[1] ?? "").trim()).filter(Boolean);
+}
+
+/** Whether the builtin design proposes a split: the issue has a checklist. */
+const hasChecklist = (task: AgentTask): boolean => checklistOf(issueOf(task).body ?? "").length > 0;
+
+/**
+ * The builtin plan: one task per checklist line, in order, naming no files; a line ending
+ * in `(after 1, 3)` depends on those lines (by position, from 1).
+ */
+function plan(task: AgentTask): PlanOutput {
+  const lines = checklistOf(issueOf(task).body ?? "");
+  return {
+    outcome: "pass",
+    summary: `${CANNED} One task per checklist line of the issue (${lines.length}).`,
+    questions: [],
+    tasks: lines.map((line, i) => {
+      const after = AFTER.exec(line);
+      const title = line.replace(AFTER, "").trim();
+      return {
+        id: String(i + 1),
+        title,
+        body: `${CANNED} ${title}`,
+        acceptance_criteria: [`${CANNED} ${title}: done as the line says`],
+        files: [],
+        depends_on: after ? (after[1] ?? "").split(",").map((n) => n.trim()).filter(Boolean) : [],
+      };
+    }),
+  };
+}
+
+/** The canned answer of every agent kind; a kind without one, or one its schema refuses, does not compile. */
+const ANSWERS: { [K in keyof AgentKinds]: (task: AgentTask) => z.input<AgentKinds[K]["output"]> } = { triage, design, implement, review, plan, lessons, scout };
+
+/** The builtin agent's answer to a task (before it is written out as text). */
+export const cannedAnswer = (task: AgentTask): unknown => ANSWERS[task.kind](task);
+
 async function delay(task: AgentTask): Promise<void> {
-  const ms = parseDuration(process.env.BATON_BUILTIN_DELAY ?? "0ms");
+  const ms = task.server.env.BATON_BUILTIN_DELAY;
   if (task.signal.aborted) throw new TransientError("the builtin agent was stopped");
   if (ms <= 0) return;
   await new Promise<void>((resolve, reject) => {
@@ -159,10 +204,7 @@ export const builtin: AgentBackend = {
   async run(task) {
     const started = Date.now();
     await delay(task);
-    // Each stage kind's module names its canned answer (imported late: the kinds import this
-    // module); lessons and the scout are not stage kinds.
-    const { stageKinds } = await import("../../stages/index.js");
-    const output = task.kind === "lessons" ? lessons(task) : task.kind === "scout" ? scout(task) : stageKinds()[task.kind].canned(task);
+    const output = cannedAnswer(task);
     const text = `${CANNED}\n\n\`\`\`json\n${JSON.stringify(output, null, 2)}\n\`\`\`\n`;
     task.onOutput?.(text);
     return {

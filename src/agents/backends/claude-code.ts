@@ -2,7 +2,7 @@ import { DEFAULT_AGENT_TOOLS } from "../../config/check-agent-flags.js";
 import { PermanentError, TransientError } from "../../errors.js";
 import { cachedHealth } from "../health-cache.js";
 import { agentEnv, jsonEvents, probeVersion, runTaskCli } from "../run-cli.js";
-import type { AgentBackend, AgentTask, Usage } from "../types.js";
+import type { AgentBackend, AgentServer, AgentTask, Usage } from "../types.js";
 
 /** Secrets the CLI may need, passed by name (API key, or a `claude setup-token` OAuth token). */
 const SECRETS = ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"];
@@ -14,7 +14,7 @@ const READ_ONLY_TOOLS = ["Read", "Grep", "Glob"];
  */
 const SANDBOX = { passEnv: ["ANTHROPIC_BASE_URL"], baseUrlVar: "ANTHROPIC_BASE_URL", domains: ["api.anthropic.com"], setEnv: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", DISABLE_AUTOUPDATER: "1" } };
 
-const executable = () => process.env.BATON_CLAUDE_BIN || "claude";
+const executable = (server: AgentServer) => server.env.BATON_CLAUDE_BIN;
 
 /**
  * `claude -p --output-format stream-json`: the prompt on stdin, one JSON event per line
@@ -63,7 +63,7 @@ export const claudeCode: AgentBackend = {
     let authFailed = false;
     const exit = await runTaskCli(
       task,
-      { executable: executable(), args: argsFor(task), secrets: SECRETS, ...SANDBOX },
+      { executable: executable(task.server), args: argsFor(task), secrets: SECRETS, ...SANDBOX },
       jsonEvents(task, (event) => {
         if (event.type === "system" && event.subtype === "init" && typeof event.model === "string") model = event.model;
         if (event.type === "assistant") {
@@ -87,7 +87,7 @@ export const claudeCode: AgentBackend = {
     }
     throw new TransientError(`the claude CLI ${result ? `reported an error (${result.subtype ?? "error"})` : `exited ${exit.code} without a result`}: ${said || "no output"}`);
   },
-  health() {
-    return cachedHealth(`claude-code:${executable()}`, () => probeVersion(executable(), agentEnv(SECRETS)));
+  health(_agent, server) {
+    return cachedHealth(`claude-code:${executable(server)}`, () => probeVersion(executable(server), agentEnv(server, SECRETS)));
   },
 };

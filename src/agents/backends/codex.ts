@@ -1,7 +1,7 @@
 import { PermanentError, TransientError } from "../../errors.js";
 import { cachedHealth } from "../health-cache.js";
 import { agentEnv, jsonEvents, probeVersion, runTaskCli } from "../run-cli.js";
-import type { AgentBackend, AgentTask } from "../types.js";
+import type { AgentBackend, AgentServer, AgentTask } from "../types.js";
 
 const SECRETS = ["OPENAI_API_KEY", "CODEX_API_KEY"];
 /**
@@ -10,7 +10,7 @@ const SECRETS = ["OPENAI_API_KEY", "CODEX_API_KEY"];
  */
 const SANDBOX = { passEnv: ["OPENAI_BASE_URL"], baseUrlVar: "OPENAI_BASE_URL", domains: ["api.openai.com", "chatgpt.com"] };
 
-const executable = () => process.env.BATON_CODEX_BIN || "codex";
+const executable = (server: AgentServer) => server.env.BATON_CODEX_BIN;
 
 /**
  * `codex exec --json`: the prompt on stdin (`-`), one JSON event per line
@@ -44,7 +44,7 @@ export const codex: AgentBackend = {
     const usage = { input_tokens: 0, output_tokens: 0 };
     const exit = await runTaskCli(
       task,
-      { executable: executable(), args: argsFor(task), secrets: SECRETS, ...SANDBOX },
+      { executable: executable(task.server), args: argsFor(task), secrets: SECRETS, ...SANDBOX },
       jsonEvents(task, (event) => {
         if (event.type === "item.completed") {
           const item = (event.item ?? {}) as Item;
@@ -73,7 +73,7 @@ export const codex: AgentBackend = {
     }
     throw new TransientError(`the codex CLI ${failure ? "failed its turn" : `exited ${exit.code}${answer === undefined ? " without an answer" : ""}`}: ${said}`);
   },
-  health() {
-    return cachedHealth(`codex:${executable()}`, () => probeVersion(executable(), agentEnv(SECRETS)));
+  health(_agent, server) {
+    return cachedHealth(`codex:${executable(server)}`, () => probeVersion(executable(server), agentEnv(server, SECRETS)));
   },
 };

@@ -1,10 +1,9 @@
-import { access, constants } from "node:fs/promises";
-import { delimiter, isAbsolute, join } from "node:path";
 import { z } from "zod";
 import type { AgentRef } from "../../config/schema.js";
 import { PermanentError, TransientError } from "../../errors.js";
+import { findExecutable } from "../../sandbox/enter-sandbox.js";
 import { parseJsonLine, runTaskCli } from "../run-cli.js";
-import type { AgentBackend } from "../types.js";
+import type { AgentBackend, AgentServer } from "../types.js";
 
 /** The protocol version in every request; see docs/command-backend.md. */
 export const COMMAND_PROTOCOL = "baton-agent/1";
@@ -17,26 +16,16 @@ const ResultLine = z.object({
 });
 const ErrorLine = z.object({ type: z.literal("error"), message: z.string(), retryable: z.boolean().default(true) });
 
-const list = (value: string | undefined) => (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-
 /**
  * The executable a task runs. The server decides what may run: `BATON_AGENT_COMMAND` is
  * the default, and a repository config may only name one of `BATON_AGENT_COMMANDS`, so a
  * pushed config cannot make the workers run a program of its choosing.
  */
-function commandFor(agent: AgentRef, env: NodeJS.ProcessEnv = process.env): { ok: true; command: string } | { ok: false; reason: string } {
-  const fallback = env.BATON_AGENT_COMMAND?.trim();
+function commandFor(agent: AgentRef, { env }: AgentServer): { ok: true; command: string } | { ok: false; reason: string } {
+  const fallback = env.BATON_AGENT_COMMAND;
   if (!agent.command) return fallback ? { ok: true, command: fallback } : { ok: false, reason: "no command: set BATON_AGENT_COMMAND on the server" };
-  if (agent.command === fallback || list(env.BATON_AGENT_COMMANDS).includes(agent.command)) return { ok: true, command: agent.command };
+  if (agent.command === fallback || env.BATON_AGENT_COMMANDS.includes(agent.command)) return { ok: true, command: agent.command };
   return { ok: false, reason: `the config names the command \`${agent.command}\`, which this server does not allow (BATON_AGENT_COMMAND and BATON_AGENT_COMMANDS list the ones it does)` };
-}
-
-async function isExecutable(command: string): Promise<boolean> {
-  const candidates = isAbsolute(command) || command.includes("/") ? [command] : (process.env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, command));
-  for (const candidate of candidates) {
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return true;
-  }
-  return false;
 }
 
 /**
@@ -48,13 +37,13 @@ export const command: AgentBackend = {
   readsCheckout: true,
   async run(task) {
     const started = Date.now();
-    const chosen = commandFor(task.agent);
+    const chosen = commandFor(task.agent, task.server);
     if (!chosen.ok) throw new PermanentError(`the command backend cannot run: ${chosen.reason}.`, { hint: "Ask the operator to allow the command, or change the stage's agent, then comment `/baton retry`." });
     const request = { protocol: COMMAND_PROTOCOL, run_id: task.runId, stage: task.stage, kind: task.kind, prompt: task.prompt, context: task.context, workspace: task.workspace ?? null, read_only: task.readOnly ?? false, model: task.agent.model ?? null, timeout_ms: task.timeoutMs };
     let result: z.infer<typeof ResultLine> | undefined;
     let failure: z.infer<typeof ErrorLine> | undefined;
     let malformed = 0;
-    const cli = { executable: chosen.command, args: task.agent.args ?? [], secrets: list(process.env.BATON_AGENT_COMMAND_SECRETS), input: `${JSON.stringify(request)}\n` };
+    const cli = { executable: chosen.command, args: task.agent.args ?? [], secrets: task.server.env.BATON_AGENT_COMMAND_SECRETS, input: `${JSON.stringify(request)}\n` };
     const exit = await runTaskCli(task, cli, (line) => {
       const event = parseJsonLine(line);
       if (event?.type === "output" && typeof event.text === "string") return task.onOutput?.(event.text);
@@ -74,9 +63,9 @@ export const command: AgentBackend = {
     }
     return { text: result.text, usage: { ...result.usage, duration_ms: Date.now() - started }, model: result.model ?? task.agent.model };
   },
-  async health(agent) {
-    const chosen = commandFor(agent);
+  async health(agent, server) {
+    const chosen = commandFor(agent, server);
     if (!chosen.ok) return { ok: false, detail: chosen.reason };
-    return (await isExecutable(chosen.command)) ? { ok: true, detail: `runs ${chosen.command} (${COMMAND_PROTOCOL})` } : { ok: false, detail: `\`${chosen.command}\` is not an executable file on this server's PATH` };
+    return findExecutable(chosen.command, server.processEnv.PATH) ? { ok: true, detail: `runs ${chosen.command} (${COMMAND_PROTOCOL})` } : { ok: false, detail: `\`${chosen.command}\` is not an executable file on this server's PATH` };
   },
 };

@@ -3,11 +3,11 @@ import type { AgentRef } from "../../config/schema.js";
 import { PermanentError } from "../../errors.js";
 import { classifyApiError } from "../api-errors.js";
 import { httpHealth, misconfigured, resolveEndpoint, type EndpointSpec, type HttpEndpoint } from "../http-endpoint.js";
-import type { AgentBackend } from "../types.js";
+import type { AgentBackend, AgentServer } from "../types.js";
 
 const OPENAI_URL = "https://api.openai.com/v1";
 const SPEC: EndpointSpec = { backend: "openai", urlVar: "OPENAI_BASE_URL", defaultUrl: OPENAI_URL, keyVar: "OPENAI_API_KEY", modelVar: "BATON_OPENAI_MODEL" };
-const endpointOf = (agent: AgentRef) => resolveEndpoint(agent, SPEC);
+const endpointOf = (agent: AgentRef, server: AgentServer) => resolveEndpoint(agent, SPEC, server.processEnv);
 
 /** Local servers (Ollama, vLLM, LM Studio) take any key; the SDK insists on one. */
 const client = (endpoint: HttpEndpoint, timeoutMs: number, maxRetries = 2) => new OpenAI({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries, timeout: timeoutMs });
@@ -21,7 +21,7 @@ export const openai: AgentBackend = {
   name: "openai",
   async run(task) {
     const started = Date.now();
-    const endpoint = endpointOf(task.agent);
+    const endpoint = endpointOf(task.agent, task.server);
     const problem = misconfigured(endpoint, SPEC);
     if (problem) throw new PermanentError(`the openai backend is not configured: ${problem}.`);
     let text = "";
@@ -49,8 +49,8 @@ export const openai: AgentBackend = {
     }
     return { text, usage: { ...usage, duration_ms: Date.now() - started }, model: model ?? endpoint.model };
   },
-  health(agent) {
-    const endpoint = endpointOf(agent);
+  health(agent, server) {
+    const endpoint = endpointOf(agent, server);
     return httpHealth(endpoint, SPEC, () => client(endpoint, 5000, 0).models.list({ signal: AbortSignal.timeout(5000) }));
   },
 };

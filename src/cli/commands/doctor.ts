@@ -4,10 +4,9 @@ import { BACKENDS } from "../../agents/registry.js";
 import { parseConfigText } from "../../config/parse-config.js";
 import type { Pipeline } from "../../config/resolve-pipeline.js";
 import type { AgentRef } from "../../config/schema.js";
-import { readEnv } from "../../env.js";
 import { createRedis, readEvictionPolicy } from "../../redis.js";
 import { describeSandbox } from "../../sandbox/describe-sandbox.js";
-import { connectGitHub } from "../connect.js";
+import { cliEnv, cliProcessEnv, connectGitHub } from "../connect.js";
 
 type Check = { name: string; ok: boolean; detail: string; mark?: string };
 
@@ -30,7 +29,8 @@ export function registerDoctor(program: Command): void {
     .description("check Redis, the GitHub App credentials and each agent backend (exit 0 all healthy, 1 otherwise)")
     .option("--config <file>", "also require the backends this .github/baton.yml names to be healthy")
     .action(async (options: { config?: string }) => {
-      const env = readEnv();
+      const server = { env: cliEnv(), processEnv: cliProcessEnv() };
+      const { env } = server;
       const checks: Check[] = [];
       const redis = createRedis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
       try {
@@ -49,18 +49,18 @@ export function registerDoctor(program: Command): void {
       } catch (error) {
         checks.push({ name: "github", ok: false, detail: (error as Error).message });
       }
-      checks.push({ name: "sandbox", ...(await describeSandbox(env, process.env.PATH)) });
+      checks.push({ name: "sandbox", ...(await describeSandbox(env, server.processEnv.PATH)) });
       checks.push({ name: "webhook secret", ok: Boolean(env.WEBHOOK_SECRET), detail: env.WEBHOOK_SECRET ? "set" : "WEBHOOK_SECRET is not set: the app will refuse to start" });
       const required = new Map<string, AgentRef>();
       if (env.BATON_DEFAULT_BACKEND) required.set(env.BATON_DEFAULT_BACKEND, { backend: env.BATON_DEFAULT_BACKEND });
       if (options.config) {
-        const result = parseConfigText(await readFile(options.config, "utf8"));
+        const result = parseConfigText(await readFile(options.config, "utf8"), env);
         if (!result.ok) checks.push({ name: "config", ok: false, detail: `${options.config} is invalid (run \`baton validate ${options.config}\`)` });
         else for (const ref of agentsNamedIn(result.pipeline)) if (!required.has(ref.backend)) required.set(ref.backend, ref);
       }
       for (const [name, backend] of BACKENDS) {
         const ref = required.get(name) ?? { backend: name };
-        const health = await backend.health(ref).catch((error: unknown) => ({ ok: false, detail: (error as Error).message }));
+        const health = await backend.health(ref, server).catch((error: unknown) => ({ ok: false, detail: (error as Error).message }));
         const inUse = required.has(name);
         checks.push({ name: `agent ${name}`, ok: health.ok || !inUse, mark: health.ok ? "✓" : inUse ? "✗" : "·", detail: `${health.detail}${name === env.BATON_DEFAULT_BACKEND ? " (BATON_DEFAULT_BACKEND)" : inUse ? " (named by the config)" : health.ok ? "" : " (not in use)"}` });
       }

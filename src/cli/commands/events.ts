@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { readEnv } from "../../env.js";
 import type { BatonEvent } from "../../observe/events.js";
 import { matches, parseStreamEntries } from "../../observe/serve-events.js";
 import { createRedis } from "../../redis.js";
 import { keys } from "../../runtime.js";
+import { cliEnv } from "../connect.js";
 
 function print(event: BatonEvent, json: boolean): void {
   if (json) return console.log(JSON.stringify(event));
@@ -25,7 +25,7 @@ export function registerEvents(program: Command): void {
     .option("--limit <n>", "how many past events to print", Number, 50)
     .option("--json", "one JSON object per line (NDJSON)")
     .action(async (options: { follow?: boolean; repo?: string; issue?: number; limit: number; json?: boolean }) => {
-      const env = readEnv();
+      const env = cliEnv();
       const redis = createRedis(env.REDIS_URL);
       const stream = keys.events({ prefix: env.BATON_REDIS_PREFIX });
       const filter = { repo: options.repo, issue: options.issue };

@@ -17,7 +17,7 @@ export function registerKnowledge(program: Command): void {
     .action(async (options: { repo: string; search?: string; limit: number }) => {
       const probot = connectGitHub();
       const { github, repo } = await openRepo(probot, options.repo);
-      const rt = cliRuntime(probot);
+      const rt = cliRuntime();
       try {
         const briefing = await latestBriefing(rt, repo.repoId);
         const scout = briefing?.scout?.status === "summarized" ? `; the scout's summary by ${briefing.scout.backend}: ${briefing.scout.summary.areas.length} area(s)` : briefing?.scout ? `; the scout's pass failed: ${briefing.scout.error}` : "";

@@ -87,7 +87,7 @@ export function registerRun(program: Command): void {
       const probot = connectGitHub();
       const { github, repo } = await openRepo(probot, options.repo);
       const ref: IssueRef = { ...repo, number: options.issue };
-      const rt = cliRuntime(probot);
+      const rt = cliRuntime();
       try {
         const config = await loadPipeline(rt, github, ref);
         if (!config.ok) throw new CliError(`.github/baton.yml is invalid: ${config.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`, 1);

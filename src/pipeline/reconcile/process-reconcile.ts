@@ -3,6 +3,7 @@ import { describeError } from "../../errors.js";
 import type { RepoRef } from "../../github/types.js";
 import type { Runtime } from "../../runtime.js";
 import { loadPipeline } from "../load-pipeline.js";
+import { jobOptions } from "../job-options.js";
 import { redeliverFailed } from "./redeliver-failed.js";
 import { sweepRepository, type SweepCounts } from "./sweep-repository.js";
 
@@ -55,6 +56,6 @@ export async function scheduleReconciler(rt: Runtime): Promise<void> {
   await rt.queues.reconcile.upsertJobScheduler(
     RECONCILE_SCHEDULER_ID,
     { every: rt.env.BATON_RECONCILE_INTERVAL },
-    { name: "sweep", opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } } },
+    { name: "sweep", opts: jobOptions.sweep },
   );
 }

@@ -1,16 +1,12 @@
-import { implement as cannedImplement } from "../../agents/backends/builtin.js";
-import { ImplementOutput } from "../../agents/outputs.js";
-import { ArtifactMeta } from "../../github/artifacts.js";
+import { KIND_OUTCOMES } from "../../config/stage-kinds.js";
 import { implement } from "../implement.js";
-import { defineStageKind, promptUrl } from "../kind-module.js";
+import { KIND_DATA } from "../kind-data.js";
+import { defineStageKind } from "../kind-module.js";
 
 /** Implement: turn the spec into a pull request. */
 export const implementKind = defineStageKind({
   name: "implement",
-  outcomes: { required: ["pass"], optional: ["gate"] },
-  output: ImplementOutput,
-  data: ArtifactMeta,
-  prompt: promptUrl("implement"),
+  outcomes: KIND_OUTCOMES.implement,
+  data: KIND_DATA.implement,
   handler: (run) => implement(run),
-  canned: (task) => cannedImplement(task),
 });

@@ -6,7 +6,7 @@ import type { IssueRef } from "../../github/types.js";
 import { renderSpec } from "../design.js";
 import type { StageRun } from "../types.js";
 import { findChildren, taskMarker, toChild, type ChildIssue } from "./find-children.js";
-import type { PlanTask } from "./plan-output.js";
+import type { PlanTask } from "../../agents/outputs.js";
 import { planLabels } from "./plan-labels.js";
 
 export interface PlanChildren {

@@ -1,6 +1,6 @@
 import type { ChildIssue } from "./find-children.js";
 import type { planLabels } from "./plan-labels.js";
-import type { PlanTask } from "./plan-output.js";
+import type { PlanTask } from "../../agents/outputs.js";
 
 /** What the tracker reads from a child besides its labels. */
 export interface ChildDetail {

@@ -1,5 +1,5 @@
 import { PermanentError } from "../../errors.js";
-import type { PlanTask } from "./plan-output.js";
+import type { PlanTask } from "../../agents/outputs.js";
 
 /** A plan bigger than this blocks unless the stage sets `max_tasks`. */
 export const DEFAULT_MAX_TASKS = 10;
