@@ -5,7 +5,6 @@ import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { ensureComment } from "../github/ensure-comment.js";
 import { ensureRepoLabels, describePipelineLabels } from "../github/ensure-repo-labels.js";
 import { listComments } from "../github/list-comments.js";
-import { removeLabel, swapLabel } from "../github/labels.js";
 import { checkLabelSender } from "./check-label-sender.js";
 import { updateStatus } from "../github/update-status.js";
 import { readStatus } from "../github/status-comment.js";
@@ -19,6 +18,7 @@ import { waitingLabels } from "./waiting-labels.js";
 import { parkLabel } from "./enqueue-waiting-labels.js";
 import { isHeld } from "./hold-issue.js";
 import { withIssueLock } from "./with-issue-lock.js";
+import { forgetRemovedByPeople, noteIntendedRemovals, writeLabels } from "./write-labels.js";
 
 export type IntakeOutcome =
   | { action: "claimed"; stage: string; runId: string }
@@ -38,7 +38,7 @@ const COUNTER_TTL_S = 90 * 24 * 3600;
  *    person below the permission it needs is refused.
  * 4. Under the per-issue lock: re-read the issue (closed or label gone: drop); while another
  *    stage holds it (a claim label, or a live job), leave the label waiting; else take a
- *    transition number within the loop budget, swap the input label for the claim label.
+ *    transition number within the loop budget, write the labels once (input off, claim on; write-labels.ts).
  * 5. Enqueue the stage job under its deterministic id (claim before dispatch, never after).
  */
 export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<IntakeOutcome> {
@@ -85,6 +85,9 @@ export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<I
 async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline: Pipeline, stage: Stage, keep: (snapshot: StageJob["snapshot"]) => void): Promise<IntakeOutcome> {
   const ref = job.data.issue;
   if (!job.data.claimed) {
+    // This read is the freshest there is: what people took off before it is in it.
+    await forgetRemovedByPeople(rt, ref);
+    const readAt = Date.now();
     const { data: issue } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
     if (issue.state !== "open") return { action: "dropped", reason: "issue is closed" };
     const labels = issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
@@ -99,6 +102,7 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
     await job.updateData({ ...job.data, transition });
     const spent = transition - (Number(await rt.redis.get(keys.budgetBase(rt, ref.repoId, ref.number))) || 0);
     if (spent > pipeline.config.defaults.max_transitions) {
+      await noteIntendedRemovals(rt, ref, [stage.on]);
       await blockIssue(github, ref, pipeline, {
         reason: `this issue went through ${spent - 1} transitions, over the budget of ${pipeline.config.defaults.max_transitions} (a loop guard).`,
         hint: `Look at the history above for a cycle; if the work should go on, comment \`/baton retry\` (the budget starts again), or raise \`defaults.max_transitions\` in .github/baton.yml.`,
@@ -110,16 +114,16 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
       return { action: "blocked", reason: "transition budget exhausted" };
     }
     await ensureLabelsOnce(rt, github, ref, pipeline);
-    // Add then remove, never a whole-set PUT: the previous stage may still be taking its
-    // claim off, and a PUT from this read would put it back.
-    await swapLabel(github, ref, stage.on, stage.claim);
-    // A person who starts a stage by hand moves the issue on from where it waited.
+    // One write from this read, under the lock: the input label off, the claim label on, and
+    // (a person who starts a stage by hand moves the issue on from where it waited) any
+    // waiting label off. The previous stage handed off in one write under this same lock
+    // before this read, so nothing of it is still in flight.
     const waiting = waitingLabels(pipeline);
-    for (const label of labels.filter((l) => waiting.has(l))) await removeLabel(github, ref, label);
+    const left = [...labels.filter((l) => l !== stage.on && !waiting.has(l)), stage.claim];
+    await writeLabels(rt, github, ref, { before: labels, after: left, readAt });
     await job.updateData({ ...job.data, transition, claimed: true });
     // What the stage would read first thing, handed over (labels as this claim left them).
-    const left = [...labels.filter((l) => l !== stage.on && !waiting.has(l)), stage.claim];
-    keep({ read_at: Date.now(), number: issue.number, title: issue.title, body: issue.body ?? "", labels: left, author: issue.user?.login ?? "", html_url: issue.html_url });
+    keep({ read_at: readAt, number: issue.number, title: issue.title, body: issue.body ?? "", labels: left, author: issue.user?.login ?? "", html_url: issue.html_url });
   }
   return { action: "claimed", stage: stage.name, runId: stageRunId(ref, stage.name, job.data.transition ?? 0) };
 }

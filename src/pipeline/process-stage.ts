@@ -3,7 +3,7 @@ import { parseConfig } from "../config/parse-config.js";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { describeError, isPermanent, PermanentError } from "../errors.js";
 import { ensureComment } from "../github/ensure-comment.js";
-import { addLabels, removeLabel } from "../github/labels.js";
+import { removeLabel } from "../github/labels.js";
 import type { AppIdentity } from "../github/app-identity.js";
 import { listComments, readComments } from "../github/list-comments.js";
 import { formatIssue, type GitHub, type IssueComment, type IssueRef } from "../github/types.js";
@@ -20,6 +20,8 @@ import { updateStatus } from "../github/update-status.js";
 import { enqueueWaitingLabels } from "./enqueue-waiting-labels.js";
 import { noteLookalikes } from "./note-lookalikes.js";
 import { batchOutput } from "./batch-output.js";
+import { withIssueLock } from "./with-issue-lock.js";
+import { removedByPeople, writeLabels } from "./write-labels.js";
 
 export type StageJobOutcome =
   | { action: "handed-off"; outcome: string; label: string }
@@ -34,8 +36,8 @@ export type StageJobOutcome =
  *    is written once per transition, with the result (GitHub's write limits are per
  *    installation; docs/architecture.md §9).
  * 3. Run the stage's handler (it reuses what an earlier attempt of this job posted).
- * 4. Record the result in the status comment, then swap the claim label for the next label
- *    (last: the handoff is what starts the next stage).
+ * 4. Record the result in the status comment, then replace the claim label with the next
+ *    label in one write (last: the handoff is what starts the next stage).
  * 5. Give any input label that waited while this stage held the issue its intake now
  *    (one stage per issue at a time; see enqueue-waiting-labels.ts).
  * A permanent error, or a transient one on the last attempt, blocks the issue; any other
@@ -98,9 +100,8 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
       note: noteWithKnowledge(result.note, run.seen),
     }, label, result.appendix);
     if (waiting) await postGateComment(github, ref, stage, label, runId, comments);
-    await addLabels(github, ref, [label, ...(result.labels ?? [])]);
+    await handOff(rt, github, ref, issue, stage.claim, [label, ...(result.labels ?? [])]);
     await job.updateData({ ...job.data, handedOff: label });
-    await removeLabel(github, ref, stage.claim);
     await enqueueWaitingLabels(rt, ref, runId);
     await event({ type: "status_changed", from: stage.claim, to: label, outcome: result.outcome });
     await event({ type: "dispatch_completed", outcome: result.outcome, duration_ms: Date.now() - startedAt });
@@ -161,6 +162,23 @@ function defaultPipeline(): Pipeline {
   return result.pipeline;
 }
 
+/**
+ * The handoff: one whole-set write under the issue lock, from the labels the stage started
+ * with, less what people took off since (their `unlabeled` deliveries), plus the labels
+ * parked while this stage held the issue (they are on it): the claim label off, the next
+ * label on. The next claim takes the same lock and reads after this write, so the two
+ * cannot interleave. A label a person added meanwhile is put back by
+ * restore-clobbered-label.ts (docs/architecture.md §1).
+ */
+async function handOff(rt: Runtime, github: GitHub, ref: IssueRef, issue: IssueSnapshot & { read_at: number }, claim: string, labels: string[]): Promise<void> {
+  await withIssueLock(rt, ref.repoId, ref.number, async () => {
+    const gone = await removedByPeople(rt, ref);
+    const parked = await rt.redis.hkeys(keys.parkedLabels(rt, ref.repoId, ref.number));
+    const before = [...issue.labels.filter((l) => !gone.has(l.toLowerCase())), ...parked];
+    await writeLabels(rt, github, ref, { before, after: [...before.filter((l) => l !== claim), ...labels], readAt: issue.read_at });
+  });
+}
+
 /** How old the claim's read of the issue may be for the stage to start from it. */
 const SNAPSHOT_FRESH_MS = 30_000;
 
@@ -169,16 +187,17 @@ const SNAPSHOT_FRESH_MS = 30_000;
  * seconds of the claim (the common case); a retry, or a job that waited in the queue, reads
  * the issue again. A `/baton stop` meanwhile is caught by its Redis flag, not by the label.
  */
-function freshSnapshot(job: Job<StageJob>): (IssueSnapshot & { state: string }) | undefined {
+function freshSnapshot(job: Job<StageJob>): (IssueSnapshot & { state: string; read_at: number }) | undefined {
   const snapshot = job.data.snapshot;
   if (!snapshot || job.attemptsMade > 0 || Date.now() - snapshot.read_at > SNAPSHOT_FRESH_MS) return undefined;
-  const { read_at: _readAt, ...issue } = snapshot;
-  return { ...issue, state: "open" };
+  return { ...snapshot, state: "open" };
 }
 
-async function readIssue(github: GitHub, ref: IssueRef): Promise<IssueSnapshot & { state: string }> {
+async function readIssue(github: GitHub, ref: IssueRef): Promise<IssueSnapshot & { state: string; read_at: number }> {
+  const readAt = Date.now();
   const { data } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
   return {
+    read_at: readAt,
     number: data.number,
     title: data.title,
     body: data.body ?? "",
