@@ -53,6 +53,8 @@ export const StageJob = z.object({
    * takes the claim off. Re-adding the label would start the next stage a second time.
    */
   handedOff: z.string().optional(),
+  /** With `handedOff`: every label the handoff puts on (the next label first, then the stage's extra labels). */
+  handOffLabels: z.array(z.string()).optional(),
 });
 export type StageJob = z.infer<typeof StageJob>;
 

@@ -139,8 +139,10 @@ async function findHolder(rt: Runtime, ref: IssueRef, pipeline: Pipeline, labels
   const transition = Number(await rt.redis.get(keys.transitions(rt, ref.repoId, ref.number))) || 0;
   const latest = async (s: Stage) => (transition ? await stageQueue(rt.queues, s.kind).getJob(stageRunId(ref, s.name, transition)) : undefined);
   const claimed = pipeline.stages.find((s) => labels.includes(s.claim));
-  // A stage that has put its next label on is handing off: its claim is on its way off.
-  if (claimed) return (await latest(claimed))?.data.handedOff ? undefined : claimed;
+  // The handoff takes the claim off in the same write that puts the next label on: a claim
+  // label still on is a stage that holds the issue (or a handoff a crash cut short, which
+  // its retry finishes).
+  if (claimed) return claimed;
   for (const s of pipeline.stages) {
     const job = await latest(s);
     if (job && !job.data.handedOff && LIVE_STATES.has(await job.getState())) return s;

@@ -3,7 +3,6 @@ import { parseConfig } from "../config/parse-config.js";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { describeError, isPermanent, PermanentError } from "../errors.js";
 import { ensureComment } from "../github/ensure-comment.js";
-import { removeLabel } from "../github/labels.js";
 import type { AppIdentity } from "../github/app-identity.js";
 import { listComments, readComments } from "../github/list-comments.js";
 import { formatIssue, type GitHub, type IssueComment, type IssueRef } from "../github/types.js";
@@ -60,14 +59,17 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     if (!handler) throw new PermanentError(`this Baton version cannot run stages of kind "${stage.kind}" yet.`);
 
     if (job.data.handedOff) {
-      await removeLabel(github, ref, stage.claim);
+      // The handoff began: finish its write if it did not land (the claim label is still on).
+      const issue = await readIssue(github, ref);
+      if (issue.labels.includes(stage.claim)) await handOff(rt, job, github, issue, stage.claim, job.data.handOffLabels ?? [job.data.handedOff]);
       await enqueueWaitingLabels(rt, ref, runId);
       return { action: "handed-off", outcome: "resumed", label: job.data.handedOff };
     }
     if (await rt.redis.exists(keys.stopped(rt, runId))) return { action: "dropped", reason: "stopped by /baton stop" };
     const issue = freshSnapshot(job) ?? (await readIssue(github, ref));
     if (issue.state !== "open") return { action: "dropped", reason: "issue is closed" };
-    if (!issue.labels.includes(stage.claim)) return { action: "dropped", reason: `claim label ${stage.claim} was removed` };
+    // A person who took the claim label off since the claim's read cancelled the run.
+    if (!issue.labels.includes(stage.claim) || (await removedByPeople(rt, ref)).has(stage.claim.toLowerCase())) return { action: "dropped", reason: `claim label ${stage.claim} was removed` };
     await event({ type: "worker_started", attempt: job.attemptsMade + 1 });
 
     comments = await noteLookalikes(github, ref, await readComments(github, ref, await rt.appIdentity()));
@@ -100,8 +102,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
       note: noteWithKnowledge(result.note, run.seen),
     }, label, result.appendix);
     if (waiting) await postGateComment(github, ref, stage, label, runId, comments);
-    await handOff(rt, github, ref, issue, stage.claim, [label, ...(result.labels ?? [])]);
-    await job.updateData({ ...job.data, handedOff: label });
+    await handOff(rt, job, github, issue, stage.claim, [label, ...(result.labels ?? [])]);
     await enqueueWaitingLabels(rt, ref, runId);
     await event({ type: "status_changed", from: stage.claim, to: label, outcome: result.outcome });
     await event({ type: "dispatch_completed", outcome: result.outcome, duration_ms: Date.now() - startedAt });
@@ -170,8 +171,12 @@ function defaultPipeline(): Pipeline {
  * cannot interleave. A label a person added meanwhile is put back by
  * restore-clobbered-label.ts (docs/architecture.md §1).
  */
-async function handOff(rt: Runtime, github: GitHub, ref: IssueRef, issue: IssueSnapshot & { read_at: number }, claim: string, labels: string[]): Promise<void> {
+async function handOff(rt: Runtime, job: Job<StageJob>, github: GitHub, issue: IssueSnapshot & { read_at: number }, claim: string, labels: string[]): Promise<void> {
+  const ref = job.data.issue;
   await withIssueLock(rt, ref.repoId, ref.number, async () => {
+    // Marked before the write, under the lock (no claim reads in between): a retry after a
+    // crash here re-reads the issue and finishes the write instead of running the stage again.
+    await job.updateData({ ...job.data, handedOff: labels[0], handOffLabels: labels });
     const gone = await removedByPeople(rt, ref);
     const parked = await rt.redis.hkeys(keys.parkedLabels(rt, ref.repoId, ref.number));
     const before = [...issue.labels.filter((l) => !gone.has(l.toLowerCase())), ...parked];
@@ -179,8 +184,13 @@ async function handOff(rt: Runtime, github: GitHub, ref: IssueRef, issue: IssueS
   });
 }
 
-/** How old the claim's read of the issue may be for the stage to start from it. */
-const SNAPSHOT_FRESH_MS = 30_000;
+/**
+ * How old the claim's read of the issue may be for the stage to start from it: under a
+ * burst most stages start well within a minute of their claim. Labels people change
+ * meanwhile are accounted for at the handoff (their webhooks); a title or body edited in
+ * that minute is read by the next stage.
+ */
+const SNAPSHOT_FRESH_MS = 60_000;
 
 /**
  * The claim's read of the issue, when this is the job's first attempt and it starts within

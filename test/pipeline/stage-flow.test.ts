@@ -106,8 +106,9 @@ describe("running stages and handing off", () => {
     job.attemptsMade = 1;
     const result = await processStage(rt, job);
 
-    // The retry reuses the artifact and the status comment, and hands off in one write.
-    expect(result).toMatchObject({ action: "handed-off", outcome: "pass", label: "status:triaged" });
+    // The first attempt marked the handoff and its write failed: the retry finishes the write
+    // from a fresh read, without running the stage again.
+    expect(result).toEqual({ action: "handed-off", outcome: "resumed", label: "status:triaged" });
     const bodies = fake.commentsOn(12).map((c) => c.body);
     expect(bodies.filter((b) => b.startsWith("<!-- baton:artifact stage=triage"))).toHaveLength(1);
     expect(statusComments(12)).toHaveLength(1);
