@@ -18,6 +18,7 @@ import { waitingLabels } from "./waiting-labels.js";
 import { parkLabel } from "./enqueue-waiting-labels.js";
 import { isHeld } from "./hold-issue.js";
 import { withIssueLock } from "./with-issue-lock.js";
+import { noteBatonComments } from "./quiet-issue.js";
 import { forgetRemovedByPeople, noteIntendedRemovals, writeLabels } from "./write-labels.js";
 
 export type IntakeOutcome =
@@ -123,7 +124,7 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
     await writeLabels(rt, github, ref, { before: labels, after: left, readAt });
     await job.updateData({ ...job.data, transition, claimed: true });
     // What the stage would read first thing, handed over (labels as this claim left them).
-    keep({ read_at: readAt, number: issue.number, title: issue.title, body: issue.body ?? "", labels: left, author: issue.user?.login ?? "", html_url: issue.html_url });
+    keep({ read_at: readAt, number: issue.number, title: issue.title, body: issue.body ?? "", labels: left, author: issue.user?.login ?? "", html_url: issue.html_url, comments: issue.comments });
   }
   return { action: "claimed", stage: stage.name, runId: stageRunId(ref, stage.name, job.data.transition ?? 0) };
 }
@@ -156,6 +157,7 @@ async function noteWaiting(rt: Runtime, github: GitHub, ref: IssueRef, pipeline:
   const note = `waits for the ${holder.name} stage to hand off`;
   const row = readStatus(comments).data.rows[stage.name];
   if (row?.state === "queued" && row.note === note) return;
+  await noteBatonComments(rt, ref);
   await updateStatus(github, ref, pipeline, comments, stage.name, { state: "queued", note }, holder.claim);
 }
 

@@ -20,6 +20,7 @@ import { enqueueWaitingLabels } from "./enqueue-waiting-labels.js";
 import { noteLookalikes } from "./note-lookalikes.js";
 import { batchOutput } from "./batch-output.js";
 import { withIssueLock } from "./with-issue-lock.js";
+import { batonCommented } from "./quiet-issue.js";
 import { removedByPeople, writeLabels } from "./write-labels.js";
 
 export type StageJobOutcome =
@@ -72,7 +73,9 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     if (!issue.labels.includes(stage.claim) || (await removedByPeople(rt, ref)).has(stage.claim.toLowerCase())) return { action: "dropped", reason: `claim label ${stage.claim} was removed` };
     await event({ type: "worker_started", attempt: job.attemptsMade + 1 });
 
-    comments = await noteLookalikes(github, ref, await readComments(github, ref, await rt.appIdentity()));
+    // An issue without a comment at the claim's read has nothing of Baton's to read back.
+    const unread = issue.comments === 0 && !(await batonCommented(rt, ref));
+    comments = unread ? [] : await noteLookalikes(github, ref, await readComments(github, ref, await rt.appIdentity()));
     const startedAt = Date.now();
 
     const output = batchOutput((text) => void event({ type: "agent_output", text }));
@@ -87,6 +90,8 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     signal?.throwIfAborted();
     const label = nextLabel(stage, result.outcome);
     const waiting = stage.gate && result.outcome === "pass";
+    // Baton noted a waiting label meanwhile: its status comment is there to be updated, not added.
+    if (unread && (await batonCommented(rt, ref))) comments = (await readComments(github, ref, await rt.appIdentity())).own;
     comments = await updateStatus(github, ref, pipeline, comments, stage.name, {
       state: waiting ? "waiting" : "passed",
       outcome: result.outcome,
@@ -197,13 +202,13 @@ const SNAPSHOT_FRESH_MS = 60_000;
  * seconds of the claim (the common case); a retry, or a job that waited in the queue, reads
  * the issue again. A `/baton stop` meanwhile is caught by its Redis flag, not by the label.
  */
-function freshSnapshot(job: Job<StageJob>): (IssueSnapshot & { state: string; read_at: number }) | undefined {
+function freshSnapshot(job: Job<StageJob>): (IssueSnapshot & { state: string; read_at: number; comments?: number }) | undefined {
   const snapshot = job.data.snapshot;
   if (!snapshot || job.attemptsMade > 0 || Date.now() - snapshot.read_at > SNAPSHOT_FRESH_MS) return undefined;
   return { ...snapshot, state: "open" };
 }
 
-async function readIssue(github: GitHub, ref: IssueRef): Promise<IssueSnapshot & { state: string; read_at: number }> {
+async function readIssue(github: GitHub, ref: IssueRef): Promise<IssueSnapshot & { state: string; read_at: number; comments?: number }> {
   const readAt = Date.now();
   const { data } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
   return {
@@ -215,6 +220,7 @@ async function readIssue(github: GitHub, ref: IssueRef): Promise<IssueSnapshot &
     author: data.user?.login ?? "",
     html_url: data.html_url,
     state: data.state,
+    comments: data.comments,
   };
 }
 
