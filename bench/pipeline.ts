@@ -68,6 +68,8 @@ export async function benchPipeline(redisUrl: string) {
       latency_p99_ms: round(percentile(latencies, 99)),
       api_calls: apiCalls,
       api_calls_per_transition: round(apiCalls / transitions),
+      // Content-creating requests (every method but GET): GitHub's secondary limits count these.
+      api_writes_per_transition: round(sandbox.calls.slice(callsBefore).filter((c) => c.method !== "GET").length / transitions),
       app_peak_rss_mb: round(await peakRssMb(app.pid), 1),
       app_entry: COMPILED ? "dist/main.js" : "src/main.ts via tsx",
       targets: { transitions_per_second: ">= 50", api_calls_per_transition: "<= 5", app_peak_rss_mb: "<= 200" },
@@ -75,7 +77,7 @@ export async function benchPipeline(redisUrl: string) {
     const byRoute = new Map<string, number>();
     for (const c of sandbox.calls.slice(callsBefore)) byRoute.set(c.route, (byRoute.get(c.route) ?? 0) + 1);
     console.log(`\nPipeline: ${ISSUES} issues labelled at once, triage → design → status:ready, builtin agent\n`);
-    printTable([{ "transitions/s": summary.transitions_per_second, "p50 ms": summary.latency_p50_ms, "p99 ms": summary.latency_p99_ms, "API calls/transition": summary.api_calls_per_transition, "peak RSS MB": summary.app_peak_rss_mb, seconds: summary.seconds }]);
+    printTable([{ "transitions/s": summary.transitions_per_second, "p50 ms": summary.latency_p50_ms, "p99 ms": summary.latency_p99_ms, "API calls/transition": summary.api_calls_per_transition, "writes/transition": summary.api_writes_per_transition, "peak RSS MB": summary.app_peak_rss_mb, seconds: summary.seconds }]);
     console.log("\nAPI calls by route:");
     printTable([...byRoute.entries()].sort((a, b) => b[1] - a[1]).map(([route, n]) => ({ route, calls: n, "per transition": round(n / transitions) })));
     return summary;

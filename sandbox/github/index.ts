@@ -61,6 +61,11 @@ export interface Sandbox {
   world: World;
   faults: ApiFaults;
   calls: ApiCall[];
+  /**
+   * Run just before an authenticated API call is served, in order: a test makes something
+   * happen between the app's read and its write (a person labelling the issue meanwhile).
+   */
+  beforeServe: ((call: { method: string; route: string; path: string }) => void | Promise<void>)[];
   setWebhookUrl(url: string): void;
   /** Resolves when every webhook queued so far has been attempted. */
   idle(): Promise<void>;
@@ -84,6 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   webhooks.url = options.webhookUrl;
   const faults = new ApiFaults();
   const calls: ApiCall[] = [];
+  const beforeServe: Sandbox["beforeServe"] = [];
   const urls = { web: "", api: "" };
   const world = new World(urls, appId, appSlug, gitRoot, webhooks);
   const routes: Route[] = [...appRoutes(world), ...repoRoutes(world), ...issueRoutes(world), ...pullRoutes(world), ...reviewRoutes(world), ...checkRoutes(world), ...relationRoutes(world)];
@@ -138,6 +144,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         if (installation?.account.login.toLowerCase() !== params[0]?.toLowerCase()) throw new SandboxError({ status: 404, body: { message: "Not Found" } });
         checkRestScope(actor.token, world.state.repo(params[0]!, params[1] ?? ""), method, path);
       }
+      for (const hook of beforeServe) await hook({ method, route: match.r.name, path });
       const reply = await match.r.handler(call);
       record(reply.status, actor);
       send(res, reply);
@@ -214,6 +221,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     world,
     faults,
     calls,
+    beforeServe,
     setWebhookUrl: (u) => (webhooks.url = u),
     idle: () => webhooks.idle(),
     close: async () => {

@@ -30,3 +30,14 @@ export async function swapLabel(github: GitHub, ref: IssueRef, from: string, to:
   await removeLabel(github, ref, from);
 }
 
+
+/**
+ * Replaces the issue's labels with `labels` in one write (`PUT .../labels`). A label someone
+ * added since `labels` was computed is removed by it: callers go through the pipeline's
+ * label writer (src/pipeline/write-labels.ts), which records what it means to remove so the
+ * rest can be put back (docs/architecture.md §1).
+ */
+export async function setLabels(github: GitHub, ref: IssueRef, labels: string[]): Promise<string[]> {
+  const { data } = await github.rest.issues.setLabels({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, labels });
+  return data.map((l) => l.name);
+}

@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   "status_changed",
   "dispatch_failed",
   "dispatch_completed",
+  "label_restored",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

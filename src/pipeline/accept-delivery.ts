@@ -7,6 +7,7 @@ import { acceptPullEvent } from "./accept-pull-event.js";
 import { enqueueIntake } from "./enqueue-intake.js";
 import { jobOptions } from "./job-options.js";
 import { forgetConfig, CONFIG_PATH } from "./load-pipeline.js";
+import { acceptUnlabeled } from "./restore-clobbered-label.js";
 
 /** The part of an issues webhook payload intake needs; anything else is ignored. */
 const IssuesPayload = z.object({
@@ -52,6 +53,7 @@ export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: 
   if (!parsed.success || parsed.data.issue.pull_request) return "ignored";
   const payload = parsed.data;
   if (isPlanTaskChange(payload)) await acceptPlanTaskChange(rt, delivery.id, payload);
+  if (payload.action === "unlabeled") return acceptUnlabeled(rt, delivery.id, payload, REPO_JOB_OPTS(rt));
   const labels =
     payload.action === "labeled" && payload.label ? [payload.label.name]
     : payload.action === "opened" ? payload.issue.labels.map((l) => l.name)

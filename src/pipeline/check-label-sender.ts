@@ -43,10 +43,7 @@ export async function checkLabelSender(rt: Runtime, github: GitHub, ref: IssueRe
   }
   if (type === "Bot") return { action: "dropped", reason: `label applied by another bot (${login})` };
 
-  const gated = gateBefore(pipeline, stage);
-  const { trigger, commands } = pipeline.config.permissions;
-  const minimum = gated ? higherOf(trigger, commands) : trigger;
-  const role = await cachedRole(rt, github, ref, login);
+  const { gated, minimum, role } = await permissionFor(rt, github, ref, pipeline, stage, login);
   if (hasAtLeast(role, minimum)) return undefined;
   const why = gated
     ? `\`${stage.on}\` passes the **${gated.name}** stage's gate, so applying it needs at least **${minimum}** permission on this repository, like \`/baton approve\` (yours: ${role}).`
@@ -54,6 +51,21 @@ export async function checkLabelSender(rt: Runtime, github: GitHub, ref: IssueRe
   await ensureComment(github, ref, `<!-- baton:refused delivery=${data.deliveryId} -->`, `@${login} ${why} The label was taken off and nothing was started; a maintainer can apply it instead.`, await listComments(github, ref, app));
   await removeLabel(github, ref, stage.on);
   return { action: "refused", reason: `${login} has ${role}, below ${minimum}` };
+}
+
+/** True when `actor` is a person with the permission applying `stage.on` needs (quietly: no comment, no removal). */
+export async function mayApplyLabel(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline, stage: Stage, actor: { login: string; type?: string }): Promise<boolean> {
+  if (actor.type === "Bot") return false;
+  const { minimum, role } = await permissionFor(rt, github, ref, pipeline, stage, actor.login);
+  return hasAtLeast(role, minimum);
+}
+
+/** What applying `stage.on` needs (more when it passes a gate), and what `login` has. */
+async function permissionFor(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline, stage: Stage, login: string) {
+  const gated = gateBefore(pipeline, stage);
+  const { trigger, commands } = pipeline.config.permissions;
+  const minimum: Permission = gated ? higherOf(trigger, commands) : trigger;
+  return { gated, minimum, role: await cachedRole(rt, github, ref, login) };
 }
 
 /**

@@ -44,7 +44,17 @@ export const StageJob = z.object({
    * after uses it instead of reading the issue again (one GitHub call less per transition).
    */
   snapshot: z
-    .object({ read_at: z.number(), number: z.number().int(), title: z.string(), body: z.string(), labels: z.array(z.string()), author: z.string(), html_url: z.string() })
+    .object({
+      read_at: z.number(),
+      number: z.number().int(),
+      title: z.string(),
+      body: z.string(),
+      labels: z.array(z.string()),
+      author: z.string(),
+      html_url: z.string(),
+      /** How many comments the issue had (0: the stage need not read them back). */
+      comments: z.number().int().optional(),
+    })
     .optional(),
   /** The stage's `concurrency:` when it had one at claim time: runs of it one repository may have at once. */
   concurrency: z.number().int().positive().optional(),
@@ -53,6 +63,8 @@ export const StageJob = z.object({
    * takes the claim off. Re-adding the label would start the next stage a second time.
    */
   handedOff: z.string().optional(),
+  /** With `handedOff`: every label the handoff puts on (the next label first, then the stage's extra labels). */
+  handOffLabels: z.array(z.string()).optional(),
 });
 export type StageJob = z.infer<typeof StageJob>;
 

@@ -5,7 +5,6 @@ import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { ensureComment } from "../github/ensure-comment.js";
 import { ensureRepoLabels, describePipelineLabels } from "../github/ensure-repo-labels.js";
 import { listComments } from "../github/list-comments.js";
-import { removeLabel, swapLabel } from "../github/labels.js";
 import { checkLabelSender } from "./check-label-sender.js";
 import { updateStatus } from "../github/update-status.js";
 import { readStatus } from "../github/status-comment.js";
@@ -20,6 +19,8 @@ import { parkLabel } from "./enqueue-waiting-labels.js";
 import { isHeld } from "./hold-issue.js";
 import { jobOptions } from "./job-options.js";
 import { withIssueLock } from "./with-issue-lock.js";
+import { noteBatonComments } from "./quiet-issue.js";
+import { forgetRemovedByPeople, noteIntendedRemovals, writeLabels } from "./write-labels.js";
 
 export type IntakeOutcome =
   | { action: "claimed"; stage: string; runId: string }
@@ -39,7 +40,7 @@ const COUNTER_TTL_S = 90 * 24 * 3600;
  *    person below the permission it needs is refused.
  * 4. Under the per-issue lock: re-read the issue (closed or label gone: drop); while another
  *    stage holds it (a claim label, or a live job), leave the label waiting; else take a
- *    transition number within the loop budget, swap the input label for the claim label.
+ *    transition number within the loop budget, write the labels once (input off, claim on; write-labels.ts).
  * 5. Enqueue the stage job under its deterministic id (claim before dispatch, never after).
  */
 export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<IntakeOutcome> {
@@ -83,6 +84,9 @@ export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<I
 async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline: Pipeline, stage: Stage, keep: (snapshot: StageJob["snapshot"]) => void): Promise<IntakeOutcome> {
   const ref = job.data.issue;
   if (!job.data.claimed) {
+    // This read is the freshest there is: what people took off before it is in it.
+    await forgetRemovedByPeople(rt, ref);
+    const readAt = Date.now();
     const { data: issue } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
     if (issue.state !== "open") return { action: "dropped", reason: "issue is closed" };
     const labels = issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
@@ -97,6 +101,7 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
     await job.updateData({ ...job.data, transition });
     const spent = transition - (Number(await rt.redis.get(keys.budgetBase(rt, ref.repoId, ref.number))) || 0);
     if (spent > pipeline.config.defaults.max_transitions) {
+      await noteIntendedRemovals(rt, ref, [stage.on]);
       await blockIssue(github, ref, pipeline, {
         reason: `this issue went through ${spent - 1} transitions, over the budget of ${pipeline.config.defaults.max_transitions} (a loop guard).`,
         hint: `Look at the history above for a cycle; if the work should go on, comment \`/baton retry\` (the budget starts again), or raise \`defaults.max_transitions\` in .github/baton.yml.`,
@@ -108,16 +113,16 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
       return { action: "blocked", reason: "transition budget exhausted" };
     }
     await ensureLabelsOnce(rt, github, ref, pipeline);
-    // Add then remove, never a whole-set PUT: the previous stage may still be taking its
-    // claim off, and a PUT from this read would put it back.
-    await swapLabel(github, ref, stage.on, stage.claim);
-    // A person who starts a stage by hand moves the issue on from where it waited.
+    // One write from this read, under the lock: the input label off, the claim label on, and
+    // (a person who starts a stage by hand moves the issue on from where it waited) any
+    // waiting label off. The previous stage handed off in one write under this same lock
+    // before this read, so nothing of it is still in flight.
     const waiting = waitingLabels(pipeline);
-    for (const label of labels.filter((l) => waiting.has(l))) await removeLabel(github, ref, label);
+    const left = [...labels.filter((l) => l !== stage.on && !waiting.has(l)), stage.claim];
+    await writeLabels(rt, github, ref, { before: labels, after: left, readAt });
     await job.updateData({ ...job.data, transition, claimed: true });
     // What the stage would read first thing, handed over (labels as this claim left them).
-    const left = [...labels.filter((l) => l !== stage.on && !waiting.has(l)), stage.claim];
-    keep({ read_at: Date.now(), number: issue.number, title: issue.title, body: issue.body ?? "", labels: left, author: issue.user?.login ?? "", html_url: issue.html_url });
+    keep({ read_at: readAt, number: issue.number, title: issue.title, body: issue.body ?? "", labels: left, author: issue.user?.login ?? "", html_url: issue.html_url, comments: issue.comments });
   }
   return { action: "claimed", stage: stage.name, runId: stageRunId(ref, stage.name, job.data.transition ?? 0) };
 }
@@ -133,8 +138,10 @@ async function findHolder(rt: Runtime, ref: IssueRef, pipeline: Pipeline, labels
   const transition = Number(await rt.redis.get(keys.transitions(rt, ref.repoId, ref.number))) || 0;
   const latest = async (s: Stage) => (transition ? await stageQueue(rt.queues, s.kind).getJob(stageRunId(ref, s.name, transition)) : undefined);
   const claimed = pipeline.stages.find((s) => labels.includes(s.claim));
-  // A stage that has put its next label on is handing off: its claim is on its way off.
-  if (claimed) return (await latest(claimed))?.data.handedOff ? undefined : claimed;
+  // The handoff takes the claim off in the same write that puts the next label on: a claim
+  // label still on is a stage that holds the issue (or a handoff a crash cut short, which
+  // its retry finishes).
+  if (claimed) return claimed;
   for (const s of pipeline.stages) {
     const job = await latest(s);
     if (job && !job.data.handedOff && LIVE_STATES.has(await job.getState())) return s;
@@ -148,6 +155,7 @@ async function noteWaiting(rt: Runtime, github: GitHub, ref: IssueRef, pipeline:
   const note = `waits for the ${holder.name} stage to hand off`;
   const row = readStatus(comments).data.rows[stage.name];
   if (row?.state === "queued" && row.note === note) return;
+  await noteBatonComments(rt, ref);
   await updateStatus(github, ref, pipeline, comments, stage.name, { state: "queued", note }, holder.claim);
 }
 

@@ -3,7 +3,6 @@ import { parseConfig } from "../config/parse-config.js";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { describeError, isPermanent, PermanentError } from "../errors.js";
 import { ensureComment } from "../github/ensure-comment.js";
-import { addLabels, removeLabel } from "../github/labels.js";
 import type { AppIdentity } from "../github/app-identity.js";
 import { listComments, readComments } from "../github/list-comments.js";
 import { formatIssue, type GitHub, type IssueComment, type IssueRef } from "../github/types.js";
@@ -19,6 +18,9 @@ import { updateStatus } from "../github/update-status.js";
 import { enqueueWaitingLabels } from "./enqueue-waiting-labels.js";
 import { noteLookalikes } from "./note-lookalikes.js";
 import { batchOutput } from "./batch-output.js";
+import { withIssueLock } from "./with-issue-lock.js";
+import { batonCommented } from "./quiet-issue.js";
+import { removedByPeople, writeLabels } from "./write-labels.js";
 
 export type StageJobOutcome =
   | { action: "handed-off"; outcome: string; label: string }
@@ -33,8 +35,8 @@ export type StageJobOutcome =
  *    is written once per transition, with the result (GitHub's write limits are per
  *    installation; docs/architecture.md §9).
  * 3. Run the stage's handler (it reuses what an earlier attempt of this job posted).
- * 4. Record the result in the status comment, then swap the claim label for the next label
- *    (last: the handoff is what starts the next stage).
+ * 4. Record the result in the status comment, then replace the claim label with the next
+ *    label in one write (last: the handoff is what starts the next stage).
  * 5. Give any input label that waited while this stage held the issue its intake now
  *    (one stage per issue at a time; see enqueue-waiting-labels.ts).
  * A permanent error, or a transient one on the last attempt, blocks the issue; any other
@@ -57,17 +59,22 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     if (!handler) throw new PermanentError(`this Baton version cannot run stages of kind "${stage.kind}" yet.`);
 
     if (job.data.handedOff) {
-      await removeLabel(github, ref, stage.claim);
+      // The handoff began: finish its write if it did not land (the claim label is still on).
+      const issue = await readIssue(github, ref);
+      if (issue.labels.includes(stage.claim)) await handOff(rt, job, github, issue, stage.claim, job.data.handOffLabels ?? [job.data.handedOff]);
       await enqueueWaitingLabels(rt, ref, runId);
       return { action: "handed-off", outcome: "resumed", label: job.data.handedOff };
     }
     if (await rt.redis.exists(keys.stopped(rt, runId))) return { action: "dropped", reason: "stopped by /baton stop" };
     const issue = freshSnapshot(job) ?? (await readIssue(github, ref));
     if (issue.state !== "open") return { action: "dropped", reason: "issue is closed" };
-    if (!issue.labels.includes(stage.claim)) return { action: "dropped", reason: `claim label ${stage.claim} was removed` };
+    // A person who took the claim label off since the claim's read cancelled the run.
+    if (!issue.labels.includes(stage.claim) || (await removedByPeople(rt, ref)).has(stage.claim.toLowerCase())) return { action: "dropped", reason: `claim label ${stage.claim} was removed` };
     await event({ type: "worker_started", attempt: job.attemptsMade + 1 });
 
-    comments = await noteLookalikes(github, ref, await readComments(github, ref, await rt.appIdentity()));
+    // An issue without a comment at the claim's read has nothing of Baton's to read back.
+    const unread = issue.comments === 0 && !(await batonCommented(rt, ref));
+    comments = unread ? [] : await noteLookalikes(github, ref, await readComments(github, ref, await rt.appIdentity()));
     const startedAt = Date.now();
 
     const output = batchOutput((text) => void event({ type: "agent_output", text }));
@@ -82,6 +89,8 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     signal?.throwIfAborted();
     const label = nextLabel(stage, result.outcome);
     const waiting = stage.gate && result.outcome === "pass";
+    // Baton noted a waiting label meanwhile: its status comment is there to be updated, not added.
+    if (unread && (await batonCommented(rt, ref))) comments = (await readComments(github, ref, await rt.appIdentity())).own;
     comments = await updateStatus(github, ref, pipeline, comments, stage.name, {
       state: waiting ? "waiting" : "passed",
       outcome: result.outcome,
@@ -97,9 +106,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
       note: noteWithKnowledge(result.note, run.seen),
     }, label, result.appendix);
     if (waiting) await postGateComment(github, ref, stage, label, runId, comments);
-    await addLabels(github, ref, [label, ...(result.labels ?? [])]);
-    await job.updateData({ ...job.data, handedOff: label });
-    await removeLabel(github, ref, stage.claim);
+    await handOff(rt, job, github, issue, stage.claim, [label, ...(result.labels ?? [])]);
     await enqueueWaitingLabels(rt, ref, runId);
     await event({ type: "status_changed", from: stage.claim, to: label, outcome: result.outcome });
     await event({ type: "dispatch_completed", outcome: result.outcome, duration_ms: Date.now() - startedAt });
@@ -160,24 +167,51 @@ function defaultPipeline(): Pipeline {
   return result.pipeline;
 }
 
-/** How old the claim's read of the issue may be for the stage to start from it. */
-const SNAPSHOT_FRESH_MS = 30_000;
+/**
+ * The handoff: one whole-set write under the issue lock, from the labels the stage started
+ * with, less what people took off since (their `unlabeled` deliveries), plus the labels
+ * parked while this stage held the issue (they are on it): the claim label off, the next
+ * label on. The next claim takes the same lock and reads after this write, so the two
+ * cannot interleave. A label a person added meanwhile is put back by
+ * restore-clobbered-label.ts (docs/architecture.md §1).
+ */
+async function handOff(rt: Runtime, job: Job<StageJob>, github: GitHub, issue: IssueSnapshot & { read_at: number }, claim: string, labels: string[]): Promise<void> {
+  const ref = job.data.issue;
+  await withIssueLock(rt, ref.repoId, ref.number, async () => {
+    // Marked before the write, under the lock (no claim reads in between): a retry after a
+    // crash here re-reads the issue and finishes the write instead of running the stage again.
+    await job.updateData({ ...job.data, handedOff: labels[0], handOffLabels: labels });
+    const gone = await removedByPeople(rt, ref);
+    const parked = await rt.redis.hkeys(keys.parkedLabels(rt, ref.repoId, ref.number));
+    const before = [...issue.labels.filter((l) => !gone.has(l.toLowerCase())), ...parked];
+    await writeLabels(rt, github, ref, { before, after: [...before.filter((l) => l !== claim), ...labels], readAt: issue.read_at });
+  });
+}
+
+/**
+ * How old the claim's read of the issue may be for the stage to start from it: under a
+ * burst most stages start well within a minute of their claim. Labels people change
+ * meanwhile are accounted for at the handoff (their webhooks); a title or body edited in
+ * that minute is read by the next stage.
+ */
+const SNAPSHOT_FRESH_MS = 60_000;
 
 /**
  * The claim's read of the issue, when this is the job's first attempt and it starts within
  * seconds of the claim (the common case); a retry, or a job that waited in the queue, reads
  * the issue again. A `/baton stop` meanwhile is caught by its Redis flag, not by the label.
  */
-function freshSnapshot(job: Job<StageJob>): (IssueSnapshot & { state: string }) | undefined {
+function freshSnapshot(job: Job<StageJob>): (IssueSnapshot & { state: string; read_at: number; comments?: number }) | undefined {
   const snapshot = job.data.snapshot;
   if (!snapshot || job.attemptsMade > 0 || Date.now() - snapshot.read_at > SNAPSHOT_FRESH_MS) return undefined;
-  const { read_at: _readAt, ...issue } = snapshot;
-  return { ...issue, state: "open" };
+  return { ...snapshot, state: "open" };
 }
 
-async function readIssue(github: GitHub, ref: IssueRef): Promise<IssueSnapshot & { state: string }> {
+async function readIssue(github: GitHub, ref: IssueRef): Promise<IssueSnapshot & { state: string; read_at: number; comments?: number }> {
+  const readAt = Date.now();
   const { data } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
   return {
+    read_at: readAt,
     number: data.number,
     title: data.title,
     body: data.body ?? "",
@@ -185,6 +219,7 @@ async function readIssue(github: GitHub, ref: IssueRef): Promise<IssueSnapshot &
     author: data.user?.login ?? "",
     html_url: data.html_url,
     state: data.state,
+    comments: data.comments,
   };
 }
 

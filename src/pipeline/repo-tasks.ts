@@ -10,6 +10,7 @@ import { processPullEvent, PullEventTask } from "./process-pull-event.js";
 import type { Runtime } from "../runtime.js";
 import { CONFIG_PATH, forgetConfig, loadPipeline } from "./load-pipeline.js";
 import { trackPlanOf } from "./track-plan.js";
+import { restoreClobberedLabel, RestoreLabelTask } from "./restore-clobbered-label.js";
 
 /**
  * Work that does not start a stage: label bootstrap, the config check run, lessons after a
@@ -29,6 +30,7 @@ export const RepoTask = z.discriminatedUnion("task", [
     commentId: z.number().int(),
   }),
   PullEventTask,
+  RestoreLabelTask,
 ]);
 export type RepoTask = z.infer<typeof RepoTask>;
 
@@ -53,6 +55,8 @@ export async function processRepoTask(rt: Runtime, job: Job<RepoTask>): Promise<
       return processPullEvent(rt, data);
     case "track-plan":
       return trackPlanOf(rt, await rt.auth(data.issue.installationId), data.issue);
+    case "restore-label":
+      return restoreClobberedLabel(rt, data);
   }
 }
 

@@ -207,6 +207,15 @@ export class FakeGitHub {
       }
       return [200, issue.labels.map((name) => ({ name }))];
     }
+    if (rest === "/labels" && method === "PUT") {
+      const wanted = body.labels as string[];
+      for (const label of wanted) {
+        if (!issue.labels.includes(label)) this.labelEvents.get(issue.number)?.push({ label, actor: this.botLogin });
+        this.repoLabels.add(label);
+      }
+      issue.labels = [...wanted];
+      return [200, issue.labels.map((name) => ({ name }))];
+    }
     if ((m = rest.match(/^\/labels\/(.+)$/)) && method === "DELETE") {
       const name = m[1] ?? "";
       if (!issue.labels.includes(name)) return [404, { message: "Label does not exist" }];

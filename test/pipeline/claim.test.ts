@@ -23,7 +23,7 @@ describe("claiming an issue for a stage", () => {
     fake.addIssue({ number: 1, labels: ["status:triage"] });
     const seenAtSwap: number[] = [];
     fake.beforeCall.push(async (call) => {
-      if (call.method === "POST" && call.path.endsWith("/issues/1/labels")) seenAtSwap.push((await stageJobs()).length);
+      if (call.method === "PUT" && call.path.endsWith("/issues/1/labels")) seenAtSwap.push((await stageJobs()).length);
     });
     const [job] = await deliverLabel(rt, fake, { label: "status:triage", number: 1 });
 
@@ -46,7 +46,7 @@ describe("claiming an issue for a stage", () => {
 
     expect(unique.size).toBe(1);
     await Promise.all([...unique.values()].map((j) => processIntake(rt, j)));
-    expect(fake.callsTo("POST", /\/issues\/2\/labels$/)).toHaveLength(1);
+    expect(fake.callsTo("PUT", /\/issues\/2\/labels$/)).toHaveLength(1);
     expect(await stageJobs()).toHaveLength(1);
   });
 
@@ -58,7 +58,7 @@ describe("claiming an issue for a stage", () => {
     const outcomes = await Promise.all([processIntake(rt, a!), processIntake(rt, b!)]);
 
     expect(outcomes.map((o) => o.action).sort()).toEqual(["claimed", "dropped"]);
-    expect(fake.callsTo("POST", /\/issues\/3\/labels$/)).toHaveLength(1);
+    expect(fake.callsTo("PUT", /\/issues\/3\/labels$/)).toHaveLength(1);
     expect(await stageJobs()).toHaveLength(1);
     expect(fake.issues.get(3)?.labels).toEqual(["status:triaging"]);
   });

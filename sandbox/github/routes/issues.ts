@@ -1,5 +1,5 @@
 import { invalid, ok, paginate, route, type Call, type Route } from "../http.js";
-import { renderComment, renderIssue, renderIssueEvent } from "../render.js";
+import { renderComment, renderIssue, renderIssueEvent, renderLabel } from "../render.js";
 import { SandboxError, type World } from "../world.js";
 
 /** Issues, their labels and comments. */
@@ -16,7 +16,7 @@ export function issueRoutes(world: World): Route[] {
   };
   const labelsOf = (call: Call) => {
     const { repo, issue } = issueOf(call);
-    return ok(issue.labels.map((name) => ({ name, color: repo.labels.get(name.toLowerCase())?.color ?? "ededed", id: repo.labels.get(name.toLowerCase())?.id ?? 0 })));
+    return ok(issue.labels.map((name) => renderLabel(repo.labels.get(name.toLowerCase()) ?? { id: 0, name, color: "ededed", description: null }, repo, urls)));
   };
   return [
     // Every issue's comments, oldest first (GitHub's default): Baton rebuilds its knowledge index from it.
@@ -58,6 +58,8 @@ export function issueRoutes(world: World): Route[] {
       world.addLabels(repo, issue, labelNames(call.body), call.actor);
       return labelsOf(call);
     }),
+    // Replaces the whole set; GitHub sends `unlabeled` for each label taken off and `labeled`
+    // for each put on, with the caller as sender.
     route("PUT", "/repos/{owner}/{repo}/issues/{n}/labels", (call) => {
       const { repo, issue } = issueOf(call);
       world.setLabels(repo, issue, labelNames(call.body), call.actor);
