@@ -53,7 +53,7 @@ export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: 
   if (!parsed.success || parsed.data.issue.pull_request) return "ignored";
   const payload = parsed.data;
   if (isPlanTaskChange(payload)) await acceptPlanTaskChange(rt, delivery.id, payload);
-  if (payload.action === "unlabeled") return acceptUnlabeled(rt, delivery.id, payload, REPO_JOB_OPTS(rt));
+  if (payload.action === "unlabeled") return acceptUnlabeled(rt, delivery.id, payload, jobOptions.repoTask(rt));
   const labels =
     payload.action === "labeled" && payload.label ? [payload.label.name]
     : payload.action === "opened" ? payload.issue.labels.map((l) => l.name)

@@ -79,6 +79,27 @@ describe("webhook intake over real HTTP", () => {
     expect(elapsed).toBeLessThan(5000);
   });
 
+  it("takes issues.unlabeled: a person's removal is remembered for the next handoff, a bot's unrecorded one is checked off the request path", async () => {
+    const unlabeled = (sender: object) => {
+      const payload = examplePayload("issues", "unlabeled") as Record<string, any>;
+      payload.repository.id = 502;
+      payload.issue.number = 4;
+      payload.label = { ...payload.label, name: "bug" };
+      payload.installation = { id: 7 };
+      payload.sender = { ...payload.sender, ...sender };
+      return payload;
+    };
+    const person = await deliver(unlabeled({ login: "octocat", type: "User" }), "11111111-aaaa-4bbb-8ccc-0000000000a1");
+    expect(person.status).toBe(200);
+    expect(await rt.redis.smembers(`${rt.prefix}:labels-removed:502:4`)).toEqual(["bug"]);
+
+    const bot = await deliver(unlabeled({ login: "baton-test[bot]", type: "Bot" }), "11111111-aaaa-4bbb-8ccc-0000000000a2");
+    expect(bot.status).toBe(200);
+    const tasks = await rt.queues.repo.getJobs(["waiting", "prioritized", "delayed"]);
+    expect(tasks.map((j) => j.data)).toContainEqual(expect.objectContaining({ task: "restore-label", label: "bug", issue: expect.objectContaining({ repoId: 502, number: 4 }) }));
+    expect(unmatched).toEqual([]);
+  });
+
   it("rejects a bad signature with 400, as @octokit/webhooks does, and enqueues nothing", async () => {
     const before = await rt.queues.intake.count();
     const res = await deliver(labeledPayload({ label: "status:triage", repoId: 502 }), "11111111-aaaa-4bbb-8ccc-000000000002", "wrong-secret");
