@@ -24,7 +24,7 @@ export interface CodeView {
  * default branch's head and its briefing (from the cache, or built once for that commit).
  */
 export async function withCodeView<T>(run: StageRun, fn: (view: CodeView) => Promise<T>): Promise<T> {
-  return withReadOnlyCheckout(run.github, run.ref, await readRepoInfo(run.rt, run.github, run.ref), async (checkout) => {
+  return withReadOnlyCheckout(run.rt.env, run.github, run.ref, await readRepoInfo(run.rt, run.github, run.ref), async (checkout) => {
     const { briefing } = await loadBriefing(run.rt, run.ref, checkout.clone, checkout.sha);
     return fn({ checkout, briefing });
   });
@@ -77,7 +77,7 @@ export async function agentRequest(run: StageRun, view?: CodeView): Promise<Omit
       related_files: rankFiles(briefing, title, 5).map((f) => f.path),
       lessons: renderLessons(lessons),
     },
-    readOnlyCheckout: view ? { dir: view.checkout.dir, sha: view.checkout.sha } : undefined,
+    readOnlyCheckout: view ? { dir: view.checkout.agentCopy, sha: view.checkout.sha } : undefined,
     relevantFiles: files?.rendered,
   };
 }
