@@ -2,11 +2,14 @@ import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { findOrStartRedis } from "../sandbox/find-redis.js";
-import { benchPipeline, COMPILED } from "./pipeline.js";
+import { benchPipeline, benchScaleOut, COMPILED } from "./pipeline.js";
 import { benchSandboxStartup } from "./sandbox-startup.js";
 import { benchWebhookAck } from "./webhook-ack.js";
 
-/** `npm run bench [ack|pipeline|sandbox]`: runs the benchmarks, prints tables, writes bench/results/*.json. */
+/**
+ * `npm run bench [ack|pipeline|scale-out|sandbox]`: runs the benchmarks, prints tables, writes
+ * bench/results/*.json (`pipeline` includes the scale-out figure; `scale-out` runs it alone).
+ */
 const which = process.argv[2];
 // Measure what production runs: the compiled app (BENCH_SOURCE=1 measures the tsx sources).
 if (COMPILED) execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
@@ -21,6 +24,10 @@ try {
   if (!which || which === "pipeline") {
     const result = await benchPipeline(redis.url);
     await writeFile(new URL("./results/pipeline.json", import.meta.url), `${JSON.stringify({ machine, ...result }, null, 2)}\n`);
+  }
+  if (which === "scale-out") {
+    const result = await benchScaleOut(redis.url);
+    await writeFile(new URL("./results/scale-out.json", import.meta.url), `${JSON.stringify({ machine, ...result }, null, 2)}\n`);
   }
   if (!which || which === "sandbox") {
     const result = await benchSandboxStartup();
