@@ -82,6 +82,17 @@ export class CloneCache {
     return this.root;
   }
 
+  /** Removes every clone and the directory (a process's exit does the same). */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.entries.clear();
+    const root = await this.root;
+    if (!root) return;
+    roots.delete(root);
+    await rm(root, { recursive: true, force: true });
+  }
+
   /** Clones made and clones shared (a stage found the commit on disk or being cloned). */
   counts(): { cloned: number; reused: number } {
     return { cloned: this.serial, reused: this.reused };

@@ -7,6 +7,7 @@ import { readEnv } from "../../src/env.js";
 import { createOctokitClass } from "../../src/github/create-octokit-class.js";
 import { EventLog } from "../../src/observe/events.js";
 import type { IntakeJob, StageJob } from "../../src/pipeline/job-data.js";
+import { cloneCacheFor } from "../../src/knowledge/read-only-checkout.js";
 import { processIntake } from "../../src/pipeline/process-intake.js";
 import { processStage, type StageJobOutcome } from "../../src/pipeline/process-stage.js";
 import { openQueues } from "../../src/pipeline/queues.js";
@@ -64,6 +65,7 @@ export async function createSandboxRuntime(envOverrides: Record<string, string> 
       for await (const found of stream as AsyncIterable<string[]>) if (found.length) await redis.del(...found);
       await redis.quit();
       await sandbox.close();
+      await cloneCacheFor(env).close();
     },
   };
 }
