@@ -80,8 +80,13 @@ function headSha(git: SafeGit, cwd: string, repo: RepoInfo, token: string): Prom
   const lookup = git
     .run(cwd, ["ls-remote", repo.clone_url, `refs/heads/${repo.default_branch}`], { token })
     .then((out) => {
-      const sha = /^([0-9a-f]{40,64})\t/m.exec(out)?.[1];
-      if (!sha) throw new Error(`the default branch ${repo.default_branch} was not found at ${repo.clone_url}`);
+      // The pattern also matches refs ending in it (a branch `x/refs/heads/main`): take the exact ref.
+      const sha = out
+        .split("\n")
+        .map((line) => line.split("\t"))
+        .find(([, name]) => name === `refs/heads/${repo.default_branch}`)?.[0];
+      // Checked, since it becomes a git argument and a directory name.
+      if (!sha || !/^[0-9a-f]{40,64}$/.test(sha)) throw new Error(`the default branch ${repo.default_branch} was not found at ${repo.clone_url}`);
       return sha;
     })
     .finally(() => headLookups.delete(key));
