@@ -10,8 +10,13 @@ const OWNER = "octo-demo";
 const REPO = "hello-baton";
 const TIMEOUT_MS = 90_000;
 
-/** A small web app: the design stage's briefing names its settings page and theme files. */
+/**
+ * A small web app: the design stage's briefing names its settings page and theme files, and
+ * its config turns on the scout's agent pass (the usual route: `builtin` here), so every
+ * prompt carries the scout's summary.
+ */
 const SAMPLE_FILES = {
+  ".github/baton.yml": "scout: {}\n",
   "package.json": '{ "name": "hello-baton", "version": "1.0.0", "scripts": { "test": "node --test" } }\n',
   "src/settings-page.js": "// The settings page: one row per setting.\nexport function renderSettingsPage(settings) {\n  return settings.map((s) => `<label>${s.name}</label>`).join(\"\\n\");\n}\n",
   "src/theme.js": "// The page theme (colours), applied to the document root.\nexport const lightTheme = { background: \"#fff\", text: \"#222\" };\n",

@@ -1,22 +1,28 @@
-import type { ApplicationFunction } from "probot";
 import { acceptDelivery } from "./pipeline/accept-delivery.js";
 import { metrics } from "./observe/metrics.js";
+import type { Delivery } from "./observe/webhook-endpoint.js";
 import type { Runtime } from "./runtime.js";
 
+/** The deliveries Baton acts on, as `event` or `event.action`; any other is answered and dropped. */
+export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
+  "issues.labeled", "issues.opened", "issues.closed", "issue_comment.created", "pull_request.closed", "push", "installation.created", "installation_repositories.added",
+  // Baton's own pull requests (src/pipeline/accept-pull-event.ts).
+  "pull_request.reopened", "pull_request_review.submitted", "pull_request_review_comment.created", "check_run.completed", "check_suite.completed", "status",
+]);
+
 /**
- * The Probot app: it only routes. Probot has verified the signature; `acceptDelivery`
- * dedupes and enqueues; the answer goes back to GitHub at once.
+ * Baton's side of the webhook endpoint: it only routes. The signature is verified
+ * (src/observe/webhook-endpoint.ts); `acceptDelivery` dedupes and enqueues; the answer goes
+ * back to GitHub once the jobs are queued.
  */
-export function createApp(rt: Runtime): ApplicationFunction {
-  return (app) => {
-    app.on(["issues.labeled", "issues.opened", "issues.closed", "issue_comment.created", "pull_request.closed", "push", "installation.created", "installation_repositories.added",
-      // Baton's own pull requests (src/pipeline/accept-pull-event.ts).
-      "pull_request.reopened", "pull_request_review.submitted", "pull_request_review_comment.created", "check_run.completed", "check_suite.completed", "status"], async (context) => {
-      const stopTimer = metrics.webhookHandlerSeconds.startTimer({ event: context.name });
-      const outcome = await acceptDelivery(rt, { id: context.id, name: context.name, payload: context.payload });
-      stopTimer();
-      metrics.deliveries.inc({ event: context.name, outcome });
-      rt.log.debug({ delivery: context.id, event: context.name, outcome }, "delivery accepted");
-    });
+export function receiveDelivery(rt: Runtime): (delivery: Delivery) => Promise<void> {
+  return async (delivery) => {
+    const action = (delivery.payload as { action?: unknown } | null)?.action;
+    if (!WEBHOOK_EVENTS.has(delivery.name) && !(typeof action === "string" && WEBHOOK_EVENTS.has(`${delivery.name}.${action}`))) return;
+    const stopTimer = metrics.webhookHandlerSeconds.startTimer({ event: delivery.name });
+    const outcome = await acceptDelivery(rt, delivery);
+    stopTimer();
+    metrics.deliveries.inc({ event: delivery.name, outcome });
+    rt.log.debug({ delivery: delivery.id, event: delivery.name, outcome }, "delivery accepted");
   };
 }

@@ -1,15 +1,15 @@
 import { getPrivateKey } from "@probot/get-private-key";
 import { pino } from "pino";
 import { Probot, Server } from "probot";
-import { createApp } from "./app.js";
+import { receiveDelivery } from "./app.js";
 import { appIdentityOf } from "./github/app-identity.js";
 import { readEnv } from "./env.js";
 import { createOctokitClass, defaultPaceMs } from "./github/create-octokit-class.js";
 import { EventLog } from "./observe/events.js";
 import { createAdminSurface, listenAdmin } from "./observe/admin-surface.js";
-import { guardBodySize } from "./observe/guard-body-size.js";
 import { healthHandler } from "./observe/http-handlers.js";
 import { registerQueueGauge } from "./observe/metrics.js";
+import { serveWebhooks } from "./observe/webhook-endpoint.js";
 import { openQueues } from "./pipeline/queues.js";
 import { scheduleReconciler } from "./pipeline/reconcile/process-reconcile.js";
 import { startWorkers, type Workers } from "./pipeline/start-workers.js";
@@ -94,12 +94,12 @@ async function main(): Promise<void> {
       log: log.child({ name: "server" }),
       enableStaticFiles: false,
     });
-    await server.load(async (app, options) => {
+    await server.load((_app, options) => {
       options.addHandler(healthHandler(rt));
       if (!ownAdminPort) options.addHandler(admin.handle);
-      await createApp(rt)(app, options);
     });
-    guardBodySize(await server.start(), env.BATON_MAX_WEBHOOK_BYTES, process.env.WEBHOOK_PATH);
+    // Deliveries are taken in front of Probot's listeners, which serve the rest of the port.
+    serveWebhooks(await server.start(), { path: process.env.WEBHOOK_PATH, maxBytes: env.BATON_MAX_WEBHOOK_BYTES, secret: env.WEBHOOK_SECRET, receive: receiveDelivery(rt), log: log.child({ name: "webhooks" }) });
   }
   let workers: Workers | undefined;
   if (env.BATON_ROLE !== "server") {

@@ -56,6 +56,8 @@ export const keys = {
   briefing: (rt: Pick<Runtime, "prefix">, repoId: number, sha: string) => `${rt.prefix}:briefing:${repoId}:${sha}`,
   /** The commit of the newest briefing of a repository: the base of an incremental rebuild. */
   briefingLatest: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:briefing-latest:${repoId}`,
-  /** The serialised knowledge index (lessons, specs, verdicts) of a repository. */
+  /** Held by whoever builds the briefing of a commit, so two stages on it build it once. */
+  briefingLock: (rt: Pick<Runtime, "prefix">, repoId: number, sha: string) => `${rt.prefix}:briefing-lock:${repoId}:${sha}`,
+  /** A repository's knowledge entries (lessons, specs, verdicts): a hash, one field per entry. */
   knowledge: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:knowledge:${repoId}`,
 };

@@ -40,6 +40,8 @@ export interface ApiCall {
   /** The route template, e.g. `POST /repos/{owner}/{repo}/issues/{n}/labels`; `unknown` when none matched. */
   route: string;
   path: string;
+  /** The query string, `?` included (empty without one). */
+  query: string;
   status: number;
   installationId?: number;
   /** For an installation token: the permissions and repositories it was minted with. */
@@ -103,7 +105,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   async function handleApi(req: IncomingMessage, res: ServerResponse, path: string, url: URL): Promise<void> {
     const method = req.method ?? "GET";
     const match = routes.map((r) => (r.method === method ? { r, m: r.pattern.exec(path) } : undefined)).find((x) => x?.m);
-    const record = (status: number, actor?: Actor) => recordCall(method, match?.r.name ?? "unknown", path, status, actor);
+    const record = (status: number, actor?: Actor) => recordCall(method, match?.r.name ?? "unknown", path, url.search, status, actor);
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
     if (!match) {
       log(`SANDBOX: unknown route ${method} ${path}`);
@@ -146,9 +148,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   }
 
-  function recordCall(method: string, routeName: string, path: string, status: number, actor?: Actor): void {
+  function recordCall(method: string, routeName: string, path: string, query: string, status: number, actor?: Actor): void {
     const installation = actor?.kind === "installation" ? { installationId: actor.installationId, token: { permissions: actor.token.permissions, repositoryIds: actor.token.repositoryIds } } : {};
-    calls.push({ method, route: routeName, path, status, ...installation, at: Date.now() });
+    calls.push({ method, route: routeName, path, query, status, ...installation, at: Date.now() });
   }
 
   async function handleGit(req: IncomingMessage, res: ServerResponse, owner: string, name: string, rest: string): Promise<void> {
@@ -162,12 +164,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // A push is `git-receive-pack` (its ref advertisement, then the pack); everything else reads.
     const service = rest.endsWith("/git-receive-pack") || new URL(req.url ?? "/", "http://localhost").searchParams.get("service") === "git-receive-pack" ? "write" : "read";
     if (actor.kind === "installation" && !gitAllowed(actor.token, repo, service)) {
-      recordCall(req.method ?? "GET", `${req.method} /{owner}/{repo}.git/${service === "write" ? "git-receive-pack" : "git-upload-pack"}`, `/${owner}/${name}.git${rest}`, 403, actor);
+      recordCall(req.method ?? "GET", `${req.method} /{owner}/{repo}.git/${service === "write" ? "git-receive-pack" : "git-upload-pack"}`, `/${owner}/${name}.git${rest}`, "", 403, actor);
       res.writeHead(403, { "content-type": "text/plain" }).end(`Permission to ${repo.owner}/${repo.name}.git denied to ${world.appSlug}[bot].`);
       return;
     }
     const pushing = rest.includes("git-receive-pack") && req.method === "POST";
-    if (pushing) recordCall("POST", "POST /{owner}/{repo}.git/git-receive-pack", `/${owner}/${name}.git${rest}`, 200, actor);
+    if (pushing) recordCall("POST", "POST /{owner}/{repo}.git/git-receive-pack", `/${owner}/${name}.git${rest}`, "", 200, actor);
     const before = pushing ? await listBranches(repo.gitDir) : undefined;
     const user = world.actorUser(actor);
     await serveGit(req, res, world.gitRoot, `/${repo.owner}/${repo.name}.git${rest}`, user.login);

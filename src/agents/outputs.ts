@@ -70,5 +70,23 @@ export const LessonsOutput = z.object({
 });
 export type LessonsOutput = z.infer<typeof LessonsOutput>;
 
-/** What an agent can be asked to do: a stage kind, or writing lessons after a merge (not a stage). */
-export type AgentKind = StageKind | "lessons";
+/**
+ * The scout's summary of a repository at one commit, written by an agent that read the code
+ * (docs/architecture.md §13): merged into the deterministic briefing and cached with it.
+ */
+export const ScoutOutput = z.object({
+  /** What the repository is and does, in a few sentences. */
+  summary: z.string().min(1),
+  /** Directories or files of the repository and what each holds. */
+  areas: z.array(z.object({ path: z.string().min(1), holds: z.string().min(1) })).min(1),
+  /** Conventions the code follows (naming, layout, style, testing), as found in the code. */
+  conventions: z.array(z.string().min(1)).default([]),
+  /** How to build, test and lint, as commands. */
+  commands: z.array(z.object({ name: z.string().min(1), run: z.string().min(1) })).default([]),
+  /** What a change here easily gets wrong. */
+  pitfalls: z.array(z.string().min(1)).default([]),
+});
+export type ScoutOutput = z.infer<typeof ScoutOutput>;
+
+/** What an agent can be asked to do: a stage kind, or work that is not a stage (lessons after a merge, the scout's pass over a commit). */
+export type AgentKind = StageKind | "lessons" | "scout";

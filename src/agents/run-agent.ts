@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
 import { AgentOutputError, PermanentError, TransientError, describeError } from "../errors.js";
 import { extractJson } from "./extract-json.js";
-import { LessonsOutput, type AgentKind } from "./outputs.js";
+import { LessonsOutput, ScoutOutput, type AgentKind } from "./outputs.js";
 import { BACKENDS } from "./registry.js";
 import { builtinTemplate, renderPrompt } from "./render-prompt.js";
 import { resolveRoute } from "./resolve-route.js";
@@ -14,12 +14,18 @@ import { stageKinds, type KindOutput } from "../stages/index.js";
 /** What the runner needs of a stage: its name, kind, agent and timeout. */
 export type AgentStage = Pick<Stage, "name" | "agent" | "timeout_ms"> & { kind: AgentKind };
 
-/** The answer an agent kind gives: a stage kind's, or the lessons. */
-export type AgentOutput<K extends AgentKind> = K extends StageKind ? KindOutput<K> : LessonsOutput;
+/** The answer an agent kind gives: a stage kind's, the lessons or the scout's. */
+export type AgentOutput<K extends AgentKind> = K extends StageKind ? KindOutput<K> : K extends "scout" ? ScoutOutput : LessonsOutput;
 
-/** What an agent kind answers with and its built-in prompt: a stage kind's module, or the lessons'. */
+/** Agent kinds that are not stages: what each answers with and its built-in prompt. */
+const NOT_STAGES = {
+  lessons: { output: LessonsOutput, prompt: new URL("./prompts/lessons.md", import.meta.url) },
+  scout: { output: ScoutOutput, prompt: new URL("./prompts/scout.md", import.meta.url) },
+};
+
+/** What an agent kind answers with and its built-in prompt: a stage kind's module, or the lessons' or scout's. */
 function agentKind(kind: AgentKind): { output: z.ZodType; prompt: URL } {
-  return kind === "lessons" ? { output: LessonsOutput, prompt: new URL("./prompts/lessons.md", import.meta.url) } : stageKinds()[kind];
+  return kind === "lessons" || kind === "scout" ? NOT_STAGES[kind] : stageKinds()[kind];
 }
 
 export interface AgentRequest {

@@ -60,5 +60,7 @@ export function findWideningAgentConfig(pipeline: Pipeline, env: NodeJS.ProcessE
   return [
     ...checkAgent(pipeline.config.defaults.agent, "defaults.agent", "defaults (every stage)", env),
     ...pipeline.stages.flatMap((s) => checkAgent(s.agent, `stages.${s.name}.agent`, `stage "${s.name}"`, env)),
+    ...checkAgent(pipeline.config.lessons.agent, "lessons.agent", "lessons", env),
+    ...checkAgent(pipeline.config.scout?.agent, "scout.agent", "scout", env),
   ];
 }

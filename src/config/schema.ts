@@ -191,6 +191,20 @@ export const BatonConfig = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The scout's agent pass (docs/architecture.md §13): when present, an agent reads the code
+     * once per commit, read-only, and its summary joins the deterministic briefing.
+     */
+    scout: z
+      .object({
+        /** The scout's agent; the default route (as for a stage) when absent. */
+        agent: AgentRef.optional(),
+        timeout: Duration.default("10m"),
+        /** Tokens of the layout's key files shown to a text-only scout (CLI agents read the checkout). */
+        context_tokens: z.number().int().min(0).default(12000),
+      })
+      .strict()
+      .optional(),
     /** What later stages are shown from the repository's knowledge index. */
     knowledge: z
       .object({

@@ -18,9 +18,22 @@ async function orUnsupported<T>(call: () => Promise<T>): Promise<T | undefined> 
 
 const where = (ref: IssueRef) => ({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, per_page: 100 });
 
-/** Numbers of the issue's sub-issues; undefined without the API. */
-export function listSubIssues(github: GitHub, ref: IssueRef): Promise<number[] | undefined> {
-  return orUnsupported(async () => ((await github.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", where(ref))) as { number: number }[]).map((i) => i.number));
+/** A sub-issue as GitHub lists it: the whole issue, body and author included. */
+export interface ListedIssue {
+  id: number;
+  number: number;
+  title: string;
+  state: string;
+  body?: string | null;
+  html_url: string;
+  user: { login: string } | null;
+  pull_request?: unknown;
+  labels: (string | { name?: string })[];
+}
+
+/** The issue's sub-issues; undefined without the API. */
+export function listSubIssues(github: GitHub, ref: IssueRef): Promise<ListedIssue[] | undefined> {
+  return orUnsupported(async () => (await github.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", where(ref))) as ListedIssue[]);
 }
 
 /** Attaches an issue (by its id, not its number); false without the API. */

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { ScoutOutput } from "../agents/outputs.js";
+import { Usage } from "../agents/types.js";
 
 /** One file of the repository as the briefing keeps it: enough to rank it, not its text. */
 export const BriefedFile = z.object({
@@ -12,8 +14,20 @@ export const BriefedFile = z.object({
 export type BriefedFile = z.infer<typeof BriefedFile>;
 
 /**
+ * What the scout's agent pass left in a briefing (`scout.ts`): its summary (sanitised, paths
+ * checked against the tree), or why there is none. Either way the pass is not run again for
+ * this commit: its cost is paid once.
+ */
+export const ScoutPass = z.discriminatedUnion("status", [
+  z.object({ status: z.literal("summarized"), backend: z.string(), model: z.string().optional(), usage: Usage, summary: ScoutOutput }),
+  z.object({ status: z.literal("failed"), backend: z.string().optional(), error: z.string() }),
+]);
+export type ScoutPass = z.infer<typeof ScoutPass>;
+
+/**
  * The scout's briefing of a repository at one commit (built by a deterministic pass, see
- * `build-briefing.ts`). Repository text in it (conventions files, commands) is untrusted and
+ * `build-briefing.ts`, and, when `scout:` is configured, an agent pass, see `scout.ts`).
+ * Repository text in it (conventions files, commands, the agent's summary) is untrusted and
  * already sanitised.
  */
 export const Briefing = z.object({
@@ -29,5 +43,7 @@ export const Briefing = z.object({
   commands: z.array(z.object({ source: z.string(), name: z.string(), run: z.string() })),
   conventions: z.array(z.object({ path: z.string(), text: z.string() })),
   files: z.array(BriefedFile),
+  /** The agent pass; absent when `scout:` was not configured when the briefing was built. */
+  scout: ScoutPass.optional(),
 });
 export type Briefing = z.infer<typeof Briefing>;

@@ -3,14 +3,23 @@ import { PermanentError } from "../errors.js";
 import type { StageRun } from "../stages/types.js";
 import { ownArtifacts } from "./own-artifacts.js";
 
-const usd = (n: number) => `$${n < 0.01 && n > 0 ? n.toPrecision(2) : n.toFixed(2)}`;
+export const usd = (n: number) => `$${n < 0.01 && n > 0 ? n.toPrecision(2) : n.toFixed(2)}`;
 
-/** What the issue has cost so far, by stage: every priced agent run recorded in the app's artifacts. */
+const costOf = (usage: unknown) => Number((usage as { cost_usd?: number } | undefined)?.cost_usd ?? 0);
+
+/**
+ * What the issue has cost so far, by stage: every priced agent run recorded in the app's
+ * artifacts, and the scout's pass over a commit when this issue's run built the briefing
+ * (shown as `scout`).
+ */
 export function issueSpend(run: Pick<StageRun, "comments">, app: AppIdentity): { total: number; byStage: Map<string, number> } {
   const byStage = new Map<string, number>();
+  const add = (stage: string, cost: number) => {
+    if (cost > 0) byStage.set(stage, (byStage.get(stage) ?? 0) + cost);
+  };
   for (const artifact of ownArtifacts(run.comments, app)) {
-    const cost = Number((artifact.meta.usage as { cost_usd?: number } | undefined)?.cost_usd ?? 0);
-    if (cost > 0) byStage.set(artifact.stage, (byStage.get(artifact.stage) ?? 0) + cost);
+    add(artifact.stage, costOf(artifact.meta.usage));
+    add("scout", costOf(artifact.meta.scout_usage));
   }
   return { total: [...byStage.values()].reduce((a, b) => a + b, 0), byStage };
 }

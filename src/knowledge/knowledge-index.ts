@@ -1,4 +1,6 @@
+import { randomUUID } from "node:crypto";
 import MiniSearch from "minisearch";
+import { z } from "zod";
 import type { Artifact } from "../github/artifacts.js";
 import type { GitHub, IssueComment, RepoRef } from "../github/types.js";
 import type { Runtime } from "../runtime.js";
@@ -7,16 +9,17 @@ import { ownArtifacts } from "./own-artifacts.js";
 import { words } from "./words.js";
 
 /** One searchable entry: a lesson, a spec or a review verdict Baton wrote on an issue. */
-export interface KnowledgeDoc {
-  id: string;
-  kind: "lesson" | "spec" | "verdict";
-  issue: number;
+export const KnowledgeDoc = z.object({
+  id: z.string(),
+  kind: z.enum(["lesson", "spec", "verdict"]),
+  issue: z.number().int(),
   /** The artifact comment, cited wherever the entry is shown. */
-  url: string;
-  text: string;
+  url: z.string(),
+  text: z.string(),
   /** Paths and topics, searchable with a boost. */
-  areas: string;
-}
+  areas: z.string(),
+});
+export type KnowledgeDoc = z.infer<typeof KnowledgeDoc>;
 
 const OPTIONS = {
   fields: ["text", "areas"],
@@ -48,8 +51,8 @@ export function docsOf(artifacts: Artifact[]): KnowledgeDoc[] {
 
 /**
  * A repository's knowledge: lessons, specs and verdicts from the app's own artifacts,
- * full-text indexed with MiniSearch (small, maintained, and its index serialises to JSON,
- * so it lives in Redis). Redis is only a cache: a lost index is rebuilt from GitHub.
+ * full-text indexed with MiniSearch (small, maintained, dependency-free). Redis keeps the
+ * entries, not the index: see `loadKnowledge`.
  */
 export class KnowledgeIndex {
   private constructor(private readonly search: MiniSearch<KnowledgeDoc>) {}
@@ -60,20 +63,8 @@ export class KnowledgeIndex {
     return new KnowledgeIndex(search);
   }
 
-  static fromJson(json: string): KnowledgeIndex {
-    return new KnowledgeIndex(MiniSearch.loadJSON<KnowledgeDoc>(json, OPTIONS));
-  }
-
   get size(): number {
     return this.search.documentCount;
-  }
-
-  /** Adds (or replaces) entries. */
-  add(docs: KnowledgeDoc[]): void {
-    for (const doc of docs) {
-      if (this.search.has(doc.id)) this.search.discard(doc.id);
-      this.search.add(doc);
-    }
   }
 
   find(query: string, options: { kind?: KnowledgeDoc["kind"]; excludeIssue?: number; limit: number }): (KnowledgeDoc & { score: number })[] {
@@ -82,10 +73,6 @@ export class KnowledgeIndex {
       .slice(0, options.limit)
       .map((r) => ({ id: String(r.id), kind: r.kind, issue: r.issue, url: r.url, text: r.text, areas: r.areas, score: r.score }));
   }
-
-  toJson(): string {
-    return JSON.stringify(this.search);
-  }
 }
 
 /** Every comment of the repository, oldest first: one request per 100 comments, not one per issue. */
@@ -93,21 +80,86 @@ async function listRepoComments(github: GitHub, ref: Pick<RepoRef, "owner" | "re
   return (await github.paginate(github.rest.issues.listCommentsForRepo, { owner: ref.owner, repo: ref.repo, per_page: 100 })) as IssueComment[];
 }
 
-/** The repository's index from Redis, or rebuilt from the app's artifacts on GitHub (and cached). */
-export async function loadKnowledge(rt: Runtime, github: GitHub, ref: Pick<RepoRef, "repoId" | "owner" | "repo">): Promise<{ index: KnowledgeIndex; rebuilt: boolean }> {
-  const json = await rt.redis.get(keys.knowledge(rt, ref.repoId));
-  if (json) return { index: KnowledgeIndex.fromJson(json), rebuilt: false };
-  const artifacts = ownArtifacts(await listRepoComments(github, ref), await rt.appIdentity());
-  const index = KnowledgeIndex.fromDocs(docsOf(artifacts));
-  await rt.redis.set(keys.knowledge(rt, ref.repoId), index.toJson());
-  rt.log.info({ repo: `${ref.owner}/${ref.repo}`, docs: index.size }, "knowledge index rebuilt from GitHub");
-  return { index, rebuilt: true };
+/**
+ * Fields of the hash that are not entries. `_complete` says it was rebuilt from GitHub: a
+ * hash without it (Redis lost the key, then a merge added its own entries) is rebuilt again,
+ * and an empty repository's index is still an index. `_version` changes with every write.
+ */
+const COMPLETE = "_complete";
+const VERSION = "_version";
+
+/**
+ * Indexes this process built, by hash key, with the `_version` they were built at: MiniSearch
+ * takes ~7 times longer to index entries than to load a serialised index (bench/README.md),
+ * so a repository's index is built again only after a write. A few repositories' worth.
+ */
+const built = new Map<string, { version: string; index: KnowledgeIndex }>();
+const MAX_BUILT = 20;
+
+/**
+ * Stores entries: one hash field per entry and a new `_version`, all in one HSET, which Redis
+ * applies atomically. Two writers at once (two merges, a merge during a rebuild) each add
+ * their fields and lose nobody's, where rewriting one serialised index was read-modify-write
+ * and lost an update.
+ */
+async function storeDocs(rt: Runtime, key: string, docs: KnowledgeDoc[], complete = false): Promise<void> {
+  const fields = docs.flatMap((d) => [d.id, JSON.stringify(d)]);
+  if (complete) fields.push(COMPLETE, new Date().toISOString());
+  await rt.redis.hset(key, ...fields, VERSION, randomUUID());
 }
 
-/** After a merge: the issue's artifacts join the index. */
+/** The hash's `_complete` and `_version`; a key an older Baton stored as one string is deleted (it is rebuilt). */
+async function readState(rt: Runtime, key: string): Promise<{ complete: boolean; version?: string }> {
+  try {
+    const [complete, version] = await rt.redis.hmget(key, COMPLETE, VERSION);
+    return { complete: complete !== null, version: version ?? undefined };
+  } catch (error) {
+    if (!String(error).includes("WRONGTYPE")) throw error;
+    await rt.redis.del(key);
+    return { complete: false };
+  }
+}
+
+/** The index of the stored entries: the one this process built at this version, else built from the hash. */
+async function indexOfStored(rt: Runtime, key: string, version: string | undefined): Promise<KnowledgeIndex> {
+  const held = built.get(key);
+  if (held && version !== undefined && held.version === version) return held.index;
+  const docs = Object.entries(await rt.redis.hgetall(key)).flatMap(([field, json]) => {
+    if (field === COMPLETE || field === VERSION) return [];
+    const parsed = KnowledgeDoc.safeParse(JSON.parse(json));
+    return parsed.success ? [parsed.data] : [];
+  });
+  const index = KnowledgeIndex.fromDocs(docs);
+  // A write between the two reads only makes the next load build again.
+  if (version !== undefined) {
+    built.delete(key);
+    built.set(key, { version, index });
+    if (built.size > MAX_BUILT) built.delete(built.keys().next().value as string);
+  }
+  return index;
+}
+
+/**
+ * The repository's index: from the entries in Redis (built again only after a write), or
+ * rebuilt from the app's artifacts on GitHub (and stored) when Redis does not have them all.
+ */
+export async function loadKnowledge(rt: Runtime, github: GitHub, ref: Pick<RepoRef, "repoId" | "owner" | "repo">): Promise<{ index: KnowledgeIndex; rebuilt: boolean }> {
+  const key = keys.knowledge(rt, ref.repoId);
+  const state = await readState(rt, key);
+  if (state.complete) return { index: await indexOfStored(rt, key, state.version), rebuilt: false };
+  const docs = docsOf(ownArtifacts(await listRepoComments(github, ref), await rt.appIdentity()));
+  await storeDocs(rt, key, docs, true);
+  rt.log.info({ repo: `${ref.owner}/${ref.repo}`, docs: docs.length }, "knowledge index rebuilt from GitHub");
+  // Entries another writer added meanwhile are in Redis too: the next load sees them.
+  return { index: KnowledgeIndex.fromDocs(docs), rebuilt: true };
+}
+
+/** After a merge: the issue's artifacts join the index (or, when Redis lost it, the rebuild reads them with every other). */
 export async function addToKnowledge(rt: Runtime, github: GitHub, ref: Pick<RepoRef, "repoId" | "owner" | "repo">, comments: IssueComment[]): Promise<void> {
-  const { index, rebuilt } = await loadKnowledge(rt, github, ref);
-  if (rebuilt) return; // A rebuild read every comment, these included.
-  index.add(docsOf(ownArtifacts(comments, await rt.appIdentity())));
-  await rt.redis.set(keys.knowledge(rt, ref.repoId), index.toJson());
+  const key = keys.knowledge(rt, ref.repoId);
+  if (!(await readState(rt, key)).complete) {
+    await loadKnowledge(rt, github, ref);
+    return;
+  }
+  await storeDocs(rt, key, docsOf(ownArtifacts(comments, await rt.appIdentity())));
 }

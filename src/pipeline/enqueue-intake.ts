@@ -2,6 +2,10 @@ import { randomBytes } from "node:crypto";
 import type { Runtime } from "../runtime.js";
 import type { IntakeJob } from "./job-data.js";
 
+/** Unique per copy of a request, across processes: a random tag per process and a counter (cheaper than random bytes per job). */
+const processTag = randomBytes(4).toString("hex");
+let copies = 0;
+
 /** How long a delivery id is remembered: GitHub keeps deliveries redeliverable for 3 days. */
 const DEDUPE_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -27,7 +31,7 @@ export async function enqueueIntake(rt: Runtime, requests: IntakeRequest[]): Pro
   const opts = ({ jobId, dedupeId }: IntakeRequest) => ({
     // When the dedupe key decides, each copy brings its own id (the delivery's, plus a
     // nonce): a copy then gets the first copy's job back, with an id that is not its own.
-    jobId: jobId ?? `${dedupeId ?? "i"}-${randomBytes(4).toString("hex")}`,
+    jobId: jobId ?? `${dedupeId ?? "i"}-${processTag}${(copies++).toString(36)}`,
     ...(dedupeId ? { deduplication: { id: dedupeId, ttl: DEDUPE_TTL_MS } } : {}),
     attempts: 5,
     backoff: { type: "exponential" as const, delay: rt.env.BATON_RETRY_DELAY },

@@ -23,7 +23,9 @@ export interface Queues {
 
 /** Opens every queue Baton uses on one shared connection (producers need no blocking client). */
 export function openQueues(redis: Redis, prefix: string): Queues {
-  const opts = { connection: redis, prefix };
+  // Nothing in Baton reads BullMQ's event streams (no QueueEvents): keep the last 1,000
+  // events per queue for debugging instead of BullMQ's 10,000 (docs/architecture.md §3).
+  const opts = { connection: redis, prefix, streams: { events: { maxLen: 1000 } } };
   const intake = new Queue<IntakeJob>(INTAKE_QUEUE, opts);
   const stages = new Map(STAGE_KINDS.map((kind) => [kind, new Queue<StageJob>(stageQueueName(kind), opts)] as const));
   const reconcile = new Queue(RECONCILE_QUEUE, opts);

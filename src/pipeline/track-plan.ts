@@ -2,7 +2,6 @@ import type { AppIdentity } from "../github/app-identity.js";
 import { findArtifacts, findLatestArtifact, renderArtifact } from "../github/artifacts.js";
 import { addLabels, removeLabel } from "../github/labels.js";
 import { listComments } from "../github/list-comments.js";
-import { listSubIssues } from "../github/relations.js";
 import { readStatus } from "../github/status-comment.js";
 import type { GitHub, IssueRef } from "../github/types.js";
 import type { Runtime } from "../runtime.js";
@@ -46,7 +45,7 @@ export async function trackPlan(rt: Runtime, github: GitHub, parent: IssueRef): 
   const plan = findLatestArtifact(comments, labels.planStage);
   const tasks = (plan && readArtifactData(plan, "plan")?.tasks) ?? [];
   if (tasks.length === 0) return "no plan on the parent";
-  const children = await findChildren(github, parent, await rt.botLogin());
+  const { children, relations } = await findChildren(github, parent, await rt.botLogin());
   const refOf = (child: ChildIssue): IssueRef => ({ ...parent, number: child.number });
   const isDone = (id: string) => children.get(id)?.labels.includes(labels.done) ?? false;
 
@@ -63,7 +62,6 @@ export async function trackPlan(rt: Runtime, github: GitHub, parent: IssueRef): 
   const details = await readDetails(github, parent, tasks, children, await rt.appIdentity());
   const finished = tasks.every((t) => isDone(t.id));
   if (finished) comments = await postSummary(github, parent, tasks, children, details, comments);
-  const relations = (await listSubIssues(github, parent)) !== undefined;
   const headline = finished ? labels.done : labels.tracking;
   const doneCount = tasks.filter((t) => isDone(t.id)).length;
   await updateStatus(github, parent, config.pipeline, comments, labels.planStage, { state: finished ? "passed" : "waiting", note: `${doneCount} of ${tasks.length} sub-issues done` }, headline, renderTaskTable({ tasks, children, details, labels, relations }));

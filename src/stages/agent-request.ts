@@ -1,4 +1,5 @@
 import type { AgentRequest } from "../agents/run-agent.js";
+import type { Usage } from "../agents/types.js";
 import { PermanentError } from "../errors.js";
 import { readRepoFile } from "../github/read-repo-file.js";
 import { readRepoInfo } from "../github/read-repo-info.js";
@@ -17,23 +18,29 @@ import type { StageRun } from "./types.js";
 export interface CodeView {
   checkout: Checkout;
   briefing: Briefing;
+  /** What the scout's agent cost, when this run built the briefing (counted in this issue's spend). */
+  scoutUsage?: Usage;
 }
 
 /**
  * Runs `fn` with the code as stages that only read see it: a read-only checkout of the
- * default branch's head and its briefing (from the cache, or built once for that commit).
+ * default branch's head and its briefing (from the cache, or built once for that commit,
+ * with the scout's agent pass when `scout:` is configured). The budget is checked first: a
+ * spent issue does not pay for a scout.
  */
 export async function withCodeView<T>(run: StageRun, fn: (view: CodeView) => Promise<T>): Promise<T> {
+  await checkBudget(run);
   return withReadOnlyCheckout(run.rt.env, run.github, run.ref, await readRepoInfo(run.rt, run.github, run.ref), async (checkout) => {
-    const { briefing } = await loadBriefing(run.rt, run.ref, checkout.clone, checkout.sha);
-    return fn({ checkout, briefing });
+    const { briefing, scoutUsage } = await loadBriefing(run.rt, run.ref, checkout, { pipeline: run.pipeline, signal: run.signal });
+    return fn({ checkout, briefing, scoutUsage });
   });
 }
 
 /** Without a view (implement works in its own checkout): the newest briefing, built from a short-lived checkout when there is none. */
-async function briefingFor(run: StageRun, view: CodeView | undefined): Promise<Briefing> {
-  if (view) return view.briefing;
-  return (await latestBriefing(run.rt, run.ref.repoId)) ?? (await withCodeView(run, async (v) => v.briefing));
+async function briefingFor(run: StageRun, view: CodeView | undefined): Promise<Pick<CodeView, "briefing" | "scoutUsage">> {
+  if (view) return view;
+  const latest = await latestBriefing(run.rt, run.ref.repoId);
+  return latest ? { briefing: latest } : withCodeView(run, async (v) => v);
 }
 
 /**
@@ -55,12 +62,12 @@ export async function agentRequest(run: StageRun, view?: CodeView): Promise<Omit
       hint: "Add the template there (or remove `prompt:` to use the built-in one), then comment `/baton retry`.",
     });
   }
-  const briefing = await briefingFor(run, view);
+  const { briefing, scoutUsage } = await briefingFor(run, view);
   const title = sanitizeUntrusted(run.issue.title);
   const tokens = run.stage.context_tokens ?? run.pipeline.config.defaults.context_tokens;
   const files = view ? await relevantFiles(view.checkout.clone, briefing, `${title}\n${sanitizeUntrusted(run.issue.body)}`, tokens) : undefined;
   const lessons = await findLessons(run);
-  run.seen = { briefingSha: briefing.sha, lessons: [...new Set(lessons.map((l) => l.url))] };
+  run.seen = { briefingSha: briefing.sha, scout: briefing.scout?.status, scoutUsage, lessons: [...new Set(lessons.map((l) => l.url))] };
   return {
     runId: run.runId,
     stage: run.stage,

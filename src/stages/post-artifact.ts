@@ -15,14 +15,18 @@ export function nextRevision(run: StageRun): number {
   return findArtifacts(run.comments, run.stage.name).reduce((max, a) => Math.max(max, a.revision), 0) + 1;
 }
 
-/** Posts a new artifact comment (a fresh revision) and returns it. */
+/**
+ * Posts a new artifact comment (a fresh revision) and returns it. When this run paid for the
+ * scout's pass over the commit, its usage is recorded too (`scout_usage`): the issue's spend
+ * (`budget_usd`) counts it.
+ */
 export async function postArtifact(
   run: StageRun,
   revision: number,
   markdown: string,
   meta: { outcome: string; [field: string]: unknown },
 ): Promise<IssueComment> {
-  const body = renderArtifact(run.stage.name, revision, markdown, { ...meta, run_id: run.runId, kind: run.stage.kind } satisfies ArtifactMeta);
+  const body = renderArtifact(run.stage.name, revision, markdown, { ...meta, ...(run.seen?.scoutUsage ? { scout_usage: run.seen.scoutUsage } : {}), run_id: run.runId, kind: run.stage.kind } satisfies ArtifactMeta);
   const { data } = await run.github.rest.issues.createComment({
     owner: run.ref.owner,
     repo: run.ref.repo,

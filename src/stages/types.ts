@@ -39,6 +39,10 @@ export interface StageRun {
 /** The briefing commit and the earlier lessons a stage's agent was shown. */
 export interface SeenKnowledge {
   briefingSha?: string;
+  /** Whether the briefing holds the scout's summary (`summarized`) or its pass failed; absent when `scout:` was off. */
+  scout?: "summarized" | "failed";
+  /** The scout's cost when this run built the briefing: recorded in the run's artifacts, so it counts toward `budget_usd`. */
+  scoutUsage?: Usage;
   /** Links to the lessons (issue comments) quoted in the prompt. */
   lessons: string[];
 }

@@ -44,6 +44,8 @@ describe("baton validate", () => {
     expect(out).toContain('error: stages.implement.agent.allowed_tools: stage "implement": tool "Bash" is not in the server\'s BATON_AGENT_ALLOWED_TOOLS (Read, Edit, Write, Glob, Grep)');
     expect(out).toContain('error: stages.review.agent.args[0]: stage "review": flag "-c" changes the agent\'s permissions');
     expect(out).toContain('error: stages.review.agent.args[2]: stage "review": flag "--model-verbosity" is not in the server\'s BATON_AGENT_ALLOWED_ARGS');
+    expect(out).toContain('error: lessons.agent.args[0]: lessons: flag "--mcp-config" changes');
+    expect(out).toContain('error: scout.agent.allowed_tools: scout: tool "Bash" is not in the server\'s BATON_AGENT_ALLOWED_TOOLS');
   });
 
   it("accepts what the operator allows, but never a permission flag, even when allowed", async () => {

@@ -103,6 +103,13 @@ describe("plans and sub-issues end to end", () => {
     const status = statusComments(parent)[0]!.body;
     expect(status).toContain("Order: batch 1: 1, 2 → batch 2: 3.");
     expect(status).toMatch(new RegExp(`#${three!.number} \\| ✅ done`));
+
+    // Only the first plan run, whose children were not attached yet, read the repository's
+    // whole issue list; the second run and every tracking pass read the parent's sub-issues.
+    const listings = stack.sandbox.calls.filter((c) => c.route === "GET /repos/{owner}/{repo}/issues" && c.path === `/repos/e2e-org/${repo.name}/issues` && c.query.includes("state=all"));
+    expect(listings).toHaveLength(1);
+    const subIssueReads = stack.sandbox.calls.filter((c) => c.path === `/repos/e2e-org/${repo.name}/issues/${parent.number}/sub_issues` && c.method === "GET");
+    expect(subIssueReads.length).toBeGreaterThan(3);
   }, 240_000);
 
   it("promotes a sub-issue once, however often the events that promote it are redelivered", async () => {

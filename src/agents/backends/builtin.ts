@@ -1,6 +1,6 @@
 import { parseDuration } from "../../config/duration.js";
 import { TransientError } from "../../errors.js";
-import type { DesignOutput, ImplementOutput, Lesson, LessonsOutput, ReviewOutput, TriageOutput } from "../outputs.js";
+import type { DesignOutput, ImplementOutput, Lesson, LessonsOutput, ReviewOutput, ScoutOutput, TriageOutput } from "../outputs.js";
 import type { AgentBackend, AgentTask } from "../types.js";
 
 /** Marks every human-readable string the builtin agent writes: nobody should mistake it for a model. */
@@ -112,6 +112,31 @@ function lessons(task: AgentTask): LessonsOutput {
   return { summary: `${CANNED} ${reviews.length} review(s), ${asked.length} revision(s) asked for.`, lessons: list };
 }
 
+interface BriefedDir {
+  dir: string;
+  languages: string[];
+  holds: string[];
+  key_files: string[];
+}
+
+/** Restates the deterministic briefing it was given, one area per top directory: it reads no code. */
+function scout(task: AgentTask): ScoutOutput {
+  const layout = Array.isArray(task.context.layout) ? (task.context.layout as BriefedDir[]) : [];
+  const commands = Array.isArray(task.context.commands) ? (task.context.commands as { name: string; run: string }[]) : [];
+  const conventions = Array.isArray(task.context.conventions) ? (task.context.conventions as string[]) : [];
+  const areas = layout.map((d) => ({
+    path: d.dir,
+    holds: `${CANNED} ${d.languages.join(", ") || "files"}${d.holds.length ? ` about ${d.holds.slice(0, 4).join(", ")}` : ""}${d.key_files[0] ? `; start at ${d.key_files[0]}` : ""}`,
+  }));
+  return {
+    summary: `${CANNED} ${String(task.context.repo ?? "The repository")} has ${layout.length} top-level area(s).`,
+    areas: areas.length ? areas : [{ path: ".", holds: `${CANNED} nothing yet` }],
+    conventions: conventions.map((path) => `${CANNED} Follow ${path}.`),
+    commands: commands.filter((c) => /\b(test|build|lint)\b/.test(c.name)).map((c) => ({ name: c.name, run: c.run })),
+    pitfalls: [`${CANNED} None found: this summary is canned, not read from the code.`],
+  };
+}
+
 async function delay(task: AgentTask): Promise<void> {
   const ms = parseDuration(process.env.BATON_BUILTIN_DELAY ?? "0ms");
   if (task.signal.aborted) throw new TransientError("the builtin agent was stopped");
@@ -135,9 +160,9 @@ export const builtin: AgentBackend = {
     const started = Date.now();
     await delay(task);
     // Each stage kind's module names its canned answer (imported late: the kinds import this
-    // module); lessons are not a stage kind.
+    // module); lessons and the scout are not stage kinds.
     const { stageKinds } = await import("../../stages/index.js");
-    const output = task.kind === "lessons" ? lessons(task) : stageKinds()[task.kind].canned(task);
+    const output = task.kind === "lessons" ? lessons(task) : task.kind === "scout" ? scout(task) : stageKinds()[task.kind].canned(task);
     const text = `${CANNED}\n\n\`\`\`json\n${JSON.stringify(output, null, 2)}\n\`\`\`\n`;
     task.onOutput?.(text);
     return {

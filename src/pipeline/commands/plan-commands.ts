@@ -22,7 +22,7 @@ export const isTrackingParent = (pipeline: Pipeline, labels: string[]) => labels
 /** `/baton retry` on a parent: plan again, but only while no sub-issue has started. */
 export async function retryPlan({ rt, github, ref, pipeline }: ParentContext): Promise<string> {
   const labels = planLabels(pipeline);
-  const children = await findChildren(github, ref, await rt.botLogin());
+  const { children } = await findChildren(github, ref, await rt.botLogin());
   const started = [...children.values()].sort((a, b) => a.number - b.number).filter((c) => !c.labels.every((l) => !labels.status.has(l) || l === labels.ready || l === labels.queued));
   if (started.length) return `the plan's sub-issues have started (${started.map((c) => `#${c.number}`).join(", ")}), so it is not planned again; retry a sub-issue instead, or stop them with \`/baton stop\`.`;
   const plan = pipeline.stages.find((s) => s.kind === "plan")!;
@@ -32,7 +32,7 @@ export async function retryPlan({ rt, github, ref, pipeline }: ParentContext): P
 
 /** `/baton stop` on a parent: stop every sub-issue's running stage. */
 export async function stopPlan({ rt, github, ref, pipeline, stopChild }: ParentContext): Promise<string> {
-  const children = await findChildren(github, ref, await rt.botLogin());
+  const { children } = await findChildren(github, ref, await rt.botLogin());
   const stopped: number[] = [];
   for (const child of [...children.values()].sort((a, b) => a.number - b.number)) {
     if (await stopChild({ ...ref, number: child.number })) stopped.push(child.number);

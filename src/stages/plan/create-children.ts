@@ -43,7 +43,8 @@ function renderChildBody(parent: number, task: PlanTask, dependencies: ChildIssu
 export async function createChildren(run: StageRun, tasks: PlanTask[]): Promise<PlanChildren> {
   const { github, ref } = run;
   const labels = planLabels(run.pipeline);
-  const children = await findChildren(github, ref, await run.rt.botLogin());
+  const found = await findChildren(github, ref, await run.rt.botLogin(), tasks.map((t) => t.id));
+  const children = found.children;
   for (const task of tasks) {
     if (children.has(task.id)) continue;
     const dependencies = task.depends_on.map((d) => children.get(d)!);
@@ -52,12 +53,11 @@ export async function createChildren(run: StageRun, tasks: PlanTask[]): Promise<
   }
   for (const task of tasks) await ensureTaskSpec(run, task, refOf(ref, children.get(task.id)!), labels.designStage);
 
-  let relations = true;
-  const attached = await listSubIssues(github, ref);
-  if (attached === undefined) relations = false;
+  let relations = found.relations;
+  const attached = relations ? await listSubIssues(github, ref) : undefined;
   for (const task of tasks) {
     const child = children.get(task.id)!;
-    if (relations && !attached?.includes(child.number)) relations = await addSubIssue(github, ref, child.id);
+    if (relations && !attached?.some((a) => a.number === child.number)) relations = await addSubIssue(github, ref, child.id);
   }
   for (const task of tasks.filter((t) => t.depends_on.length > 0)) {
     if (!relations) break;

@@ -1,3 +1,4 @@
+import { listSubIssues, type ListedIssue } from "../../github/relations.js";
 import type { GitHub, IssueRef } from "../../github/types.js";
 
 /** The hidden line in a sub-issue's body that names its parent and task: how a re-run finds it. */
@@ -23,18 +24,6 @@ export interface ChildIssue {
   html_url: string;
 }
 
-interface ListedIssue {
-  id: number;
-  number: number;
-  title: string;
-  state: string;
-  body?: string | null;
-  html_url: string;
-  user: { login: string } | null;
-  pull_request?: unknown;
-  labels: (string | { name?: string })[];
-}
-
 export const toChild = (issue: Omit<ListedIssue, "user" | "body">): ChildIssue => ({
   id: issue.id,
   number: issue.number,
@@ -44,15 +33,32 @@ export const toChild = (issue: Omit<ListedIssue, "user" | "body">): ChildIssue =
   html_url: issue.html_url,
 });
 
+/** A plan's children, and whether they came from GitHub's sub-issues API (else a task list stands in). */
+export interface FoundChildren {
+  children: Map<string, ChildIssue>;
+  relations: boolean;
+}
+
 /**
  * The sub-issues Baton made for a parent, by task id: issues written by the app whose body
- * carries the parent's marker (a person's issue with a copied marker does not count). Read
- * from the repository's issues, so it works with or without the sub-issues API.
+ * carries the parent's marker (a person's issue with a copied marker does not count).
+ * Read from the parent's sub-issues, one short listing; from the repository's issues when
+ * the sub-issues API is missing, or when a task in `expected` has no attached child (a run
+ * that stopped between creating a child and attaching it must find it, not make another).
  */
-export async function findChildren(github: GitHub, parent: IssueRef, botLogin: string): Promise<Map<string, ChildIssue>> {
-  const issues = (await github.paginate("GET /repos/{owner}/{repo}/issues", { owner: parent.owner, repo: parent.repo, state: "all", per_page: 100 })) as ListedIssue[];
+export async function findChildren(github: GitHub, parent: IssueRef, botLogin: string, expected: readonly string[] = []): Promise<FoundChildren> {
+  const attached = await listSubIssues(github, parent);
+  const children = childrenAmong(attached ?? [], parent, botLogin);
+  if (attached === undefined || expected.some((task) => !children.has(task))) {
+    const issues = (await github.paginate("GET /repos/{owner}/{repo}/issues", { owner: parent.owner, repo: parent.repo, state: "all", per_page: 100 })) as ListedIssue[];
+    return { children: childrenAmong(issues, parent, botLogin), relations: attached !== undefined };
+  }
+  return { children, relations: true };
+}
+
+function childrenAmong(issues: ListedIssue[], parent: IssueRef, botLogin: string): Map<string, ChildIssue> {
   const children = new Map<string, ChildIssue>();
-  for (const issue of issues) {
+  for (const issue of [...issues].sort((a, b) => a.number - b.number)) {
     const marker = parseTaskMarker(issue.body);
     if (issue.pull_request || issue.user?.login !== botLogin || marker?.parent !== parent.number || children.has(marker.task)) continue;
     children.set(marker.task, toChild(issue));
