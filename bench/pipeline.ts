@@ -8,45 +8,74 @@ import { percentile, printTable, round } from "./stats.js";
 const ISSUES = Number(process.env.BENCH_ISSUES ?? 200);
 const CONFIG = "stages:\n  implement: { enabled: false }\n  review: { enabled: false }\n";
 
-/** Peak resident memory of a process (VmHWM), in MB. */
 /** The app as `npm start` runs it (compiled), unless BENCH_SOURCE=1 asks for the tsx sources. */
 export const COMPILED = process.env.BENCH_SOURCE !== "1";
 
+/** Peak resident memory of a process (VmHWM), in MB. */
 async function peakRssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** Issues and per-process stage concurrency of the scale-out runs (few stages at once, so the agent's delay, not the 2 cores, bounds one worker). */
+const SCALE_ISSUES = Number(process.env.BENCH_SCALE_ISSUES ?? 60);
+const SCALE_CONCURRENCY = process.env.BENCH_SCALE_CONCURRENCY ?? "2";
+
+interface PipelineRunOptions {
+  issues: number;
+  /** 0: one process in the `all` role; n: one `server` process and n `worker` processes. */
+  workers: number;
+  env?: Record<string, string>;
+}
+
 /**
- * Benchmark 2: the pipeline under load. ISSUES issues are labelled `status:triage` at once
- * and go through triage and design (the `builtin` agent, no delay) to `status:ready`, on the
- * sandbox, with one Baton process. Transitions are label-to-next-label handoffs.
+ * CPU seconds a process and its reaped children (git, for Baton; git's http-backend, for the
+ * sandbox) have used: a cost that, unlike transitions per second, does not depend on what
+ * else the shared machine runs.
  */
-export async function benchPipeline(redisUrl: string) {
+async function cpuSeconds(pid: number | "self"): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime, stime, cutime, cstime: fields 14–17 of proc(5), in clock ticks (100 a second on Linux).
+  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
+}
+
+/**
+ * One run on a fresh sandbox and Redis prefix: `issues` issues are labelled `status:triage`
+ * at once and go through triage and design (the `builtin` agent) to `status:ready`.
+ * Transitions are label-to-next-label handoffs.
+ */
+async function runPipeline(redisUrl: string, { issues: count, workers, env = {} }: PipelineRunOptions) {
   const sandbox = await startSandbox({ log: () => {} });
   const prefix = `baton-bench-${randomBytes(4).toString("hex")}`;
-  const app = await startAppProcess({
-    github: sandbox,
-    port: await freePort(),
-    redisUrl,
-    redisPrefix: prefix,
-    compiled: COMPILED,
-    env: { LOG_LEVEL: "warn", BATON_CONCURRENCY: process.env.BATON_CONCURRENCY ?? "8", BATON_CONCURRENCY_INTAKE: process.env.BATON_CONCURRENCY_INTAKE ?? "8", BATON_INSTALLATION_CONCURRENCY: "64", BATON_RECONCILE_INTERVAL: "1h" },
-  });
-  sandbox.setWebhookUrl(app.webhookUrl);
+  const roles: ("all" | "server" | "worker")[] = workers === 0 ? ["all"] : ["server", ...Array.from({ length: workers }, () => "worker" as const)];
+  const apps: Awaited<ReturnType<typeof startAppProcess>>[] = [];
   try {
+    for (const role of roles) {
+      apps.push(await startAppProcess({
+        github: sandbox,
+        port: await freePort(),
+        redisUrl,
+        redisPrefix: prefix,
+        role,
+        compiled: COMPILED,
+        // A worker says it is ready only in its "Baton started" info line.
+        env: { LOG_LEVEL: role === "worker" ? "info" : "warn", BATON_CONCURRENCY: process.env.BATON_CONCURRENCY ?? "8", BATON_CONCURRENCY_INTAKE: process.env.BATON_CONCURRENCY_INTAKE ?? "8", BATON_INSTALLATION_CONCURRENCY: "64", BATON_RECONCILE_INTERVAL: "1h", ...env },
+      }));
+    }
+    sandbox.setWebhookUrl(apps[0]!.webhookUrl);
     const repo = await sandbox.world.createRepo("bench-org", "pipeline", { files: { ".github/baton.yml": CONFIG } });
-    const issues = Array.from({ length: ISSUES }, (_, i) => sandbox.world.createIssue(repo, { title: `Bench issue ${i + 1}`, body: "A clear enough description of a small feature for the canned agent." }, { kind: "user", login: "octocat" }));
+    const issues = Array.from({ length: count }, (_, i) => sandbox.world.createIssue(repo, { title: `Bench issue ${i + 1}`, body: "A clear enough description of a small feature for the canned agent." }, { kind: "user", login: "octocat" }));
     await sandbox.idle();
     const callsBefore = sandbox.calls.length;
+    const cpuBefore = await Promise.all([...apps.map((a) => cpuSeconds(a.pid)), cpuSeconds("self")]);
     const started = performance.now();
     for (const issue of issues) sandbox.world.addLabels(repo, issue, ["status:triage"], { kind: "user", login: "octocat" });
     const done = () => issues.every((i) => i.labels.includes("status:ready") && !i.labels.includes("status:designing"));
     const deadline = Date.now() + 10 * 60_000;
     while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const seconds = (performance.now() - started) / 1000;
-    if (!done()) throw new Error(`only ${issues.filter((i) => i.labels.includes("status:ready")).length}/${ISSUES} issues reached status:ready in 10 minutes`);
-    const apiCalls = sandbox.calls.length - callsBefore;
+    if (!done()) throw new Error(`only ${issues.filter((i) => i.labels.includes("status:ready")).length}/${count} issues reached status:ready in 10 minutes`);
 
     // Label-to-next-label latency, from the sandbox's webhook log (when each label went on).
     const labelledAt = new Map<string, number>();
@@ -58,35 +87,107 @@ export async function benchPipeline(redisUrl: string) {
       (labelledAt.get(`${i.number} status:triaged`) ?? NaN) - (labelledAt.get(`${i.number} status:triage`) ?? NaN),
       (labelledAt.get(`${i.number} status:ready`) ?? NaN) - (labelledAt.get(`${i.number} status:triaged`) ?? NaN),
     ]).filter(Number.isFinite);
-    const transitions = ISSUES * 2;
-    const summary = {
-      issues: ISSUES,
+    const transitions = count * 2;
+    const cpuAfter = await Promise.all([...apps.map((a) => cpuSeconds(a.pid)), cpuSeconds("self")]);
+    const cpuUsed = cpuAfter.map((after, i) => after - (cpuBefore[i] ?? 0));
+    const calls = sandbox.calls.slice(callsBefore);
+    const byRoute = new Map<string, number>();
+    for (const c of calls) byRoute.set(c.route, (byRoute.get(c.route) ?? 0) + 1);
+    return {
+      issues: count,
       transitions,
       seconds: round(seconds),
       transitions_per_second: round(transitions / seconds),
       latency_p50_ms: round(percentile(latencies, 50)),
       latency_p99_ms: round(percentile(latencies, 99)),
-      api_calls: apiCalls,
-      api_calls_per_transition: round(apiCalls / transitions),
+      api_calls: calls.length,
       // Content-creating requests (every method but GET): GitHub's secondary limits count these.
-      api_writes_per_transition: round(sandbox.calls.slice(callsBefore).filter((c) => c.method !== "GET").length / transitions),
-      app_peak_rss_mb: round(await peakRssMb(app.pid), 1),
-      app_entry: COMPILED ? "dist/main.js" : "src/main.ts via tsx",
-      targets: { transitions_per_second: ">= 50", api_calls_per_transition: "<= 5", app_peak_rss_mb: "<= 200" },
+      api_writes: calls.filter((c) => c.method !== "GET").length,
+      byRoute,
+      /** CPU of Baton's processes (git included) per transition, and of the sandbox and load generator (its git included). */
+      app_cpu_ms_per_transition: round((cpuUsed.slice(0, -1).reduce((a, b) => a + b, 0) * 1000) / transitions),
+      sandbox_cpu_ms_per_transition: round(((cpuUsed.at(-1) ?? 0) * 1000) / transitions),
+      peak_rss_mb: await Promise.all(apps.map((a) => peakRssMb(a.pid).then((mb) => round(mb, 1)))),
     };
-    const byRoute = new Map<string, number>();
-    for (const c of sandbox.calls.slice(callsBefore)) byRoute.set(c.route, (byRoute.get(c.route) ?? 0) + 1);
-    console.log(`\nPipeline: ${ISSUES} issues labelled at once, triage → design → status:ready, builtin agent\n`);
-    printTable([{ "transitions/s": summary.transitions_per_second, "p50 ms": summary.latency_p50_ms, "p99 ms": summary.latency_p99_ms, "API calls/transition": summary.api_calls_per_transition, "writes/transition": summary.api_writes_per_transition, "peak RSS MB": summary.app_peak_rss_mb, seconds: summary.seconds }]);
-    console.log("\nAPI calls by route:");
-    printTable([...byRoute.entries()].sort((a, b) => b[1] - a[1]).map(([route, n]) => ({ route, calls: n, "per transition": round(n / transitions) })));
-    return summary;
   } finally {
-    await app.stop();
+    await Promise.all(apps.map((a) => a.stop()));
     await sandbox.close();
     const { Redis } = await import("ioredis");
     const redis = new Redis(redisUrl);
     for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
     await redis.quit();
   }
+}
+
+type PipelineRun = Awaited<ReturnType<typeof runPipeline>>;
+const pick = ({ transitions_per_second, latency_p50_ms, latency_p99_ms, app_cpu_ms_per_transition, sandbox_cpu_ms_per_transition, peak_rss_mb }: PipelineRun) => ({ transitions_per_second, latency_p50_ms, latency_p99_ms, app_cpu_ms_per_transition, sandbox_cpu_ms_per_transition, peak_rss_mb });
+
+/**
+ * Benchmark 2: the pipeline under load, in one run:
+ * - ISSUES issues through one Baton process (`all` role, the `builtin` agent, no delay), with
+ *   the clone cache and, as the baseline, without it (`BATON_CLONE_CACHE_MB=0`: every stage
+ *   clones);
+ * - the scale-out figure (benchScaleOut).
+ */
+export async function benchPipeline(redisUrl: string) {
+  const uncached = await runPipeline(redisUrl, { issues: ISSUES, workers: 0, env: { BATON_CLONE_CACHE_MB: "0" } });
+  const run = await runPipeline(redisUrl, { issues: ISSUES, workers: 0 });
+  const transitions = run.transitions;
+  const summary = {
+    issues: ISSUES,
+    transitions,
+    seconds: run.seconds,
+    transitions_per_second: run.transitions_per_second,
+    latency_p50_ms: run.latency_p50_ms,
+    latency_p99_ms: run.latency_p99_ms,
+    api_calls: run.api_calls,
+    api_calls_per_transition: round(run.api_calls / transitions),
+    api_writes_per_transition: round(run.api_writes / transitions),
+    app_peak_rss_mb: run.peak_rss_mb[0],
+    app_entry: COMPILED ? "dist/main.js" : "src/main.ts via tsx",
+    clone_cache: {
+      off: pick(uncached),
+      on: pick(run),
+      ratio: round(run.transitions_per_second / uncached.transitions_per_second),
+    },
+    targets: { transitions_per_second: ">= 50", api_calls_per_transition: "<= 6", api_writes_per_transition: "<= 5", app_peak_rss_mb: "<= 200", scale_out_ratio: ">= 1.8" },
+  };
+  console.log(`\nPipeline: ${ISSUES} issues labelled at once, triage → design → status:ready, builtin agent\n`);
+  printTable([{ "transitions/s": summary.transitions_per_second, "p50 ms": summary.latency_p50_ms, "p99 ms": summary.latency_p99_ms, "API calls/transition": summary.api_calls_per_transition, "writes/transition": summary.api_writes_per_transition, "peak RSS MB": summary.app_peak_rss_mb ?? 0, seconds: summary.seconds }]);
+  console.log("\nAPI calls by route:");
+  printTable([...run.byRoute.entries()].sort((a, b) => b[1] - a[1]).map(([route, n]) => ({ route, calls: n, "per transition": round(n / transitions) })));
+  console.log("\nClone cache (same issues, same run):");
+  printTable([
+    { clones: "every stage clones (BATON_CLONE_CACHE_MB=0)", "transitions/s": uncached.transitions_per_second, "p50 ms": uncached.latency_p50_ms, "p99 ms": uncached.latency_p99_ms, "app CPU ms/transition": uncached.app_cpu_ms_per_transition, "sandbox CPU ms/transition": uncached.sandbox_cpu_ms_per_transition },
+    { clones: "one per commit (default)", "transitions/s": run.transitions_per_second, "p50 ms": run.latency_p50_ms, "p99 ms": run.latency_p99_ms, "app CPU ms/transition": run.app_cpu_ms_per_transition, "sandbox CPU ms/transition": run.sandbox_cpu_ms_per_transition },
+  ]);
+  console.log(`ratio: ${summary.clone_cache.ratio}`);
+  return { ...summary, scale_out: await benchScaleOut(redisUrl) };
+}
+
+/**
+ * The scale-out figure (issue 12): SCALE_ISSUES issues with `BATON_BUILTIN_DELAY=200ms`
+ * through one server process and one worker, then one server and two workers, each worker
+ * at SCALE_CONCURRENCY stages at once (low, so that the agent's delay rather than the CPU
+ * bounds one worker).
+ */
+export async function benchScaleOut(redisUrl: string) {
+  const delayed = { BATON_BUILTIN_DELAY: "200ms", BATON_CONCURRENCY: SCALE_CONCURRENCY };
+  const one = await runPipeline(redisUrl, { issues: SCALE_ISSUES, workers: 1, env: delayed });
+  const two = await runPipeline(redisUrl, { issues: SCALE_ISSUES, workers: 2, env: delayed });
+  const scaleOut = {
+    issues: SCALE_ISSUES,
+    builtin_delay: "200ms",
+    stage_concurrency_per_worker: Number(SCALE_CONCURRENCY),
+    one_worker: pick(one),
+    two_workers: pick(two),
+    ratio: round(two.transitions_per_second / one.transitions_per_second),
+  };
+  console.log(`\nScale-out: ${SCALE_ISSUES} issues, BATON_BUILTIN_DELAY=200ms, one server process + n BATON_ROLE=worker processes (stage concurrency ${SCALE_CONCURRENCY} each)\n`);
+  printTable([
+    { workers: 1, "transitions/s": one.transitions_per_second, "p50 ms": one.latency_p50_ms, "p99 ms": one.latency_p99_ms, "app CPU ms/transition": one.app_cpu_ms_per_transition },
+    { workers: 2, "transitions/s": two.transitions_per_second, "p50 ms": two.latency_p50_ms, "p99 ms": two.latency_p99_ms, "app CPU ms/transition": two.app_cpu_ms_per_transition },
+  ]);
+  console.log(`ratio: ${scaleOut.ratio} (target >= 1.8)`);
+  return scaleOut;
 }

@@ -3,11 +3,15 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { findOrStartRedis } from "../sandbox/find-redis.js";
 import { benchKnowledgeIndex } from "./knowledge-index.js";
-import { benchPipeline, COMPILED } from "./pipeline.js";
+import { benchPipeline, benchScaleOut, COMPILED } from "./pipeline.js";
 import { benchSandboxStartup } from "./sandbox-startup.js";
 import { benchWebhookAck } from "./webhook-ack.js";
 
-/** `npm run bench [ack|pipeline|sandbox|knowledge]`: runs the benchmarks, prints tables, writes bench/results/*.json. */
+/**
+ * `npm run bench [ack|pipeline|scale-out|sandbox|knowledge]`: runs the benchmarks, prints
+ * tables, writes bench/results/*.json (`pipeline` includes the scale-out figure; `scale-out`
+ * runs it alone).
+ */
 const which = process.argv[2];
 // Measure what production runs: the compiled app (BENCH_SOURCE=1 measures the tsx sources).
 if (COMPILED) execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
@@ -22,6 +26,10 @@ try {
   if (!which || which === "pipeline") {
     const result = await benchPipeline(redis.url);
     await writeFile(new URL("./results/pipeline.json", import.meta.url), `${JSON.stringify({ machine, ...result }, null, 2)}\n`);
+  }
+  if (which === "scale-out") {
+    const result = await benchScaleOut(redis.url);
+    await writeFile(new URL("./results/scale-out.json", import.meta.url), `${JSON.stringify({ machine, ...result }, null, 2)}\n`);
   }
   if (!which || which === "sandbox") {
     const result = await benchSandboxStartup();

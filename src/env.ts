@@ -106,6 +106,11 @@ export const BatonEnv = z.object({
     .string()
     .default("")
     .transform((value) => value.split(",").map((s) => s.trim()).filter(Boolean)),
+  /**
+   * Disk kept for clones no stage holds (one per repository and commit, shared by the stages
+   * of a process that read code); 0 keeps none, so every stage clones anew.
+   */
+  BATON_CLONE_CACHE_MB: z.coerce.number().int().min(0).default(1024),
   /** How often the review stage reads a PR's checks again while it waits for them to complete. */
   BATON_CHECKS_POLL: DurationMs("10s"),
   /** Let agents add, change or delete `.github/workflows/**` (they run with the repository's secrets). */

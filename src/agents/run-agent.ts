@@ -33,8 +33,8 @@ export interface AgentRequest {
    * earlier issues, related files (see src/knowledge/).
    */
   knowledge?: Record<string, unknown>;
-  /** A read-only checkout of the base commit: CLI agents work in it; text-only agents get `relevantFiles`. */
-  readOnlyCheckout?: { dir: string; sha: string };
+  /** A read-only checkout of the base commit (made when asked for): CLI agents work in it; text-only agents get `relevantFiles`. */
+  readOnlyCheckout?: { dir: () => Promise<string>; sha: string };
   /** The files most related to the issue, rendered within the stage's token budget, for text-only agents. */
   relevantFiles?: string;
   signal?: AbortSignal;
@@ -121,7 +121,7 @@ async function runOnce(backend: AgentBackend, agent: AgentRef, kind: AgentKind, 
   request.onEvent?.({ type: "dispatch_spawned", backend: agent.backend, model: agent.model, attempt });
   try {
     const readOnly = !request.workspace && backend.readsCheckout === true && request.readOnlyCheckout !== undefined;
-    const workspace = request.workspace ?? (readOnly ? request.readOnlyCheckout?.dir : undefined);
+    const workspace = request.workspace ?? (readOnly ? await request.readOnlyCheckout?.dir() : undefined);
     return await backend.run({ runId: request.runId, stage: request.stage.name, kind, prompt, context: request.context, workspace, readOnly, agent, timeoutMs: request.stage.timeout_ms, signal, onOutput: request.onOutput, sandbox: request.server.env, server: request.server });
   } catch (error) {
     if (timeout.signal.aborted) throw timeout.signal.reason;

@@ -66,7 +66,7 @@ export async function latestBriefing(rt: Runtime, repoId: number): Promise<Brief
  * 3. The others wait for the lock to be released (or to expire: its holder died), then read
  *    the cache again; when the holder failed or was stopped they build it themselves.
  */
-export async function loadBriefing(rt: Runtime, repo: BriefingRepo, checkout: Pick<Checkout, "dir" | "clone" | "sha">, options: BriefingOptions = {}): Promise<LoadedBriefing> {
+export async function loadBriefing(rt: Runtime, repo: BriefingRepo, checkout: Pick<Checkout, "agentCopy" | "clone" | "sha">, options: BriefingOptions = {}): Promise<LoadedBriefing> {
   const withScout = options.pipeline?.config.scout !== undefined;
   const complete = (b: Briefing | undefined): b is Briefing => b !== undefined && (!withScout || b.scout !== undefined);
   const lock = keys.briefingLock(rt, repo.repoId, checkout.sha);
@@ -97,7 +97,7 @@ export async function loadBriefing(rt: Runtime, repo: BriefingRepo, checkout: Pi
 }
 
 /** Builds under the lock: the deterministic pass unless `partial` has it, then the scout's pass when configured; caches the result. */
-async function build(rt: Runtime, repo: BriefingRepo, checkout: Pick<Checkout, "dir" | "clone" | "sha">, partial: Briefing | undefined, options: BriefingOptions): Promise<LoadedBriefing> {
+async function build(rt: Runtime, repo: BriefingRepo, checkout: Pick<Checkout, "agentCopy" | "clone" | "sha">, partial: Briefing | undefined, options: BriefingOptions): Promise<LoadedBriefing> {
   const previous = partial ? undefined : await latestBriefing(rt, repo.repoId);
   let briefing = partial ?? (await buildBriefing(checkout.clone, `${repo.owner}/${repo.repo}`, checkout.sha, previous));
   const { pipeline } = options;

@@ -66,7 +66,7 @@ function checkSummary(briefing: Briefing, output: ScoutOutput): ScoutOutput | st
  * 3. Anything wrong gives a `failed` pass with the reason: the stages go on with the
  *    deterministic briefing; nothing blocks the issue. Only a stop is thrown on.
  */
-export async function runScout(run: ScoutRun, checkout: Pick<Checkout, "dir" | "clone" | "sha">, briefing: Briefing): Promise<ScoutPass> {
+export async function runScout(run: ScoutRun, checkout: Pick<Checkout, "agentCopy" | "clone" | "sha">, briefing: Briefing): Promise<ScoutPass> {
   const scout = run.pipeline.config.scout;
   if (!scout) throw new Error("runScout needs `scout:` in the config");
   const keyFiles = [...new Set(briefing.layout.flatMap((d) => d.key_files))];
@@ -85,7 +85,7 @@ export async function runScout(run: ScoutRun, checkout: Pick<Checkout, "dir" | "
         commands: briefing.commands,
         conventions: briefing.conventions.map((c) => c.path),
       },
-      readOnlyCheckout: { dir: checkout.dir, sha: checkout.sha },
+      readOnlyCheckout: { dir: checkout.agentCopy, sha: checkout.sha },
       relevantFiles: (await filesWithin(checkout.clone, keyFiles, scout.context_tokens)).rendered,
     });
     const summary = checkSummary(briefing, result.data);

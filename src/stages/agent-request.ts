@@ -30,7 +30,7 @@ export interface CodeView {
  */
 export async function withCodeView<T>(run: StageRun, fn: (view: CodeView) => Promise<T>): Promise<T> {
   await checkBudget(run);
-  return withReadOnlyCheckout(run.github, run.ref, await readRepoInfo(run.rt, run.github, run.ref), async (checkout) => {
+  return withReadOnlyCheckout(run.rt.env, run.github, run.ref, await readRepoInfo(run.rt, run.github, run.ref), async (checkout) => {
     const { briefing, scoutUsage } = await loadBriefing(run.rt, run.ref, checkout, { pipeline: run.pipeline, signal: run.signal });
     return fn({ checkout, briefing, scoutUsage });
   });
@@ -83,7 +83,7 @@ export async function agentRequest(run: StageRun, view?: CodeView): Promise<Omit
       related_files: rankFiles(briefing, title, 5).map((f) => f.path),
       lessons: renderLessons(lessons),
     },
-    readOnlyCheckout: view ? { dir: view.checkout.dir, sha: view.checkout.sha } : undefined,
+    readOnlyCheckout: view ? { dir: view.checkout.agentCopy, sha: view.checkout.sha } : undefined,
     relevantFiles: files?.rendered,
   };
 }

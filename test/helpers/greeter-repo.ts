@@ -19,7 +19,7 @@ export const GREET_FILES = {
 
 /** The command agent the knowledge tests run, and the variables that steer it from inside the OS sandbox. */
 export const CODE_AGENT = fileURLToPath(new URL("../fixtures/agents/code-reading-agent.mjs", import.meta.url));
-export const CODE_AGENT_ENV = { BATON_SANDBOX_PASS_ENV: "CODE_AGENT_COST,CODE_AGENT_ECHO,CODE_AGENT_WRITE,CODE_AGENT_SCOUT" };
+export const CODE_AGENT_ENV = { BATON_SANDBOX_PASS_ENV: "CODE_AGENT_COST,CODE_AGENT_ECHO,CODE_AGENT_WRITE,CODE_AGENT_SCOUT,CODE_AGENT_PLANT_IN" };
 
 /** The issue the knowledge tests ask about: its title shares words with `src/greet.js`. */
 export const FRENCH_ISSUE = { title: "Make greet() say hello in French", body: "greet('Ada') should answer 'Bonjour, Ada !' instead of Hello." };

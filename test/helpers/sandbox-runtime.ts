@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { createRuntime } from "../../src/create-runtime.js";
 import { readEnv } from "../../src/env.js";
 import type { IntakeJob, StageJob } from "../../src/pipeline/job-data.js";
+import { cloneCacheFor } from "../../src/knowledge/read-only-checkout.js";
 import { processIntake } from "../../src/pipeline/process-intake.js";
 import { processStage, type StageJobOutcome } from "../../src/pipeline/process-stage.js";
 import { startSandbox, type Sandbox } from "../../sandbox/github/index.js";
@@ -64,6 +65,7 @@ export async function createSandboxRuntime(envOverrides: Record<string, string> 
       await deleteKeys(rt);
       await close();
       await sandbox.close();
+      await cloneCacheFor(rt.env).close();
     },
   };
 }

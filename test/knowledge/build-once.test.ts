@@ -26,14 +26,14 @@ function pipelineOf(yaml: string): Pipeline {
 describe("shared knowledge under concurrency", () => {
   let env: SandboxRuntime;
   let root: string;
-  let checkout: { dir: string; clone: string; sha: string };
+  let checkout: { agentCopy: () => Promise<string>; clone: string; sha: string };
   beforeEach(async () => {
     env = await createSandboxRuntime();
     root = await mkdtemp(join(tmpdir(), "build-once-"));
     await initRepo(join(root, "origin.git"), "main", GREET_FILES);
     const dir = join(root, "clone");
     await run("git", ["clone", "--quiet", join(root, "origin.git"), dir]);
-    checkout = { dir, clone: dir, sha: (await run("git", ["-C", dir, "rev-parse", "HEAD"])).stdout.trim() };
+    checkout = { agentCopy: async () => dir, clone: dir, sha: (await run("git", ["-C", dir, "rev-parse", "HEAD"])).stdout.trim() };
   });
   afterEach(async () => {
     await env.close();
