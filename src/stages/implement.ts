@@ -48,7 +48,7 @@ export const implement: StageHandler = async (run) => {
   const branch = issueBranch(run.ref.number);
   const app = await run.rt.appIdentity();
   const bot = app.botLogin;
-  const base = await resolveBase(run, repo.default_branch);
+  const { base, label: baseLabel } = await resolveBase(run, repo.default_branch);
 
   const rules = { allowWorkflows: run.rt.env.BATON_ALLOW_WORKFLOW_CHANGES, maxFiles: run.rt.env.BATON_MAX_CHANGED_FILES, maxBytes: run.rt.env.BATON_MAX_CHANGE_BYTES };
   const token = (access: "read" | "write") => mintRepoToken(run.github, run.ref, access);
@@ -67,7 +67,7 @@ export const implement: StageHandler = async (run) => {
     title: run.issue.title,
     label: run.pipeline.config.labels.pr,
     botLogin: bot,
-    body: renderPullBody(run, spec, outcome.summary, outcome.preflight) + describeBase(run, base, repo.default_branch),
+    body: renderPullBody(run, spec, outcome.summary, outcome.preflight) + describeBase(run, base, baseLabel, repo.default_branch),
   });
   await afterImplement(run, pull, prFeedback, { summary: outcome.summary, sha: outcome.sha, revision });
   const comment = await postArtifact(run, revision, renderImplementArtifact(pull.html_url, branch, revision, outcome.summary, outcome.preflight, feedback !== ""), {

@@ -179,6 +179,20 @@ describe("working with Baton's pull requests", () => {
     expect(blocked?.body).toContain(`/pull/${pull.number}`);
   }, 120_000);
 
+  it("ignores a base: label applied by someone below permissions.commands, with one note, and targets the default branch", async () => {
+    const { repo, issue, pull } = await approvedIssue({}, async (repo, issue) => {
+      await git(repo.gitDir, ["branch", "evil", "main"]);
+      repo.roles.set("mallory", "triage");
+      stack.label(repo, issue, "base:evil", "mallory");
+    });
+    expect(pull.pull?.base).toBe("main");
+    expect(pull.body).toContain("**Base branch:** `main` (the repository's default branch)");
+    const notes = issue.comments.filter((c) => c.body.startsWith("<!-- baton:base-refused"));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.body).toContain("@mallory");
+    expect(notes[0]?.body).toContain("`base:evil`");
+  }, 90_000);
+
   it("targets the branch of a base: label, opens a normal PR where drafts are not allowed, and blocks when the PR is closed unmerged until it is reopened", async () => {
     const { repo, issue, pull } = await approvedIssue({}, async (repo, issue) => {
       repo.draftsAllowed = false;
