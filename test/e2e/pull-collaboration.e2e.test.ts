@@ -180,7 +180,7 @@ describe("working with Baton's pull requests", () => {
   }, 120_000);
 
   it("ignores a base: label applied by someone below permissions.commands, with one note, and targets the default branch", async () => {
-    const { repo, issue, pull } = await approvedIssue({}, async (repo, issue) => {
+    const { issue, pull } = await approvedIssue({}, async (repo, issue) => {
       await git(repo.gitDir, ["branch", "evil", "main"]);
       repo.roles.set("mallory", "triage");
       stack.label(repo, issue, "base:evil", "mallory");
