@@ -70,23 +70,33 @@ const UPDATE_POLLS = 30;
 
 /**
  * The base moved since Baton's branch was made: merge it in before judging (`update_branch`,
- * default on), so review and CI see what merging would produce. A conflict blocks with a
- * comment naming both branches.
+ * default on), so review and CI see what merging would produce. A conflict answers
+ * `conflict`: the caller sends the issue back to implement, which merges in its workspace.
  */
-export async function bringUpToDate(run: StageRun, pull: PullFacts): Promise<PullFacts> {
-  const base = pull.base_ref;
+export async function bringUpToDate(run: StageRun, pull: PullFacts): Promise<PullFacts | "conflict"> {
   if (run.stage.update_branch === false) return pull;
   const result = await updatePullBranch(run.github, run.ref, pull);
   if (result === "current") return pull;
-  if (result === "conflict") {
-    throw new PermanentError(`\`${base}\` moved since Baton's branch \`${pull.head_ref}\` was made, and merging it conflicts (${pull.html_url}).`, {
-      hint: `Resolve the conflict on the branch (GitHub's "Resolve conflicts", or locally) and apply \`${run.stage.on}\`, or close the PR and apply the implement stage's label for a fresh implementation on \`${base}\`.`,
-    });
-  }
+  if (result === "conflict") return "conflict";
   for (let i = 0; i < UPDATE_POLLS; i++) {
     const fresh = await readPull(run.github, run.ref, pull.number);
     if (fresh.head_sha !== pull.head_sha) return fresh;
     await new Promise((resolve) => setTimeout(resolve, Math.min(run.rt.env.BATON_CHECKS_POLL, 2_000)));
   }
   return readPull(run.github, run.ref, pull.number);
+}
+
+/**
+ * Merging the moved base conflicts: record it as feedback (once per head commit) so the
+ * implement stage merges the base in its workspace and resolves the conflicting files.
+ */
+export async function recordConflict(run: Pick<StageRun, "github" | "ref" | "comments">, pull: PullFacts): Promise<void> {
+  await recordFeedback(run.github, run.ref, run.comments, {
+    kind: "base-conflict",
+    pr: pull.number,
+    prUrl: pull.html_url,
+    sourceKey: `conflict-${pull.head_sha}`,
+    heading: `\`${pull.base_ref}\` moved and conflicts with ${pull.head_sha.slice(0, 7)}`,
+    requests: [{ source: "conflict", text: `\`${pull.base_ref}\` moved since \`${pull.head_ref}\` was made, and merging it conflicts. The next revision merges it into the branch and resolves the conflicting files.` }],
+  });
 }

@@ -162,21 +162,35 @@ describe("working with Baton's pull requests", () => {
     expect(artifacts(issue, "review")[0]?.body).toMatch(/✅ success \| test/);
   }, 90_000);
 
-  it("merges a base that moved into the branch before review, and blocks when the merge conflicts", async () => {
+  it("merges a base that moved into the branch before review, and resolves a conflicting move in a revision", async () => {
     const { repo, issue, pull } = await approvedIssue();
     await pushCommit(stack.sandbox.world, repo, "main", { "CHANGELOG.md": "# Changes\n" }, MAINTAINER);
     stack.label(repo, issue, "status:in-review");
     await waitFor("a second review", () => artifacts(issue, "review").length === 2, 30_000, stack.apps);
     await waitForStatus(issue, "status:approved", 20_000, stack.apps);
-    expect(await readFileAt(repo.gitDir, `baton/issue-${issue.number}`, "CHANGELOG.md")).toBe("# Changes\n");
-    expect((await git(repo.gitDir, ["log", "-1", "--format=%s", `baton/issue-${issue.number}`])).trim()).toBe(`Merge branch 'main' into baton/issue-${issue.number}`);
+    const branch = `baton/issue-${issue.number}`;
+    expect(await readFileAt(repo.gitDir, branch, "CHANGELOG.md")).toBe("# Changes\n");
+    expect((await git(repo.gitDir, ["log", "-1", "--format=%s", branch])).trim()).toBe(`Merge branch 'main' into ${branch}`);
 
-    await pushCommit(stack.sandbox.world, repo, "main", { [`docs/baton/issue-${issue.number}.md`]: "Written on main meanwhile.\n" }, MAINTAINER);
+    // main changes the very file Baton's branch wrote: the merge conflicts.
+    const file = `docs/baton/issue-${issue.number}.md`;
+    await pushCommit(stack.sandbox.world, repo, "main", { [file]: "Written on main meanwhile.\n" }, MAINTAINER);
     stack.label(repo, issue, "status:in-review");
-    await waitForStatus(issue, "status:blocked", 30_000, stack.apps);
-    const blocked = issue.comments.filter((c) => c.body.startsWith("<!-- baton:blocked")).at(-1);
-    expect(blocked?.body).toContain("merging it conflicts");
-    expect(blocked?.body).toContain(`/pull/${pull.number}`);
+    await waitFor("a merge revision", () => artifacts(issue, "implement").length === 2, 40_000, stack.apps);
+    await waitForStatus(issue, "status:approved", 30_000, stack.apps);
+    await stack.settled();
+
+    const [conflict] = feedbackArtifacts(issue);
+    expect(conflict?.body).toContain("`main` moved and conflicts");
+    expect(artifacts(issue, "review").map((a) => a.body.includes("merging it conflicts"))).toEqual([false, false, true, false]);
+    const merged = await readFileAt(repo.gitDir, branch, file);
+    expect(merged).toContain("Written on main meanwhile.");
+    expect(merged).toContain("merging it conflicts");
+    expect(merged).not.toMatch(/^(<{7}|={7}|>{7})/m);
+    await git(repo.gitDir, ["merge-base", "--is-ancestor", "main", branch]);
+    expect((await git(repo.gitDir, ["log", "-1", "--format=%P", branch])).trim().split(" ")).toHaveLength(2);
+    expect(pull.comments.some((c) => c.body.includes("answers the conflict with the moved base"))).toBe(true);
+    expect(issue.labels).not.toContain("status:blocked");
   }, 120_000);
 
   it("ignores a base: label applied by someone below permissions.commands, with one note, and targets the default branch", async () => {
