@@ -46,6 +46,8 @@ export const StageJob = z.object({
   snapshot: z
     .object({ read_at: z.number(), number: z.number().int(), title: z.string(), body: z.string(), labels: z.array(z.string()), author: z.string(), html_url: z.string() })
     .optional(),
+  /** When the run first waited for its PR's checks (`StageWait`): the timeout counts from here across delays. */
+  waitingSince: z.number().optional(),
   /** The stage's `concurrency:` when it had one at claim time: runs of it one repository may have at once. */
   concurrency: z.number().int().positive().optional(),
   /**

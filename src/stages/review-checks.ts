@@ -1,5 +1,5 @@
 import { parseDuration } from "../config/duration.js";
-import { PermanentError } from "../errors.js";
+import { PermanentError, StageWait } from "../errors.js";
 import { isFailing, readAnnotations, readCommitChecks, renderChecks, type ChecksState } from "../github/checks.js";
 import { updatePullBranch } from "../github/pull-manners.js";
 import { readPull, type PullFacts } from "../github/pull-reviews.js";
@@ -12,26 +12,22 @@ const DEFAULT_MAX_CI_FIXES = 2;
 
 /**
  * The PR head's checks, once every check run and commit status on it has completed (or
- * `checks_timeout` passed: then as they stand). `wait_for_checks: false` reads them once.
+ * `checks_timeout` passed since the run first waited: then as they stand). While some are
+ * pending the run waits as a delayed job (`StageWait`), holding no worker: a check or
+ * status completing wakes it (process-pull-event.ts), else it looks again after
+ * `BATON_CHECKS_POLL`. `wait_for_checks: false` reads them once.
  */
 export async function awaitChecks(run: StageRun, pull: PullFacts): Promise<ChecksState & { timedOut: boolean }> {
-  const deadline = Date.now() + parseDuration(run.stage.checks_timeout ?? DEFAULT_CHECKS_TIMEOUT);
-  let noted = false;
-  for (;;) {
-    const checks = await readCommitChecks(run.github, run.ref, pull.head_sha);
-    if (checks.state !== "pending" || run.stage.wait_for_checks === false) return { ...checks, timedOut: false };
-    if (Date.now() >= deadline) return { ...checks, timedOut: true };
-    if (!noted) {
-      const waiting = checks.checks.filter((c) => !c.completed).map((c) => c.name).join(", ");
-      await updateStatus(run.github, run.ref, run.pipeline, run.comments, run.stage.name, { state: "running", note: `waiting for checks: ${waiting}`.slice(0, 120) }, run.stage.claim);
-      noted = true;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.min(run.rt.env.BATON_CHECKS_POLL, Math.max(deadline - Date.now(), 0)));
-      run.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-    });
-    run.signal.throwIfAborted();
+  const checks = await readCommitChecks(run.github, run.ref, pull.head_sha);
+  if (checks.state !== "pending" || run.stage.wait_for_checks === false) return { ...checks, timedOut: false };
+  const since = run.waitingSince ?? Date.now();
+  const deadline = since + parseDuration(run.stage.checks_timeout ?? DEFAULT_CHECKS_TIMEOUT);
+  if (Date.now() >= deadline) return { ...checks, timedOut: true };
+  if (run.waitingSince === undefined) {
+    const waiting = checks.checks.filter((c) => !c.completed).map((c) => c.name).join(", ");
+    await updateStatus(run.github, run.ref, run.pipeline, run.comments, run.stage.name, { state: "running", note: `waiting for checks: ${waiting}`.slice(0, 120) }, run.stage.claim);
   }
+  throw new StageWait(Math.min(deadline, Date.now() + run.rt.env.BATON_CHECKS_POLL), since, `waiting for checks on ${pull.head_sha.slice(0, 7)}`);
 }
 
 /** The section of a verdict that lists each check with its conclusion and link. */

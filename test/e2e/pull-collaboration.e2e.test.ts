@@ -2,12 +2,15 @@ import { releaseCi, setCi } from "../../sandbox/github/ci.js";
 import { pushCommit, setPullState, submitReview } from "../../sandbox/github/collab.js";
 import { git, readFileAt } from "../../sandbox/github/git.js";
 import type { Issue, Repo } from "../../sandbox/github/state.js";
-import { artifacts, MAINTAINER, pullsOf, startStack, statusComments, waitFor, waitForStatus, type Stack } from "./harness.js";
+import { Redis } from "ioredis";
+import { openQueues, stageQueue } from "../../src/pipeline/queues.js";
+import { artifacts, MAINTAINER, pullsOf, REDIS_URL, startStack, statusComments, waitFor, waitForStatus, type Stack } from "./harness.js";
 
 /** Baton's pull requests as collaborators: people's reviews, CI results, drafts, base branches, closing. */
 describe("working with Baton's pull requests", () => {
   let stack: Stack;
-  const env = { BATON_CHECKS_POLL: "100ms" };
+  // Check events wake a review waiting for checks: no polling in between.
+  const env = { BATON_CHECKS_POLL: "10m" };
 
   beforeAll(async () => {
     stack = await startStack();
@@ -154,6 +157,20 @@ describe("working with Baton's pull requests", () => {
     const issue = stack.newIssue(repo);
     stack.label(repo, issue, "status:triage");
     await waitFor("review waiting for checks", () => statusComments(issue)[0]?.body.includes("waiting for checks: test") ?? false, 40_000, stack.apps);
+    // The waiting run holds no worker: its job is delayed, not active, and the claim stays on.
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const queues = openQueues(redis, stack.prefix);
+    try {
+      const review = stageQueue(queues, "review");
+      for (let n = 0; (await review.getJobCounts("active", "delayed")).delayed !== 1; n++) {
+        if (n > 200) throw new Error("the review job never went back to delayed");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await review.getJobCounts("active", "delayed")).toEqual({ active: 0, delayed: 1 });
+    } finally {
+      await queues.close();
+      await redis.quit();
+    }
     expect(artifacts(issue, "review")).toHaveLength(0);
     expect(issue.labels).toContain("status:reviewing");
 
