@@ -54,6 +54,7 @@ export async function createSandboxRuntime(envOverrides: Record<string, string> 
 
   return {
     sandbox,
+    probot,
     rt,
     logs,
     runStage,
