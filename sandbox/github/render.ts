@@ -56,6 +56,30 @@ export function renderIssueLabels(issue: Issue, repo: Repo, urls: Urls) {
   return issue.labels.map((name) => renderLabel(repo.labels.get(name.toLowerCase()) ?? { id: 0, name, color: "ededed", description: null }, repo, urls));
 }
 
+/** A branch with its tip (`branch-with-protection`); the sandbox tracks no commit authors, so the tip's commit says only its sha. */
+export function renderBranch(repo: Repo, name: string, sha: string, urls: Urls) {
+  const full = `${urls.api}/repos/${repo.owner}/${repo.name}`;
+  const person = { name: "sandbox", email: "sandbox@example.invalid", date: SANDBOX_EPOCH };
+  return {
+    name,
+    commit: {
+      sha,
+      node_id: `C_${sha}`,
+      url: `${full}/commits/${sha}`,
+      html_url: `${urls.web}/${repo.owner}/${repo.name}/commit/${sha}`,
+      comments_url: `${full}/commits/${sha}/comments`,
+      commit: { url: `${full}/git/commits/${sha}`, author: person, committer: person, message: "", comment_count: 0, tree: { sha, url: `${full}/git/trees/${sha}` } },
+      author: null,
+      committer: null,
+      parents: [],
+    },
+    _links: { self: `${full}/branches/${name}`, html: `${urls.web}/${repo.owner}/${repo.name}/tree/${name}` },
+    protected: false,
+    protection: { enabled: false },
+    protection_url: `${full}/branches/${name}/protection`,
+  };
+}
+
 /** One entry of the contents API (a file's bytes are added by the caller). */
 export function renderContent(repo: Repo, ref: string, item: TreeItem, urls: Urls) {
   const url = `${urls.api}/repos/${repo.owner}/${repo.name}/contents/${item.path}?ref=${encodeURIComponent(ref)}`;

@@ -1,6 +1,6 @@
 import { readPathAt, resolveRef } from "../git.js";
 import { invalid, notFound, ok, paginate, route, type Call, type Route } from "../http.js";
-import { renderContent, renderLabel, renderRepo, renderUser } from "../render.js";
+import { renderBranch, renderContent, renderLabel, renderRepo, renderUser } from "../render.js";
 import { SandboxError, type World } from "../world.js";
 
 const PERMISSION = { admin: "admin", maintain: "write", write: "write", triage: "read", read: "read" } as Record<string, string>;
@@ -32,7 +32,7 @@ export function repoRoutes(world: World): Route[] {
       const repo = repoOf(call);
       const sha = await resolveRef(repo.gitDir, `refs/heads/${call.params[2]}`);
       if (!sha) throw new SandboxError(notFound("Branch not found"));
-      return ok({ name: call.params[2], commit: { sha }, protected: false });
+      return ok(renderBranch(repo, call.params[2]!, sha, urls));
     }),
     route("GET", "/repos/{owner}/{repo}/labels", (call) => {
       const repo = repoOf(call);
@@ -68,7 +68,7 @@ export function repoRoutes(world: World): Route[] {
       const repo = repoOf(call);
       const login = call.params[2]!;
       const role = state.role(repo, login);
-      return ok({ permission: PERMISSION[role] ?? "none", role_name: role, user: renderUser(state.user(login), urls) });
+      return ok({ permission: PERMISSION[role] ?? "none", role_name: role, user: { ...renderUser(state.user(login), urls), role_name: role } });
     }),
   ];
 }
