@@ -23,6 +23,20 @@ export class AgentOutputError extends PermanentError {
   }
 }
 
+/**
+ * Not a failure: the stage waits for something outside Baton (a PR's checks) and its job is
+ * put back as delayed until `until` (or woken sooner by the event it waits for), holding no
+ * worker. `since` is when the wait began; its timeout counts from there.
+ */
+export class StageWait extends Error {
+  override name = "StageWait";
+  /** When the awaited state was last read: an event after it wakes the run. */
+  readonly checkedAt = Date.now();
+  constructor(readonly until: number, readonly since: number, message = "waiting") {
+    super(message);
+  }
+}
+
 /** A failure worth retrying: network, 5xx, rate limit, agent timeout. */
 export class TransientError extends Error {
   override name = "TransientError";

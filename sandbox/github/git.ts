@@ -49,6 +49,39 @@ export async function readFileAt(gitDir: string, ref: string, path: string): Pro
   }
 }
 
+/** One entry of a tree as `git ls-tree -l` lists it. */
+export interface TreeItem {
+  type: "file" | "dir" | "symlink" | "submodule";
+  name: string;
+  path: string;
+  sha: string;
+  size: number;
+}
+
+/**
+ * What a path is at `ref`: a file (its bytes), a directory (its entries) or undefined. The
+ * root is the path "".
+ */
+export async function readPathAt(gitDir: string, ref: string, path: string): Promise<{ item: TreeItem; content: string } | { dir: TreeItem[] } | undefined> {
+  const clean = path.replace(/^\/+|\/+$/g, "");
+  const list = async (treeish: string, prefix: string) =>
+    (await git(gitDir, ["ls-tree", "-l", "-z", treeish]).catch(() => ""))
+      .split("\0")
+      .filter(Boolean)
+      .map((line): TreeItem => {
+        const [meta = "", name = ""] = line.split("\t");
+        const [mode = "", kind = "", sha = "", size = ""] = meta.split(/\s+/);
+        const type = kind === "tree" ? "dir" : kind === "commit" ? "submodule" : mode === "120000" ? "symlink" : "file";
+        return { type, name, path: prefix ? `${prefix}/${name}` : name, sha, size: type === "file" || type === "symlink" ? Number(size) : 0 };
+      });
+  if (!clean) return (await resolveRef(gitDir, ref)) ? { dir: await list(`${ref}^{tree}`, "") } : undefined;
+  const parent = clean.includes("/") ? clean.slice(0, clean.lastIndexOf("/")) : "";
+  const item = (await list(parent ? `${ref}:${parent}` : `${ref}^{tree}`, parent)).find((i) => i.path === clean);
+  if (!item) return undefined;
+  if (item.type === "dir") return { dir: await list(`${ref}:${clean}`, clean) };
+  return { item, content: await git(gitDir, ["cat-file", "blob", item.sha]) };
+}
+
 /** Branch → sha, for telling what a push changed. */
 export async function listBranches(gitDir: string): Promise<Map<string, string>> {
   const out = await git(gitDir, ["for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads"]);

@@ -1,3 +1,4 @@
+import type { TreeItem } from "./git.js";
 import type { Comment, Issue, IssueEvent, Label, Repo, User } from "./state.js";
 
 /** Response shapes, with the fields GitHub's clients read. */
@@ -50,6 +51,44 @@ export function renderLabel(label: Label, repo: Repo, urls: Urls) {
   };
 }
 
+/** The labels on an issue, in the full label shape (a name the repository lost still renders). */
+export function renderIssueLabels(issue: Issue, repo: Repo, urls: Urls) {
+  return issue.labels.map((name) => renderLabel(repo.labels.get(name.toLowerCase()) ?? { id: 0, name, color: "ededed", description: null }, repo, urls));
+}
+
+/** A branch with its tip (`branch-with-protection`); the sandbox tracks no commit authors, so the tip's commit says only its sha. */
+export function renderBranch(repo: Repo, name: string, sha: string, urls: Urls) {
+  const full = `${urls.api}/repos/${repo.owner}/${repo.name}`;
+  const person = { name: "sandbox", email: "sandbox@example.invalid", date: SANDBOX_EPOCH };
+  return {
+    name,
+    commit: {
+      sha,
+      node_id: `C_${sha}`,
+      url: `${full}/commits/${sha}`,
+      html_url: `${urls.web}/${repo.owner}/${repo.name}/commit/${sha}`,
+      comments_url: `${full}/commits/${sha}/comments`,
+      commit: { url: `${full}/git/commits/${sha}`, author: person, committer: person, message: "", comment_count: 0, tree: { sha, url: `${full}/git/trees/${sha}` } },
+      author: null,
+      committer: null,
+      parents: [],
+    },
+    _links: { self: `${full}/branches/${name}`, html: `${urls.web}/${repo.owner}/${repo.name}/tree/${name}` },
+    protected: false,
+    protection: { enabled: false },
+    protection_url: `${full}/branches/${name}/protection`,
+  };
+}
+
+/** One entry of the contents API (a file's bytes are added by the caller). */
+export function renderContent(repo: Repo, ref: string, item: TreeItem, urls: Urls) {
+  const url = `${urls.api}/repos/${repo.owner}/${repo.name}/contents/${item.path}?ref=${encodeURIComponent(ref)}`;
+  const html = `${urls.web}/${repo.owner}/${repo.name}/${item.type === "dir" ? "tree" : "blob"}/${ref}/${item.path}`;
+  const git = `${urls.api}/repos/${repo.owner}/${repo.name}/git/${item.type === "dir" ? "trees" : "blobs"}/${item.sha}`;
+  const download = item.type === "file" ? `${urls.web}/${repo.owner}/${repo.name}/raw/${ref}/${item.path}` : null;
+  return { type: item.type, size: item.size, name: item.name, path: item.path, sha: item.sha, url, git_url: git, html_url: html, download_url: download, _links: { self: url, git, html } };
+}
+
 /** The URL templates of GitHub's minimal-repository (required by its OpenAPI description). */
 function repoLinks(api: string) {
   const plain = ["contributors", "deployments", "downloads", "events", "forks", "languages", "merges", "stargazers", "subscribers", "subscription", "tags", "teams", "hooks"];
@@ -84,8 +123,40 @@ export function renderRepo(repo: Repo, urls: Urls, owner: User) {
     description: null,
     fork: false,
     ...repoLinks(`${urls.api}/repos/${full}`),
+    git_url: `${urls.web.replace(/^http/, "git")}/${full}.git`,
+    ssh_url: `git@${new URL(urls.web).host}:${full}.git`,
+    svn_url: `${urls.web}/${full}`,
+    mirror_url: null,
+    homepage: null,
+    language: null,
+    license: null,
+    size: 0,
+    forks: 0,
+    forks_count: 0,
+    network_count: 0,
+    open_issues: 0,
+    open_issues_count: 0,
+    stargazers_count: 0,
+    subscribers_count: 0,
+    watchers: 0,
+    watchers_count: 0,
+    has_issues: true,
+    has_projects: false,
+    has_wiki: false,
+    has_pages: false,
+    has_downloads: false,
+    has_discussions: false,
+    archived: false,
+    disabled: false,
+    visibility: "public",
+    created_at: SANDBOX_EPOCH,
+    updated_at: SANDBOX_EPOCH,
+    pushed_at: SANDBOX_EPOCH,
   };
 }
+
+/** The time the sandbox gives what it does not track (a repository's creation, an app's). */
+const SANDBOX_EPOCH = "2024-01-01T00:00:00Z";
 
 export function renderIssue(issue: Issue, repo: Repo, urls: Urls) {
   const full = `${repo.owner}/${repo.name}`;
@@ -99,15 +170,22 @@ export function renderIssue(issue: Issue, repo: Repo, urls: Urls) {
     state: issue.state,
     locked: false,
     user: renderUser(issue.user, urls),
-    labels: issue.labels.map((name) => renderLabel(repo.labels.get(name.toLowerCase()) ?? { id: 0, name, color: "ededed", description: null }, repo, urls)),
+    labels: renderIssueLabels(issue, repo, urls),
     comments: issue.comments.length,
+    assignee: null,
+    assignees: [],
+    milestone: null,
+    author_association: "NONE",
     url: `${urls.api}/repos/${full}/issues/${issue.number}`,
+    comments_url: `${urls.api}/repos/${full}/issues/${issue.number}/comments`,
+    events_url: `${urls.api}/repos/${full}/issues/${issue.number}/events`,
+    labels_url: `${urls.api}/repos/${full}/issues/${issue.number}/labels{/name}`,
     html_url: `${urls.web}/${full}/${kind}/${issue.number}`,
     repository_url: `${urls.api}/repos/${full}`,
     created_at: issue.created_at,
     updated_at: issue.updated_at,
     closed_at: issue.state === "closed" ? issue.updated_at : null,
-    ...(issue.pull ? { pull_request: { url: `${urls.api}/repos/${full}/pulls/${issue.number}`, html_url: `${urls.web}/${full}/pull/${issue.number}` } } : {}),
+    ...(issue.pull ? { pull_request: { url: `${urls.api}/repos/${full}/pulls/${issue.number}`, html_url: `${urls.web}/${full}/pull/${issue.number}`, diff_url: `${urls.web}/${full}/pull/${issue.number}.diff`, patch_url: `${urls.web}/${full}/pull/${issue.number}.patch`, merged_at: issue.pull.merged_at } } : {}),
   };
 }
 
@@ -179,7 +257,35 @@ export function renderPull(issue: Issue, repo: Repo, urls: Urls, owner: User, sh
     url: `${urls.api}/repos/${full}/pulls/${issue.number}`,
     html_url: `${urls.web}/${full}/pull/${issue.number}`,
     diff_url: `${urls.web}/${full}/pull/${issue.number}.diff`,
+    patch_url: `${urls.web}/${full}/pull/${issue.number}.patch`,
     issue_url: `${urls.api}/repos/${full}/issues/${issue.number}`,
+    commits_url: `${urls.api}/repos/${full}/pulls/${issue.number}/commits`,
+    review_comments_url: `${urls.api}/repos/${full}/pulls/${issue.number}/comments`,
+    review_comment_url: `${urls.api}/repos/${full}/pulls/comments{/number}`,
+    comments_url: `${urls.api}/repos/${full}/issues/${issue.number}/comments`,
+    statuses_url: `${urls.api}/repos/${full}/statuses/${shas.head}`,
+    _links: {
+      self: { href: `${urls.api}/repos/${full}/pulls/${issue.number}` },
+      html: { href: `${urls.web}/${full}/pull/${issue.number}` },
+      issue: { href: `${urls.api}/repos/${full}/issues/${issue.number}` },
+      comments: { href: `${urls.api}/repos/${full}/issues/${issue.number}/comments` },
+      review_comments: { href: `${urls.api}/repos/${full}/pulls/${issue.number}/comments` },
+      review_comment: { href: `${urls.api}/repos/${full}/pulls/comments{/number}` },
+      commits: { href: `${urls.api}/repos/${full}/pulls/${issue.number}/commits` },
+      statuses: { href: `${urls.api}/repos/${full}/statuses/${shas.head}` },
+    },
+    auto_merge: null,
+    // The sandbox computes no test merge: GitHub's "not yet known" answer.
+    merge_commit_sha: null,
+    mergeable: null,
+    mergeable_state: "unknown",
+    merged_by: null,
+    maintainer_can_modify: false,
+    commits: 1,
+    additions: 0,
+    deletions: 0,
+    changed_files: 0,
+    review_comments: pull.reviewComments?.length ?? 0,
     merged: pull.merged,
     merged_at: pull.merged_at,
     draft: pull.draft ?? false,

@@ -1,4 +1,5 @@
 import type { Permission } from "../config/schema.js";
+import { keys, type Runtime } from "../runtime.js";
 import type { GitHub, IssueRef } from "./types.js";
 
 const RANK: Record<Permission | "none", number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
@@ -27,4 +28,20 @@ export function hasAtLeast(role: Permission | "none", minimum: Permission): bool
 /** The higher of two minimum permissions. */
 export function higherOf(a: Permission, b: Permission): Permission {
   return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * How long a person's role on a repository is trusted before it is read again: a permission
+ * taken away stops working within a minute.
+ */
+export const ROLE_TTL_S = 60;
+
+/** A person's role, cached a minute: one person labelling many issues costs one request. */
+export async function cachedRole(rt: Runtime, github: GitHub, ref: IssueRef, login: string): Promise<Permission | "none"> {
+  const key = keys.role(rt, ref.repoId, login);
+  const cached = await rt.redis.get(key);
+  if (cached) return cached as Permission | "none";
+  const role = await readRole(github, ref, login);
+  await rt.redis.set(key, role, "EX", ROLE_TTL_S);
+  return role;
 }

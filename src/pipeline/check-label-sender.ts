@@ -5,16 +5,10 @@ import { ensureComment } from "../github/ensure-comment.js";
 import { findLabelActor } from "../github/find-label-actor.js";
 import { removeLabel } from "../github/labels.js";
 import { listComments } from "../github/list-comments.js";
-import { hasAtLeast, higherOf, readRole } from "../github/permissions.js";
+import { cachedRole, hasAtLeast, higherOf } from "../github/permissions.js";
 import type { GitHub, IssueRef } from "../github/types.js";
-import { keys, type Runtime } from "../runtime.js";
+import type { Runtime } from "../runtime.js";
 import type { IntakeJob } from "./job-data.js";
-
-/**
- * How long a person's role on a repository is trusted before it is read again: a permission
- * taken away stops working within a minute.
- */
-export const ROLE_TTL_S = 60;
 
 export type SenderVerdict = { action: "dropped" | "refused"; reason: string } | undefined;
 
@@ -75,14 +69,4 @@ async function permissionFor(rt: Runtime, github: GitHub, ref: IssueRef, pipelin
  */
 function gateBefore(pipeline: Pipeline, stage: Stage): Stage | undefined {
   return pipeline.stages.find((s) => s.gate && Object.entries(s.next).some(([outcome, label]) => outcome !== "gate" && label === stage.on));
-}
-
-/** A person's role, cached a minute: one person labelling many issues costs one request. */
-async function cachedRole(rt: Runtime, github: GitHub, ref: IssueRef, login: string): Promise<Permission | "none"> {
-  const key = keys.role(rt, ref.repoId, login);
-  const cached = await rt.redis.get(key);
-  if (cached) return cached as Permission | "none";
-  const role = await readRole(github, ref, login);
-  await rt.redis.set(key, role, "EX", ROLE_TTL_S);
-  return role;
 }

@@ -56,6 +56,8 @@ export const StageJob = z.object({
       comments: z.number().int().optional(),
     })
     .optional(),
+  /** When the run first waited for its PR's checks (`StageWait`): the timeout counts from here across delays. */
+  waitingSince: z.number().optional(),
   /** The stage's `concurrency:` when it had one at claim time: runs of it one repository may have at once. */
   concurrency: z.number().int().positive().optional(),
   /**

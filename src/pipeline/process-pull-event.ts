@@ -15,6 +15,7 @@ import { listFeedback, recordFeedback, type FeedbackRequest } from "../stages/hu
 import { recordFailingChecks } from "../stages/review-checks.js";
 import { blockIssue } from "./block-issue.js";
 import { loadPipeline } from "./load-pipeline.js";
+import { wakeChecksWaiters } from "./checks-waiters.js";
 import { withIssueLock } from "./with-issue-lock.js";
 
 export const PullEvent = z.discriminatedUnion("kind", [
@@ -164,6 +165,7 @@ function asksBaton(ctx: Ctx, text: string): boolean {
  * itself; otherwise (approved, or `wait_for_checks: false`) red checks start a fix revision.
  */
 async function onChecks(ctx: Ctx, sha: string): Promise<string> {
+  if (await wakeChecksWaiters(ctx.rt, ctx.ref)) return "woke the review waiting for checks";
   const open = await findOpenPull(ctx.github, ctx.ref, issueBranch(ctx.ref.number), ctx.bot);
   if (!open || open.head_sha !== sha) return "not the head of Baton's open PR";
   const pull = await readPull(ctx.github, ctx.ref, open.number);

@@ -1,7 +1,7 @@
 import type { Job } from "bullmq";
 import { parseConfig } from "../config/parse-config.js";
 import type { Pipeline, Stage } from "../config/resolve-pipeline.js";
-import { describeError, isPermanent, PermanentError } from "../errors.js";
+import { describeError, isPermanent, PermanentError, StageWait } from "../errors.js";
 import { ensureComment } from "../github/ensure-comment.js";
 import type { AppIdentity } from "../github/app-identity.js";
 import { listComments, readComments } from "../github/list-comments.js";
@@ -12,6 +12,7 @@ import { stageHandler } from "../stages/index.js";
 import type { IssueSnapshot, StageResult, StageRun } from "../stages/types.js";
 import { noteWithKnowledge } from "../knowledge/note-with-knowledge.js";
 import { blockIssue } from "./block-issue.js";
+import { delayForChecks } from "./checks-waiters.js";
 import type { StageJob } from "./job-data.js";
 import { loadPipeline } from "./load-pipeline.js";
 import { updateStatus } from "../github/update-status.js";
@@ -42,7 +43,7 @@ export type StageJobOutcome =
  * A permanent error, or a transient one on the last attempt, blocks the issue; any other
  * error is rethrown for BullMQ to retry with backoff.
  */
-export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: AbortSignal): Promise<StageJobOutcome> {
+export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: AbortSignal, token?: string): Promise<StageJobOutcome> {
   const { issue: ref, runId } = job.data;
   const log = rt.log.child({ issue: formatIssue(ref), stage: job.data.stage, runId, attempt: job.attemptsMade + 1 });
   const event = (fields: Omit<EventFields, "repo" | "issue" | "run_id" | "stage">) =>
@@ -79,7 +80,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
 
     const output = batchOutput((text) => void event({ type: "agent_output", text }));
     let result: StageResult;
-    const run: StageRun = { rt, github, ref, issue, comments, pipeline, stage, runId, signal: signal ?? new AbortController().signal, log, onOutput: output.push, onAgentEvent: (e) => void event(e) };
+    const run: StageRun = { rt, github, ref, issue, comments, pipeline, stage, runId, signal: signal ?? new AbortController().signal, waitingSince: job.data.waitingSince, log, onOutput: output.push, onAgentEvent: (e) => void event(e) };
     try {
       result = await handler(run);
     } finally {
@@ -114,6 +115,8 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     log.info({ outcome: result.outcome, label }, "stage handed off");
     return { action: "handed-off", outcome: result.outcome, label };
   } catch (error) {
+    // Waiting for a PR's checks holds no worker: the job comes back when woken or at `until`.
+    if (error instanceof StageWait) return delayForChecks(rt, job, error, token);
     if (signal?.aborted) {
       // `/baton stop` took the claim off and said so; nothing to retry or block.
       await event({ type: "dispatch_failed", error: "stopped", final: true, attempt: job.attemptsMade + 1 });

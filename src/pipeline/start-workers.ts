@@ -39,7 +39,7 @@ export function startWorkers(rt: Runtime): Workers {
     (kind) =>
       new Worker<StageJob>(
         stageQueueName(kind),
-        (job, token, signal) => withSlots(rt, job, token, stageSlots(rt, job.data), () => processStage(rt, job, signal)),
+        (job, token, signal) => withSlots(rt, job, token, stageSlots(rt, job.data), () => processStage(rt, job, signal, token)),
         common(stageConcurrency(rt, kind)),
       ),
   );

@@ -52,3 +52,18 @@ export async function writeAgentFiles(workspace: string, files: readonly { path:
     await writeFile(target, file.content);
   }
 }
+
+/** A line git writes where a merge conflicts: `<<<<<<< ours`, `=======`, `>>>>>>> theirs`. */
+const CONFLICT_MARKER = /^(<{7}|>{7})( |$)/m;
+
+/** Which of `paths` still hold conflict markers in the agent's checkout (a resolution is never pushed half done). */
+export async function filesWithConflictMarkers(workspace: string, paths: readonly string[]): Promise<string[]> {
+  const left: string[] = [];
+  for (const path of paths) {
+    const file = insideWorkspace(workspace, path);
+    // The agent's checkout is data: a link or a pipe left there is not followed or read.
+    if (!(await lstat(file).catch(() => undefined))?.isFile()) continue;
+    if (CONFLICT_MARKER.test(await readFile(file, "utf8"))) left.push(path);
+  }
+  return left;
+}

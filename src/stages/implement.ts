@@ -8,14 +8,14 @@ import { readRepoInfo } from "../github/read-repo-info.js";
 import { withWorkspace, workspaceBytes, type Workspace } from "../github/workspace.js";
 import { renderPreflight, runPreflight, type PreflightResult } from "../process/run-preflight.js";
 import type { Usage } from "../agents/types.js";
-import { readSources, writeAgentFiles } from "./agent-files.js";
+import { filesWithConflictMarkers, readSources, writeAgentFiles } from "./agent-files.js";
 import { agentRequest } from "./agent-request.js";
 import { readSpec, type Spec } from "./read-spec.js";
 import { issueContext } from "./issue-context.js";
 import { latestOfKind } from "./latest-of-kind.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
 import type { StageHandler, StageRun } from "./types.js";
-import { pendingFeedback, renderFeedbackPrompt } from "./human-feedback.js";
+import { pendingFeedback, renderConflictPrompt, renderFeedbackPrompt } from "./human-feedback.js";
 import { afterImplement, describeBase, resolveBase } from "./pull-collaboration.js";
 
 /** A workspace may not grow past this (an agent must not fill the worker's disk). */
@@ -48,12 +48,13 @@ export const implement: StageHandler = async (run) => {
   const branch = issueBranch(run.ref.number);
   const app = await run.rt.appIdentity();
   const bot = app.botLogin;
-  const base = await resolveBase(run, repo.default_branch);
+  const { base, label: baseLabel } = await resolveBase(run, repo.default_branch);
 
   const rules = { allowWorkflows: run.rt.env.BATON_ALLOW_WORKFLOW_CHANGES, maxFiles: run.rt.env.BATON_MAX_CHANGED_FILES, maxBytes: run.rt.env.BATON_MAX_CHANGE_BYTES };
   const token = (access: "read" | "write") => mintRepoToken(run.github, run.ref, access);
-  const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: base, branch, token }, async (workspace) => {
-    const work = await workUntilPreflightPasses(run, workspace, spec, feedback);
+  const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: base, branch, token, author: botIdentity(app) }, async (workspace) => {
+    const conflicts = workspace.conflicts.length ? renderConflictPrompt(base, workspace.conflicts) : "";
+    const work = await workUntilPreflightPasses(run, workspace, spec, [feedback, conflicts].filter(Boolean).join("\n\n"));
     const sha = await workspace.publish({ message: work.commitMessage, author: botIdentity(app), rules });
     if (!sha && !workspace.continued) {
       throw new PermanentError("the agent made no change to the repository.", { hint: "Make the spec more concrete (edit the design comment), then comment `/baton retry`." });
@@ -67,7 +68,7 @@ export const implement: StageHandler = async (run) => {
     title: run.issue.title,
     label: run.pipeline.config.labels.pr,
     botLogin: bot,
-    body: renderPullBody(run, spec, outcome.summary, outcome.preflight) + describeBase(run, base, repo.default_branch),
+    body: renderPullBody(run, spec, outcome.summary, outcome.preflight) + describeBase(run, base, baseLabel, repo.default_branch),
   });
   await afterImplement(run, pull, prFeedback, { summary: outcome.summary, sha: outcome.sha, revision });
   const comment = await postArtifact(run, revision, renderImplementArtifact(pull.html_url, branch, revision, outcome.summary, outcome.preflight, feedback !== ""), {
@@ -115,7 +116,7 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
   let preflightFailure = "";
   let usage: Usage | undefined;
   const request = await agentRequest(run);
-  const specFiles = (spec?.artifact.meta.files as string[] | undefined) ?? [];
+  const specFiles = [...new Set([...((spec?.artifact.meta.files as string[] | undefined) ?? []), ...workspace.conflicts])];
   for (let attempt = 0; ; attempt++) {
     const result = await runAgent("implement", {
       ...request,
@@ -127,6 +128,7 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
         criteria: (spec?.criteria ?? []).map(sanitizeUntrusted),
         feedback: sanitizeUntrusted(feedback),
         preflight_failure: preflightFailure,
+        conflicts: workspace.conflicts,
         sources: await readSources(workspace.dir, specFiles),
       },
       workspace: workspace.dir,
@@ -134,7 +136,10 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
     usage = usage ? addUsage(usage, result.usage) : result.usage;
     await writeAgentFiles(workspace.dir, result.data.files);
     if ((await workspaceBytes(workspace)) > MAX_WORKSPACE_BYTES) throw new PermanentError("the workspace grew past 2 GiB; the change was not pushed.");
-    const preflight = await runPreflight(run.stage.preflight ?? [], workspace.dir, Math.min(run.stage.timeout_ms, PREFLIGHT_TIMEOUT_MS), { settings: run.rt.env, processEnv: run.rt.processEnv, log: run.log });
+    const unresolved = await filesWithConflictMarkers(workspace.dir, workspace.conflicts);
+    const preflight = unresolved.length
+      ? { ok: false, results: [{ command: "(conflict markers)", exit_code: 1, timed_out: false, duration_ms: 0, output_tail: `Conflict markers remain in ${unresolved.join(", ")}; resolve each conflict and remove every marker line.` }] }
+      : await runPreflight(run.stage.preflight ?? [], workspace.dir, Math.min(run.stage.timeout_ms, PREFLIGHT_TIMEOUT_MS), { settings: run.rt.env, processEnv: run.rt.processEnv, log: run.log });
     if (preflight.ok) {
       return { summary: result.data.summary, commitMessage: result.data.commit_message ?? `Implement #${run.ref.number}: ${run.issue.title}`, preflight: preflight.results, preflightFailures: attempt, usage, backend: result.backend, model: result.model };
     }

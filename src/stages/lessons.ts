@@ -101,7 +101,7 @@ async function lessonsContext(rt: Runtime, github: GitHub, ref: IssueRef, pipeli
     reviews_text: reviews.map((r) => `### Revision ${r.revision}: ${r.verdict}\n\n${r.markdown}`).join("\n\n") || "(no review)",
     preflight: preflight.join("\n\n") || "(no pre-flight)",
     // What people asked for on the PR and what CI failed, as recorded on the issue (already sanitized when recorded).
-    pr_feedback: listFeedback(comments).map((f) => `### ${f.kind === "ci" ? "CI failures" : "A person's review"} (${f.sourceKey})\n\n${renderRequests(f.requests)}`).join("\n\n") || "(none)",
+    pr_feedback: listFeedback(comments).map((f) => `### ${{ ci: "CI failures", "human-review": "A person's review", "base-conflict": "A conflict with the moved base" }[f.kind]} (${f.sourceKey})\n\n${renderRequests(f.requests)}`).join("\n\n") || "(none)",
     diff: sanitizeUntrusted(await readPullDiff(github, ref, prNumber, 40_000)),
   };
 }

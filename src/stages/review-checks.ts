@@ -1,5 +1,5 @@
 import { parseDuration } from "../config/duration.js";
-import { PermanentError } from "../errors.js";
+import { PermanentError, StageWait } from "../errors.js";
 import { isFailing, readAnnotations, readCommitChecks, renderChecks, type ChecksState } from "../github/checks.js";
 import { updatePullBranch } from "../github/pull-manners.js";
 import { readPull, type PullFacts } from "../github/pull-reviews.js";
@@ -12,26 +12,22 @@ const DEFAULT_MAX_CI_FIXES = 2;
 
 /**
  * The PR head's checks, once every check run and commit status on it has completed (or
- * `checks_timeout` passed: then as they stand). `wait_for_checks: false` reads them once.
+ * `checks_timeout` passed since the run first waited: then as they stand). While some are
+ * pending the run waits as a delayed job (`StageWait`), holding no worker: a check or
+ * status completing wakes it (process-pull-event.ts), else it looks again after
+ * `BATON_CHECKS_POLL`. `wait_for_checks: false` reads them once.
  */
 export async function awaitChecks(run: StageRun, pull: PullFacts): Promise<ChecksState & { timedOut: boolean }> {
-  const deadline = Date.now() + parseDuration(run.stage.checks_timeout ?? DEFAULT_CHECKS_TIMEOUT);
-  let noted = false;
-  for (;;) {
-    const checks = await readCommitChecks(run.github, run.ref, pull.head_sha);
-    if (checks.state !== "pending" || run.stage.wait_for_checks === false) return { ...checks, timedOut: false };
-    if (Date.now() >= deadline) return { ...checks, timedOut: true };
-    if (!noted) {
-      const waiting = checks.checks.filter((c) => !c.completed).map((c) => c.name).join(", ");
-      await updateStatus(run.github, run.ref, run.pipeline, run.comments, run.stage.name, { state: "running", note: `waiting for checks: ${waiting}`.slice(0, 120) }, run.stage.claim);
-      noted = true;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.min(run.rt.env.BATON_CHECKS_POLL, Math.max(deadline - Date.now(), 0)));
-      run.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-    });
-    run.signal.throwIfAborted();
+  const checks = await readCommitChecks(run.github, run.ref, pull.head_sha);
+  if (checks.state !== "pending" || run.stage.wait_for_checks === false) return { ...checks, timedOut: false };
+  const since = run.waitingSince ?? Date.now();
+  const deadline = since + parseDuration(run.stage.checks_timeout ?? DEFAULT_CHECKS_TIMEOUT);
+  if (Date.now() >= deadline) return { ...checks, timedOut: true };
+  if (run.waitingSince === undefined) {
+    const waiting = checks.checks.filter((c) => !c.completed).map((c) => c.name).join(", ");
+    await updateStatus(run.github, run.ref, run.pipeline, run.comments, run.stage.name, { state: "running", note: `waiting for checks: ${waiting}`.slice(0, 120) }, run.stage.claim);
   }
+  throw new StageWait(Math.min(deadline, Date.now() + run.rt.env.BATON_CHECKS_POLL), since, `waiting for checks on ${pull.head_sha.slice(0, 7)}`);
 }
 
 /** The section of a verdict that lists each check with its conclusion and link. */
@@ -70,23 +66,33 @@ const UPDATE_POLLS = 30;
 
 /**
  * The base moved since Baton's branch was made: merge it in before judging (`update_branch`,
- * default on), so review and CI see what merging would produce. A conflict blocks with a
- * comment naming both branches.
+ * default on), so review and CI see what merging would produce. A conflict answers
+ * `conflict`: the caller sends the issue back to implement, which merges in its workspace.
  */
-export async function bringUpToDate(run: StageRun, pull: PullFacts): Promise<PullFacts> {
-  const base = pull.base_ref;
+export async function bringUpToDate(run: StageRun, pull: PullFacts): Promise<PullFacts | "conflict"> {
   if (run.stage.update_branch === false) return pull;
   const result = await updatePullBranch(run.github, run.ref, pull);
   if (result === "current") return pull;
-  if (result === "conflict") {
-    throw new PermanentError(`\`${base}\` moved since Baton's branch \`${pull.head_ref}\` was made, and merging it conflicts (${pull.html_url}).`, {
-      hint: `Resolve the conflict on the branch (GitHub's "Resolve conflicts", or locally) and apply \`${run.stage.on}\`, or close the PR and apply the implement stage's label for a fresh implementation on \`${base}\`.`,
-    });
-  }
+  if (result === "conflict") return "conflict";
   for (let i = 0; i < UPDATE_POLLS; i++) {
     const fresh = await readPull(run.github, run.ref, pull.number);
     if (fresh.head_sha !== pull.head_sha) return fresh;
     await new Promise((resolve) => setTimeout(resolve, Math.min(run.rt.env.BATON_CHECKS_POLL, 2_000)));
   }
   return readPull(run.github, run.ref, pull.number);
+}
+
+/**
+ * Merging the moved base conflicts: record it as feedback (once per head commit) so the
+ * implement stage merges the base in its workspace and resolves the conflicting files.
+ */
+export async function recordConflict(run: Pick<StageRun, "github" | "ref" | "comments">, pull: PullFacts): Promise<void> {
+  await recordFeedback(run.github, run.ref, run.comments, {
+    kind: "base-conflict",
+    pr: pull.number,
+    prUrl: pull.html_url,
+    sourceKey: `conflict-${pull.head_sha}`,
+    heading: `\`${pull.base_ref}\` moved and conflicts with ${pull.head_sha.slice(0, 7)}`,
+    requests: [{ source: "conflict", text: `\`${pull.base_ref}\` moved since \`${pull.head_ref}\` was made, and merging it conflicts. The next revision merges it into the branch and resolves the conflicting files.` }],
+  });
 }

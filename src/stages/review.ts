@@ -13,8 +13,8 @@ import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js"
 import { listFeedback, renderRequests } from "./human-feedback.js";
 import type { StageHandler, StageRun } from "./types.js";
 import { markReadyForReview } from "../github/pull-manners.js";
-import { readPull } from "../github/pull-reviews.js";
-import { awaitChecks, bringUpToDate, recordFailingChecks, renderChecksSection } from "./review-checks.js";
+import { readPull, type PullFacts } from "../github/pull-reviews.js";
+import { awaitChecks, bringUpToDate, recordConflict, recordFailingChecks, renderChecksSection } from "./review-checks.js";
 
 /**
  * Review: a clean reviewer judges the PR against each acceptance criterion.
@@ -46,9 +46,11 @@ export const review: StageHandler = async (run) => {
   // The diff is repository content and the spec may be edited by people: both untrusted.
   const diff = sanitizeUntrusted(await readPullDiff(run.github, run.ref, prNumber));
   const preflight = (implementation.meta.preflight as PreflightResult[] | undefined) ?? [];
-  const pull = await bringUpToDate(run, await readPull(run.github, run.ref, prNumber));
-  const checks = await awaitChecks(run, pull);
-  if (checks.state === "failure") return reviewRedChecks(run, pull, checks, prUrl);
+  const pull = await readPull(run.github, run.ref, prNumber);
+  const current = await bringUpToDate(run, pull);
+  if (current === "conflict") return reviewConflict(run, pull, prUrl);
+  const checks = await awaitChecks(run, current);
+  if (checks.state === "failure") return reviewRedChecks(run, current, checks, prUrl);
 
   const result = await withCodeView(run, async (view) => runAgent("review", {
     ...(await agentRequest(run, view)),
@@ -57,7 +59,7 @@ export const review: StageHandler = async (run) => {
   const verdict = result.data;
   const body = `${renderVerdict(run, verdict, prNumber, prUrl)}\n\n${renderChecksSection(checks)}`;
   await postPullReview(run, prNumber, body);
-  if (verdict.verdict === "approved" && pull.draft) await markReadyForReview(run.github, pull.node_id);
+  if (verdict.verdict === "approved" && current.draft) await markReadyForReview(run.github, current.node_id);
   const revision = nextRevision(run);
   const comment = await postArtifact(run, revision, body, {
     outcome: verdict.verdict,
@@ -95,13 +97,32 @@ function checkRevisionLimit(run: StageRun, verdict: unknown): void {
  * Red checks: no agent run (a red check is never approved). The failures become CI feedback
  * for a fix revision, and the verdict says needs-changes with the checks listed.
  */
-async function reviewRedChecks(run: StageRun, pull: Awaited<ReturnType<typeof readPull>>, checks: Awaited<ReturnType<typeof awaitChecks>>, prUrl: string) {
+async function reviewRedChecks(run: StageRun, pull: PullFacts, checks: Awaited<ReturnType<typeof awaitChecks>>, prUrl: string) {
   await recordFailingChecks(run, pull, checks, run.stage.on);
-  const body = [`## 🚦 Review: needs-changes`, "", `**Pull request:** [#${pull.number}](${prUrl})`, "", "Checks failed on the head commit; Baton fixes them in a new revision before judging the change.", "", renderChecksSection(checks)].join("\n");
+  const { comment: _comment, ...result } = await sendBack(run, pull, prUrl, "Checks failed on the head commit; Baton fixes them in a new revision before judging the change.", renderChecksSection(checks), { checks_failed: true }, "checks failed: fix revision");
+  return result;
+}
+
+/**
+ * The base moved and merging it conflicts: no agent run (there is nothing mergeable to
+ * judge). A revision merges the base and resolves the conflicts; it counts toward
+ * `max_revisions`, so a base that keeps conflicting ends blocked.
+ */
+async function reviewConflict(run: StageRun, pull: PullFacts, prUrl: string) {
+  await recordConflict(run, pull);
+  const why = `\`${pull.base_ref}\` moved since \`${pull.head_ref}\` was made, and merging it conflicts; Baton merges it and resolves the conflicts in a new revision before judging the change.`;
+  const { comment, ...result } = await sendBack(run, pull, prUrl, why, "", { base_conflict: true }, "base conflicts: merge revision");
+  checkRevisionLimit({ ...run, comments: [...run.comments, comment] }, "needs-changes");
+  return result;
+}
+
+/** A needs-changes verdict Baton reached without its agent: on the PR and as the artifact. */
+async function sendBack(run: StageRun, pull: PullFacts, prUrl: string, why: string, section: string, meta: Record<string, unknown>, note: string) {
+  const body = [`## 🚦 Review: needs-changes`, "", `**Pull request:** [#${pull.number}](${prUrl})`, "", why, ...(section ? ["", section] : [])].join("\n");
   await postPullReview(run, pull.number, body);
   const revision = nextRevision(run);
-  const comment = await postArtifact(run, revision, body, { outcome: "needs-changes", verdict: "needs-changes", checks_failed: true, criteria: [], pr_number: pull.number, pr_url: prUrl });
-  return { outcome: "needs-changes", artifactUrl: comment.html_url, prUrl, revision, note: "checks failed: fix revision" };
+  const comment = await postArtifact(run, revision, body, { outcome: "needs-changes", verdict: "needs-changes", ...meta, criteria: [], pr_number: pull.number, pr_url: prUrl });
+  return { outcome: "needs-changes", artifactUrl: comment.html_url, prUrl, revision, note, comment };
 }
 
 /** One review per run on the PR: a retry finds its own by the marker and does not post again. */

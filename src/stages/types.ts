@@ -32,6 +32,8 @@ export interface StageRun {
   onOutput: (chunk: string) => void;
   /** Reports the agent runner's `backend_delegating` and `dispatch_spawned` events. */
   onAgentEvent: (event: AgentEvent) => void;
+  /** When this run first waited for its PR's checks (it resumes as the same job); undefined: it has not waited. */
+  waitingSince?: number;
   /** What the agent was shown of the repository's knowledge (set by `agentRequest`, shown in the status comment). */
   seen?: SeenKnowledge;
 }

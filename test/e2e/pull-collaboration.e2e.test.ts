@@ -2,12 +2,15 @@ import { releaseCi, setCi } from "../../sandbox/github/ci.js";
 import { pushCommit, setPullState, submitReview } from "../../sandbox/github/collab.js";
 import { git, readFileAt } from "../../sandbox/github/git.js";
 import type { Issue, Repo } from "../../sandbox/github/state.js";
-import { artifacts, MAINTAINER, pullsOf, startStack, statusComments, waitFor, waitForStatus, type Stack } from "./harness.js";
+import { Redis } from "ioredis";
+import { openQueues, stageQueue } from "../../src/pipeline/queues.js";
+import { artifacts, MAINTAINER, pullsOf, REDIS_URL, startStack, statusComments, waitFor, waitForStatus, type Stack } from "./harness.js";
 
 /** Baton's pull requests as collaborators: people's reviews, CI results, drafts, base branches, closing. */
 describe("working with Baton's pull requests", () => {
   let stack: Stack;
-  const env = { BATON_CHECKS_POLL: "100ms" };
+  // Check events wake a review waiting for checks: no polling in between.
+  const env = { BATON_CHECKS_POLL: "10m" };
 
   beforeAll(async () => {
     stack = await startStack();
@@ -154,6 +157,20 @@ describe("working with Baton's pull requests", () => {
     const issue = stack.newIssue(repo);
     stack.label(repo, issue, "status:triage");
     await waitFor("review waiting for checks", () => statusComments(issue)[0]?.body.includes("waiting for checks: test") ?? false, 40_000, stack.apps);
+    // The waiting run holds no worker: its job is delayed, not active, and the claim stays on.
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const queues = openQueues(redis, stack.prefix);
+    try {
+      const review = stageQueue(queues, "review");
+      for (let n = 0; (await review.getJobCounts("active", "delayed")).delayed !== 1; n++) {
+        if (n > 200) throw new Error("the review job never went back to delayed");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await review.getJobCounts("active", "delayed")).toEqual({ active: 0, delayed: 1 });
+    } finally {
+      await queues.close();
+      await redis.quit();
+    }
     expect(artifacts(issue, "review")).toHaveLength(0);
     expect(issue.labels).toContain("status:reviewing");
 
@@ -162,22 +179,50 @@ describe("working with Baton's pull requests", () => {
     expect(artifacts(issue, "review")[0]?.body).toMatch(/✅ success \| test/);
   }, 90_000);
 
-  it("merges a base that moved into the branch before review, and blocks when the merge conflicts", async () => {
+  it("merges a base that moved into the branch before review, and resolves a conflicting move in a revision", async () => {
     const { repo, issue, pull } = await approvedIssue();
     await pushCommit(stack.sandbox.world, repo, "main", { "CHANGELOG.md": "# Changes\n" }, MAINTAINER);
     stack.label(repo, issue, "status:in-review");
     await waitFor("a second review", () => artifacts(issue, "review").length === 2, 30_000, stack.apps);
     await waitForStatus(issue, "status:approved", 20_000, stack.apps);
-    expect(await readFileAt(repo.gitDir, `baton/issue-${issue.number}`, "CHANGELOG.md")).toBe("# Changes\n");
-    expect((await git(repo.gitDir, ["log", "-1", "--format=%s", `baton/issue-${issue.number}`])).trim()).toBe(`Merge branch 'main' into baton/issue-${issue.number}`);
+    const branch = `baton/issue-${issue.number}`;
+    expect(await readFileAt(repo.gitDir, branch, "CHANGELOG.md")).toBe("# Changes\n");
+    expect((await git(repo.gitDir, ["log", "-1", "--format=%s", branch])).trim()).toBe(`Merge branch 'main' into ${branch}`);
 
-    await pushCommit(stack.sandbox.world, repo, "main", { [`docs/baton/issue-${issue.number}.md`]: "Written on main meanwhile.\n" }, MAINTAINER);
+    // main changes the very file Baton's branch wrote: the merge conflicts.
+    const file = `docs/baton/issue-${issue.number}.md`;
+    await pushCommit(stack.sandbox.world, repo, "main", { [file]: "Written on main meanwhile.\n" }, MAINTAINER);
     stack.label(repo, issue, "status:in-review");
-    await waitForStatus(issue, "status:blocked", 30_000, stack.apps);
-    const blocked = issue.comments.filter((c) => c.body.startsWith("<!-- baton:blocked")).at(-1);
-    expect(blocked?.body).toContain("merging it conflicts");
-    expect(blocked?.body).toContain(`/pull/${pull.number}`);
+    await waitFor("a merge revision", () => artifacts(issue, "implement").length === 2, 40_000, stack.apps);
+    await waitForStatus(issue, "status:approved", 30_000, stack.apps);
+    await stack.settled();
+
+    const [conflict] = feedbackArtifacts(issue);
+    expect(conflict?.body).toContain("`main` moved and conflicts");
+    expect(artifacts(issue, "review").map((a) => a.body.includes("merging it conflicts"))).toEqual([false, false, true, false]);
+    const merged = await readFileAt(repo.gitDir, branch, file);
+    expect(merged).toContain("Written on main meanwhile.");
+    expect(merged).toContain("merging it conflicts");
+    expect(merged).not.toMatch(/^(<{7}|={7}|>{7})/m);
+    await git(repo.gitDir, ["merge-base", "--is-ancestor", "main", branch]);
+    expect((await git(repo.gitDir, ["log", "-1", "--format=%P", branch])).trim().split(" ")).toHaveLength(2);
+    expect(pull.comments.some((c) => c.body.includes("answers the conflict with the moved base"))).toBe(true);
+    expect(issue.labels).not.toContain("status:blocked");
   }, 120_000);
+
+  it("ignores a base: label applied by someone below permissions.commands, with one note, and targets the default branch", async () => {
+    const { issue, pull } = await approvedIssue({}, async (repo, issue) => {
+      await git(repo.gitDir, ["branch", "evil", "main"]);
+      repo.roles.set("mallory", "triage");
+      stack.label(repo, issue, "base:evil", "mallory");
+    });
+    expect(pull.pull?.base).toBe("main");
+    expect(pull.body).toContain("**Base branch:** `main` (the repository's default branch)");
+    const notes = issue.comments.filter((c) => c.body.startsWith("<!-- baton:base-refused"));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.body).toContain("@mallory");
+    expect(notes[0]?.body).toContain("`base:evil`");
+  }, 90_000);
 
   it("targets the branch of a base: label, opens a normal PR where drafts are not allowed, and blocks when the PR is closed unmerged until it is reopened", async () => {
     const { repo, issue, pull } = await approvedIssue({}, async (repo, issue) => {

@@ -56,6 +56,7 @@ export async function createSandboxRuntime(envOverrides: Record<string, string> 
 
   return {
     sandbox,
+    probot: rt.probot,
     rt,
     logs,
     runStage,

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { invalid, notFound, ok, paginate, route, type Call, type Route } from "../http.js";
 import { INSTALLATION_PERMISSIONS, tokenSees } from "../scopes.js";
-import { renderRepo, renderUser } from "../render.js";
+import { renderApp, renderRepo, renderUser } from "../render.js";
 import { SandboxError, type World } from "../world.js";
 
 function requireApp(call: Call): void {
@@ -14,12 +14,31 @@ export function appRoutes(world: World): Route[] {
   const renderInstallation = (id: number) => {
     const installation = [...state.installations.values()].find((i) => i.id === id);
     if (!installation) throw new SandboxError(notFound());
-    return { id, account: renderUser(installation.account, urls), app_id: world.appId, app_slug: world.appSlug, target_type: "Organization", repository_selection: "all", permissions: INSTALLATION_PERMISSIONS, events: ["issues", "issue_comment", "pull_request", "push"] };
+    return {
+      id,
+      // GitHub's description requires the account to read as a user and an enterprise at once (`allOf`).
+      account: { ...renderUser(installation.account, urls), name: installation.account.login, slug: installation.account.login, created_at: "2024-01-01T00:00:00Z", updated_at: "2024-01-01T00:00:00Z" },
+      app_id: world.appId,
+      app_slug: world.appSlug,
+      target_id: installation.account.id,
+      target_type: "Organization",
+      repository_selection: "all",
+      permissions: INSTALLATION_PERMISSIONS,
+      events: ["issues", "issue_comment", "pull_request", "push"],
+      access_tokens_url: `${urls.api}/app/installations/${id}/access_tokens`,
+      repositories_url: `${urls.api}/installation/repositories`,
+      html_url: `${urls.web}/organizations/${installation.account.login}/settings/installations/${id}`,
+      single_file_name: null,
+      suspended_at: null,
+      suspended_by: null,
+      created_at: "2024-01-01T00:00:00Z",
+      updated_at: "2024-01-01T00:00:00Z",
+    };
   };
   return [
     route("GET", "/app", (call) => {
       requireApp(call);
-      return ok({ id: world.appId, slug: world.appSlug, name: "Baton (sandbox)", owner: renderUser(state.user("sandbox"), urls), permissions: {}, events: [] });
+      return ok({ ...renderApp({ id: world.appId, slug: world.appSlug, owner: state.user("sandbox") }, urls), name: "Baton (sandbox)", permissions: {}, events: [] });
     }),
     route("GET", "/app/installations", (call) => {
       requireApp(call);

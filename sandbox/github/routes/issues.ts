@@ -1,5 +1,5 @@
 import { invalid, ok, paginate, route, type Call, type Route } from "../http.js";
-import { renderComment, renderIssue, renderIssueEvent, renderLabel } from "../render.js";
+import { renderComment, renderIssue, renderIssueEvent, renderIssueLabels } from "../render.js";
 import { SandboxError, type World } from "../world.js";
 
 /** Issues, their labels and comments. */
@@ -16,7 +16,7 @@ export function issueRoutes(world: World): Route[] {
   };
   const labelsOf = (call: Call) => {
     const { repo, issue } = issueOf(call);
-    return ok(issue.labels.map((name) => renderLabel(repo.labels.get(name.toLowerCase()) ?? { id: 0, name, color: "ededed", description: null }, repo, urls)));
+    return ok(renderIssueLabels(issue, repo, urls));
   };
   return [
     // Every issue's comments, oldest first (GitHub's default): Baton rebuilds its knowledge index from it.

@@ -1,6 +1,6 @@
-import { readFileAt, resolveRef } from "../git.js";
+import { readPathAt, resolveRef } from "../git.js";
 import { invalid, notFound, ok, paginate, route, type Call, type Route } from "../http.js";
-import { renderLabel, renderRepo, renderUser } from "../render.js";
+import { renderBranch, renderContent, renderLabel, renderRepo, renderUser } from "../render.js";
 import { SandboxError, type World } from "../world.js";
 
 const PERMISSION = { admin: "admin", maintain: "write", write: "write", triage: "read", read: "read" } as Record<string, string>;
@@ -9,28 +9,30 @@ const PERMISSION = { admin: "admin", maintain: "write", write: "write", triage: 
 export function repoRoutes(world: World): Route[] {
   const { state, urls } = world;
   const repoOf = (call: Call) => world.requireRepo(call.params[0]!, call.params[1]!);
+  /** A file (base64, or its bytes with the raw media type) or a directory (its entries), as GitHub answers them. */
+  const readContents = async (call: Call, path: string) => {
+    const repo = repoOf(call);
+    const ref = call.url.searchParams.get("ref") ?? repo.defaultBranch;
+    const found = await readPathAt(repo.gitDir, ref, path);
+    if (!found) throw new SandboxError(notFound());
+    if ("dir" in found) return ok(found.dir.map((item) => renderContent(repo, ref, item, urls)));
+    if (String(call.headers.accept ?? "").includes("raw")) return { status: 200, body: found.content, raw: true, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
+    return ok({ ...renderContent(repo, ref, found.item, urls), encoding: "base64", content: Buffer.from(found.content).toString("base64") });
+  };
   return [
     route("GET", "/repos/{owner}/{repo}", (call) => {
       const repo = repoOf(call);
       return ok(renderRepo(repo, urls, state.user(repo.owner)));
     }),
-    route("GET", "/repos/{owner}/{repo}/contents/{+path}", async (call) => {
-      const repo = repoOf(call);
-      const path = call.params[2]!;
-      const ref = call.url.searchParams.get("ref") ?? repo.defaultBranch;
-      const content = await readFileAt(repo.gitDir, ref, path);
-      if (content === undefined) throw new SandboxError(notFound());
-      if (String(call.headers.accept ?? "").includes("raw")) {
-        return { status: 200, body: content, raw: true, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
-      }
-      const sha = await resolveRef(repo.gitDir, ref);
-      return ok({ type: "file", encoding: "base64", size: Buffer.byteLength(content), name: path.split("/").pop(), path, content: Buffer.from(content).toString("base64"), sha: sha ?? "", url: `${urls.api}/repos/${repo.owner}/${repo.name}/contents/${path}` });
-    }),
+    route("GET", "/repos/{owner}/{repo}/contents/{+path}", (call) => readContents(call, call.params[2]!)),
+    // The root directory (`path: ""`; Octokit drops the trailing slash).
+    route("GET", "/repos/{owner}/{repo}/contents/", (call) => readContents(call, "")),
+    route("GET", "/repos/{owner}/{repo}/contents", (call) => readContents(call, "")),
     route("GET", "/repos/{owner}/{repo}/branches/{branch}", async (call) => {
       const repo = repoOf(call);
       const sha = await resolveRef(repo.gitDir, `refs/heads/${call.params[2]}`);
       if (!sha) throw new SandboxError(notFound("Branch not found"));
-      return ok({ name: call.params[2], commit: { sha }, protected: false });
+      return ok(renderBranch(repo, call.params[2]!, sha, urls));
     }),
     route("GET", "/repos/{owner}/{repo}/labels", (call) => {
       const repo = repoOf(call);
@@ -66,7 +68,7 @@ export function repoRoutes(world: World): Route[] {
       const repo = repoOf(call);
       const login = call.params[2]!;
       const role = state.role(repo, login);
-      return ok({ permission: PERMISSION[role] ?? "none", role_name: role, user: renderUser(state.user(login), urls) });
+      return ok({ permission: PERMISSION[role] ?? "none", role_name: role, user: { ...renderUser(state.user(login), urls), role_name: role } });
     }),
   ];
 }

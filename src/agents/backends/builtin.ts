@@ -1,3 +1,5 @@
+import { lstatSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { TransientError } from "../../errors.js";
 import type { z } from "zod";
 import type { AgentKinds } from "../agent-kinds.js";
@@ -64,6 +66,7 @@ function implement(task: AgentTask): ImplementOutput {
   const { title = "", number = 0 } = issueOf(task);
   const spec = String(task.context.spec ?? "");
   const feedback = String(task.context.feedback ?? "");
+  const record = `docs/baton/issue-${number}.md`;
   const lines = [
     `# Issue #${number}: ${title}`,
     "",
@@ -74,15 +77,49 @@ function implement(task: AgentTask): ImplementOutput {
     spec.trim() || "(no spec)",
   ];
   if (feedback.trim()) lines.push("", "## Review feedback addressed", "", feedback.trim());
+  // A merge of the base that conflicts: every file keeps both sides (its branch's lines, then
+  // the base's); the record file is written afresh with the base's lines after it.
+  const resolved = conflictedFiles(task).map(({ path, text }) => ({ path, ...unionOf(text) }));
+  const fromBase = resolved.find((r) => r.path === record)?.theirs ?? [];
+  if (fromBase.length) lines.push("", "## From the base branch", "", ...fromBase);
   // Returned as whole files, the way API backends answer, so that path is exercised offline.
   return {
-    files: [{ path: `docs/baton/issue-${number}.md`, content: `${lines.join("\n")}\n` }],
-    summary: `${CANNED} Wrote docs/baton/issue-${number}.md recording the spec${feedback.trim() ? " and the review feedback" : ""}.`,
+    files: [...resolved.filter((r) => r.path !== record).map((r) => ({ path: r.path, content: r.union })), { path: record, content: `${lines.join("\n")}\n` }],
+    summary: `${CANNED} Wrote ${record} recording the spec${feedback.trim() ? " and the review feedback" : ""}${resolved.length ? `; resolved the merge conflicts in ${resolved.map((r) => r.path).join(", ")} by keeping both sides` : ""}.`,
     commit_message: `docs: record the spec of #${number} (builtin agent)`,
   };
 }
 
-function review(task: AgentTask): ReviewOutput {
+/** The files the stage says conflict, as they lie in the checkout (regular files only). */
+function conflictedFiles(task: AgentTask): { path: string; text: string }[] {
+  const paths = Array.isArray(task.context.conflicts) ? (task.context.conflicts as string[]) : [];
+  if (!task.workspace) return [];
+  const root = task.workspace;
+  return paths.flatMap((path) => {
+    const file = join(root, path);
+    return file.startsWith(`${root}/`) && lstatSync(file, { throwIfNoEntry: false })?.isFile() ? [{ path, text: readFileSync(file, "utf8") }] : [];
+  });
+}
+
+/** A union merge of git's conflict blocks: ours, then theirs (a diff3 base section is dropped). */
+export function unionOf(text: string): { union: string; theirs: string[] } {
+  const out: string[] = [];
+  const theirs: string[] = [];
+  let side: "none" | "ours" | "base" | "theirs" = "none";
+  for (const line of text.split("\n")) {
+    if (/^<{7}( |$)/.test(line)) side = "ours";
+    else if (/^\|{7}( |$)/.test(line) && side === "ours") side = "base";
+    else if (/^={7}$/.test(line) && side !== "none") side = "theirs";
+    else if (/^>{7}( |$)/.test(line) && side === "theirs") side = "none";
+    else if (side !== "base") {
+      out.push(line);
+      if (side === "theirs") theirs.push(line);
+    }
+  }
+  return { union: out.join("\n"), theirs };
+}
+
+export function review(task: AgentTask): ReviewOutput {
   const verdict: ReviewOutput["verdict"] = task.server.env.BATON_BUILTIN_REVIEW_VERDICT;
   const criteria = Array.isArray(task.context.criteria) ? (task.context.criteria as string[]) : [];
   const files = [...String(task.context.diff ?? "").matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]);
