@@ -14,9 +14,7 @@ const run = promisify(execFile);
 /** The stages of one process share one clone per (repository, commit): src/knowledge/clone-cache.ts. */
 describe("the clone cache of read-only checkouts", () => {
   let env: SandboxRuntime;
-  const saved = { ...process.env };
   afterEach(async () => {
-    process.env = { ...saved };
     await env.close();
   });
 
@@ -75,8 +73,8 @@ describe("the clone cache of read-only checkouts", () => {
 
   it("gives a sandboxed CLI agent a copy without .git, from which the cached clone cannot be reached or written", async () => {
     env = await createSandboxRuntime(CODE_AGENT_ENV);
-    process.env.BATON_AGENT_COMMAND = CODE_AGENT;
-    process.env.CODE_AGENT_WRITE = "1";
+    env.setEnv({ BATON_AGENT_COMMAND: CODE_AGENT });
+    env.setEnv({ CODE_AGENT_WRITE: "1" });
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" } });
     const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
@@ -84,7 +82,7 @@ describe("the clone cache of read-only checkouts", () => {
     await env.runStage(repo, issue, "status:triage");
     const cache = cacheOf(env);
     const [clone] = cache.held();
-    process.env.CODE_AGENT_PLANT_IN = [await cache.directory(), clone!.dir, join(clone!.dir, ".git")].join(",");
+    env.setEnv({ CODE_AGENT_PLANT_IN: [await cache.directory(), clone!.dir, join(clone!.dir, ".git")].join(",") });
 
     await env.runStage(repo, issue, "status:triaged");
 
