@@ -111,6 +111,8 @@ export const BatonEnv = z.object({
    * of a process that read code); 0 keeps none, so every stage clones anew.
    */
   BATON_CLONE_CACHE_MB: z.coerce.number().int().min(0).default(1024),
+  /** Where git (run with a bare environment of its own, safe-git.ts) is looked up: the process's own search path. */
+  PATH: z.string().default("/usr/bin:/bin"),
   /** How often the review stage reads a PR's checks again while it waits for them to complete. */
   BATON_CHECKS_POLL: DurationMs("10s"),
   /** Let agents add, change or delete `.github/workflows/**` (they run with the repository's secrets). */

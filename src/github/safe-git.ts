@@ -23,7 +23,7 @@ export interface SafeGit {
   close(): Promise<void>;
 }
 
-export async function createSafeGit(): Promise<SafeGit> {
+export async function createSafeGit(searchPath: string): Promise<SafeGit> {
   const root = await mkdtemp(join(tmpdir(), "baton-git-env-"));
   const hooks = join(root, "hooks");
   const home = join(root, "home");
@@ -37,7 +37,7 @@ export async function createSafeGit(): Promise<SafeGit> {
     async run(dir, args, options = {}) {
       const config = options.token ? [...settings, ["http.extraHeader", `Authorization: Basic ${Buffer.from(`x-access-token:${options.token}`).toString("base64")}`] as [string, string]] : settings;
       const env: NodeJS.ProcessEnv = {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        PATH: searchPath,
         HOME: home,
         LANG: "C.UTF-8",
         GIT_TERMINAL_PROMPT: "0",

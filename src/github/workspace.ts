@@ -42,6 +42,8 @@ export interface WorkspaceOptions {
   token: (access: "read" | "write") => Promise<string>;
   /** Who merges the base into a continued branch (git wants an identity even for an uncommitted merge). */
   author: { name: string; email: string };
+  /** Where git is looked up (the process's PATH, from the runtime's settings). */
+  searchPath: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export interface WorkspaceOptions {
  */
 export async function withWorkspace<T>(options: WorkspaceOptions, fn: (workspace: Workspace) => Promise<T>): Promise<T> {
   if (options.branch === options.baseBranch) throw new PermanentError(`refusing to work on the default branch ${options.baseBranch}`);
-  const git = await createSafeGit();
+  const git = await createSafeGit(options.searchPath);
   const clone = await mkdtemp(join(tmpdir(), "baton-clone-"));
   const dir = await mkdtemp(join(tmpdir(), "baton-ws-"));
   try {

@@ -26,8 +26,8 @@ interface TreeEntry {
   size: number;
 }
 
-async function listTree(dir: string): Promise<TreeEntry[]> {
-  const git = await createSafeGit();
+async function listTree(dir: string, searchPath: string): Promise<TreeEntry[]> {
+  const git = await createSafeGit(searchPath);
   const out = await git.run(dir, ["ls-tree", "-r", "-l", "-z", "HEAD"]).finally(() => git.close());
   return out
     .split("\0")
@@ -111,8 +111,8 @@ function describeLayout(files: BriefedFile[]): Briefing["layout"] {
  * whose git blob id is unchanged keep their terms and are not read again: the rebuild
  * reads only what changed (blob ids come from `git ls-tree`, which a depth-1 clone has).
  */
-export async function buildBriefing(dir: string, repo: string, sha: string, previous?: Briefing): Promise<Briefing> {
-  const tree = await listTree(dir);
+export async function buildBriefing(dir: string, repo: string, sha: string, searchPath: string, previous?: Briefing): Promise<Briefing> {
+  const tree = await listTree(dir, searchPath);
   const known = new Map((previous?.files ?? []).map((f) => [f.blob, f]));
   const always = new Set(["package.json", "requirements.txt", "pyproject.toml", "Gemfile", "go.mod", "Cargo.toml", "pom.xml", "build.gradle", "Makefile", ...CONVENTIONS]);
   const texts = new Map<string, string>();

@@ -99,7 +99,7 @@ export async function loadBriefing(rt: Runtime, repo: BriefingRepo, checkout: Pi
 /** Builds under the lock: the deterministic pass unless `partial` has it, then the scout's pass when configured; caches the result. */
 async function build(rt: Runtime, repo: BriefingRepo, checkout: Pick<Checkout, "agentCopy" | "clone" | "sha">, partial: Briefing | undefined, options: BriefingOptions): Promise<LoadedBriefing> {
   const previous = partial ? undefined : await latestBriefing(rt, repo.repoId);
-  let briefing = partial ?? (await buildBriefing(checkout.clone, `${repo.owner}/${repo.repo}`, checkout.sha, previous));
+  let briefing = partial ?? (await buildBriefing(checkout.clone, `${repo.owner}/${repo.repo}`, checkout.sha, rt.env.PATH, previous));
   const { pipeline } = options;
   if (pipeline?.config.scout) {
     briefing = { ...briefing, scout: await runScout({ rt, pipeline, signal: options.signal ?? new AbortController().signal }, checkout, briefing) };

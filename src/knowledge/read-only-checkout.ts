@@ -117,9 +117,9 @@ async function cloneCommit(git: SafeGit, dir: string, repo: RepoInfo, sha: strin
  *    naming the paths. Nothing is pushed from here and the copy is removed whatever happens,
  *    so a write reaches neither the repository, the cache nor a later stage.
  */
-export async function withReadOnlyCheckout<T>(env: Pick<BatonEnv, "BATON_CLONE_CACHE_MB">, github: GitHub, ref: RepoRef, repo: RepoInfo, fn: (checkout: Checkout) => Promise<T>): Promise<T> {
+export async function withReadOnlyCheckout<T>(env: Pick<BatonEnv, "BATON_CLONE_CACHE_MB" | "PATH">, github: GitHub, ref: RepoRef, repo: RepoInfo, fn: (checkout: Checkout) => Promise<T>): Promise<T> {
   const cache = cloneCacheFor(env);
-  const git = await createSafeGit();
+  const git = await createSafeGit(env.PATH);
   let lease: CloneLease | undefined;
   let copyDir: string | undefined;
   let copy: Promise<string> | undefined;

@@ -52,7 +52,7 @@ export const implement: StageHandler = async (run) => {
 
   const rules = { allowWorkflows: run.rt.env.BATON_ALLOW_WORKFLOW_CHANGES, maxFiles: run.rt.env.BATON_MAX_CHANGED_FILES, maxBytes: run.rt.env.BATON_MAX_CHANGE_BYTES };
   const token = (access: "read" | "write") => mintRepoToken(run.github, run.ref, access);
-  const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: base, branch, token, author: botIdentity(app) }, async (workspace) => {
+  const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: base, branch, token, author: botIdentity(app), searchPath: run.rt.env.PATH }, async (workspace) => {
     const conflicts = workspace.conflicts.length ? renderConflictPrompt(base, workspace.conflicts) : "";
     const work = await workUntilPreflightPasses(run, workspace, spec, [feedback, conflicts].filter(Boolean).join("\n\n"));
     const sha = await workspace.publish({ message: work.commitMessage, author: botIdentity(app), rules });
