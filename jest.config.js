@@ -41,7 +41,20 @@ export default {
   projects: [
     { ...common, displayName: "unit", testMatch: UNIT },
     // Real processes, real git and the sandbox GitHub in-process.
-    { ...common, displayName: "integration", testMatch: ["<rootDir>/test/**/*.test.ts"], testPathIgnorePatterns: ["/test/e2e/", ...UNIT.map((glob) => glob.replace("<rootDir>", "").replace("/**/*.test.ts", "/").replace(/\.test\.ts$/, "\\.test\\.ts$"))] },
+    {
+      ...common,
+      displayName: "integration",
+      testMatch: ["<rootDir>/test/**/*.test.ts"],
+      testPathIgnorePatterns: [
+        "/test/e2e/",
+        ...UNIT.map((glob) =>
+          glob
+            .replace("<rootDir>", "")
+            .replace("/**/*.test.ts", "/")
+            .replace(/\.test\.ts$/, "\\.test\\.ts$"),
+        ),
+      ],
+    },
     // Baton as separate app processes against the sandbox, end to end.
     { ...common, displayName: "e2e", testMatch: ["<rootDir>/test/e2e/**/*.test.ts"] },
   ],

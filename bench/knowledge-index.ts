@@ -47,7 +47,12 @@ export async function benchKnowledgeIndex(redisUrl: string) {
   const key = keys.knowledge(rt, ref.repoId);
   const docs = entries();
   try {
-    const options = { fields: ["text", "areas"], storeFields: ["kind", "issue", "url", "text", "areas"], tokenize: words, searchOptions: { boost: { areas: 2 }, tokenize: words } };
+    const options = {
+      fields: ["text", "areas"],
+      storeFields: ["kind", "issue", "url", "text", "areas"],
+      tokenize: words,
+      searchOptions: { boost: { areas: 2 }, tokenize: words },
+    };
     const serialised = new MiniSearch<KnowledgeDoc>(options);
     serialised.addAll(docs);
     await redis.set(`${prefix}:serialised`, JSON.stringify(serialised));

@@ -52,20 +52,35 @@ async function runPipeline(redisUrl: string, { issues: count, workers, env = {} 
   const apps: Awaited<ReturnType<typeof startAppProcess>>[] = [];
   try {
     for (const role of roles) {
-      apps.push(await startAppProcess({
-        github: sandbox,
-        port: await freePort(),
-        redisUrl,
-        redisPrefix: prefix,
-        role,
-        compiled: COMPILED,
-        // A worker says it is ready only in its "Baton started" info line.
-        env: { LOG_LEVEL: role === "worker" ? "info" : "warn", BATON_CONCURRENCY: process.env.BATON_CONCURRENCY ?? "8", BATON_CONCURRENCY_INTAKE: process.env.BATON_CONCURRENCY_INTAKE ?? "8", BATON_INSTALLATION_CONCURRENCY: "64", BATON_RECONCILE_INTERVAL: "1h", ...env },
-      }));
+      apps.push(
+        await startAppProcess({
+          github: sandbox,
+          port: await freePort(),
+          redisUrl,
+          redisPrefix: prefix,
+          role,
+          compiled: COMPILED,
+          // A worker says it is ready only in its "Baton started" info line.
+          env: {
+            LOG_LEVEL: role === "worker" ? "info" : "warn",
+            BATON_CONCURRENCY: process.env.BATON_CONCURRENCY ?? "8",
+            BATON_CONCURRENCY_INTAKE: process.env.BATON_CONCURRENCY_INTAKE ?? "8",
+            BATON_INSTALLATION_CONCURRENCY: "64",
+            BATON_RECONCILE_INTERVAL: "1h",
+            ...env,
+          },
+        }),
+      );
     }
     sandbox.setWebhookUrl(apps[0]!.webhookUrl);
     const repo = await sandbox.world.createRepo("bench-org", "pipeline", { files: { ".github/baton.yml": CONFIG } });
-    const issues = Array.from({ length: count }, (_, i) => sandbox.world.createIssue(repo, { title: `Bench issue ${i + 1}`, body: "A clear enough description of a small feature for the canned agent." }, { kind: "user", login: "octocat" }));
+    const issues = Array.from({ length: count }, (_, i) =>
+      sandbox.world.createIssue(
+        repo,
+        { title: `Bench issue ${i + 1}`, body: "A clear enough description of a small feature for the canned agent." },
+        { kind: "user", login: "octocat" },
+      ),
+    );
     await sandbox.idle();
     const callsBefore = sandbox.calls.length;
     const cpuBefore = await Promise.all([...apps.map((a) => cpuSeconds(a.pid)), cpuSeconds("self")]);
@@ -83,10 +98,12 @@ async function runPipeline(redisUrl: string, { issues: count, workers, env = {} 
       const p = d.payload as { action?: string; issue?: { number: number }; label?: { name: string } };
       if (p.action === "labeled" && p.issue && p.label) labelledAt.set(`${p.issue.number} ${p.label.name}`, Date.parse(d.delivered_at));
     }
-    const latencies = issues.flatMap((i) => [
-      (labelledAt.get(`${i.number} status:triaged`) ?? NaN) - (labelledAt.get(`${i.number} status:triage`) ?? NaN),
-      (labelledAt.get(`${i.number} status:ready`) ?? NaN) - (labelledAt.get(`${i.number} status:triaged`) ?? NaN),
-    ]).filter(Number.isFinite);
+    const latencies = issues
+      .flatMap((i) => [
+        (labelledAt.get(`${i.number} status:triaged`) ?? NaN) - (labelledAt.get(`${i.number} status:triage`) ?? NaN),
+        (labelledAt.get(`${i.number} status:ready`) ?? NaN) - (labelledAt.get(`${i.number} status:triaged`) ?? NaN),
+      ])
+      .filter(Number.isFinite);
     const transitions = count * 2;
     const cpuAfter = await Promise.all([...apps.map((a) => cpuSeconds(a.pid)), cpuSeconds("self")]);
     const cpuUsed = cpuAfter.map((after, i) => after - (cpuBefore[i] ?? 0));
@@ -120,7 +137,14 @@ async function runPipeline(redisUrl: string, { issues: count, workers, env = {} 
 }
 
 type PipelineRun = Awaited<ReturnType<typeof runPipeline>>;
-const pick = ({ transitions_per_second, latency_p50_ms, latency_p99_ms, app_cpu_ms_per_transition, sandbox_cpu_ms_per_transition, peak_rss_mb }: PipelineRun) => ({ transitions_per_second, latency_p50_ms, latency_p99_ms, app_cpu_ms_per_transition, sandbox_cpu_ms_per_transition, peak_rss_mb });
+const pick = ({
+  transitions_per_second,
+  latency_p50_ms,
+  latency_p99_ms,
+  app_cpu_ms_per_transition,
+  sandbox_cpu_ms_per_transition,
+  peak_rss_mb,
+}: PipelineRun) => ({ transitions_per_second, latency_p50_ms, latency_p99_ms, app_cpu_ms_per_transition, sandbox_cpu_ms_per_transition, peak_rss_mb });
 
 /**
  * Benchmark 2: the pipeline under load, in one run:
@@ -150,16 +174,46 @@ export async function benchPipeline(redisUrl: string) {
       on: pick(run),
       ratio: round(run.transitions_per_second / uncached.transitions_per_second),
     },
-    targets: { transitions_per_second: ">= 50", api_calls_per_transition: "<= 6", api_writes_per_transition: "<= 5", app_peak_rss_mb: "<= 200", scale_out_ratio: ">= 1.8" },
+    targets: {
+      transitions_per_second: ">= 50",
+      api_calls_per_transition: "<= 6",
+      api_writes_per_transition: "<= 5",
+      app_peak_rss_mb: "<= 200",
+      scale_out_ratio: ">= 1.8",
+    },
   };
   console.log(`\nPipeline: ${ISSUES} issues labelled at once, triage → design → status:ready, builtin agent\n`);
-  printTable([{ "transitions/s": summary.transitions_per_second, "p50 ms": summary.latency_p50_ms, "p99 ms": summary.latency_p99_ms, "API calls/transition": summary.api_calls_per_transition, "writes/transition": summary.api_writes_per_transition, "peak RSS MB": summary.app_peak_rss_mb ?? 0, seconds: summary.seconds }]);
+  printTable([
+    {
+      "transitions/s": summary.transitions_per_second,
+      "p50 ms": summary.latency_p50_ms,
+      "p99 ms": summary.latency_p99_ms,
+      "API calls/transition": summary.api_calls_per_transition,
+      "writes/transition": summary.api_writes_per_transition,
+      "peak RSS MB": summary.app_peak_rss_mb ?? 0,
+      seconds: summary.seconds,
+    },
+  ]);
   console.log("\nAPI calls by route:");
   printTable([...run.byRoute.entries()].sort((a, b) => b[1] - a[1]).map(([route, n]) => ({ route, calls: n, "per transition": round(n / transitions) })));
   console.log("\nClone cache (same issues, same run):");
   printTable([
-    { clones: "every stage clones (BATON_CLONE_CACHE_MB=0)", "transitions/s": uncached.transitions_per_second, "p50 ms": uncached.latency_p50_ms, "p99 ms": uncached.latency_p99_ms, "app CPU ms/transition": uncached.app_cpu_ms_per_transition, "sandbox CPU ms/transition": uncached.sandbox_cpu_ms_per_transition },
-    { clones: "one per commit (default)", "transitions/s": run.transitions_per_second, "p50 ms": run.latency_p50_ms, "p99 ms": run.latency_p99_ms, "app CPU ms/transition": run.app_cpu_ms_per_transition, "sandbox CPU ms/transition": run.sandbox_cpu_ms_per_transition },
+    {
+      clones: "every stage clones (BATON_CLONE_CACHE_MB=0)",
+      "transitions/s": uncached.transitions_per_second,
+      "p50 ms": uncached.latency_p50_ms,
+      "p99 ms": uncached.latency_p99_ms,
+      "app CPU ms/transition": uncached.app_cpu_ms_per_transition,
+      "sandbox CPU ms/transition": uncached.sandbox_cpu_ms_per_transition,
+    },
+    {
+      clones: "one per commit (default)",
+      "transitions/s": run.transitions_per_second,
+      "p50 ms": run.latency_p50_ms,
+      "p99 ms": run.latency_p99_ms,
+      "app CPU ms/transition": run.app_cpu_ms_per_transition,
+      "sandbox CPU ms/transition": run.sandbox_cpu_ms_per_transition,
+    },
   ]);
   console.log(`ratio: ${summary.clone_cache.ratio}`);
   return { ...summary, scale_out: await benchScaleOut(redisUrl) };
@@ -183,10 +237,24 @@ export async function benchScaleOut(redisUrl: string) {
     two_workers: pick(two),
     ratio: round(two.transitions_per_second / one.transitions_per_second),
   };
-  console.log(`\nScale-out: ${SCALE_ISSUES} issues, BATON_BUILTIN_DELAY=200ms, one server process + n BATON_ROLE=worker processes (stage concurrency ${SCALE_CONCURRENCY} each)\n`);
+  console.log(
+    `\nScale-out: ${SCALE_ISSUES} issues, BATON_BUILTIN_DELAY=200ms, one server process + n BATON_ROLE=worker processes (stage concurrency ${SCALE_CONCURRENCY} each)\n`,
+  );
   printTable([
-    { workers: 1, "transitions/s": one.transitions_per_second, "p50 ms": one.latency_p50_ms, "p99 ms": one.latency_p99_ms, "app CPU ms/transition": one.app_cpu_ms_per_transition },
-    { workers: 2, "transitions/s": two.transitions_per_second, "p50 ms": two.latency_p50_ms, "p99 ms": two.latency_p99_ms, "app CPU ms/transition": two.app_cpu_ms_per_transition },
+    {
+      workers: 1,
+      "transitions/s": one.transitions_per_second,
+      "p50 ms": one.latency_p50_ms,
+      "p99 ms": one.latency_p99_ms,
+      "app CPU ms/transition": one.app_cpu_ms_per_transition,
+    },
+    {
+      workers: 2,
+      "transitions/s": two.transitions_per_second,
+      "p50 ms": two.latency_p50_ms,
+      "p99 ms": two.latency_p99_ms,
+      "app CPU ms/transition": two.app_cpu_ms_per_transition,
+    },
   ]);
   console.log(`ratio: ${scaleOut.ratio} (target >= 1.8)`);
   return scaleOut;

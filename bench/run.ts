@@ -16,7 +16,13 @@ const which = process.argv[2];
 // Measure what production runs: the compiled app (BENCH_SOURCE=1 measures the tsx sources).
 if (COMPILED) execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
 const redis = await findOrStartRedis();
-const machine = { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 1024 ** 3), node: process.version, at: new Date().toISOString() };
+const machine = {
+  cpus: cpus().length,
+  cpu_model: cpus()[0]?.model,
+  memory_gb: Math.round(totalmem() / 1024 ** 3),
+  node: process.version,
+  at: new Date().toISOString(),
+};
 await mkdir(new URL("./results/", import.meta.url), { recursive: true });
 try {
   if (!which || which === "ack") {

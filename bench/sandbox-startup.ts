@@ -38,7 +38,8 @@ async function time(cwd: string, start: () => Promise<{ executable: string; args
 export async function benchSandboxStartup() {
   const cwd = await mkdtemp(join(tmpdir(), "baton-bench-sandbox-"));
   const host = { PATH: process.env.PATH };
-  const sandboxed = (domains: string[]) => () => prepareCommand({ settings: DEFAULT_SANDBOX, executable: "/usr/bin/true", args: [], cwd, env: {}, hostEnv: host, domains, onRefused: () => {} });
+  const sandboxed = (domains: string[]) => () =>
+    prepareCommand({ settings: DEFAULT_SANDBOX, executable: "/usr/bin/true", args: [], cwd, env: {}, hostEnv: host, domains, onRefused: () => {} });
   try {
     const rows = [
       { how: "plain spawn", ...(await time(cwd, async () => ({ executable: "/usr/bin/true", args: [], env: host, release: async () => {} }))) },

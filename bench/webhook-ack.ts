@@ -31,7 +31,20 @@ async function load(url: string, secret: string, payload: string): Promise<Sampl
     new Promise<void>((resolve, reject) => {
       const started = performance.now();
       const req = request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), "x-github-event": "issues", "x-github-delivery": randomBytes(16).toString("hex"), "x-hub-signature-256": signature } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(payload),
+            "x-github-event": "issues",
+            "x-github-delivery": randomBytes(16).toString("hex"),
+            "x-hub-signature-256": signature,
+          },
+        },
         (res) => {
           res.resume();
           res.on("end", () => {
@@ -45,9 +58,11 @@ async function load(url: string, secret: string, payload: string): Promise<Sampl
       req.end(payload);
     });
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next++ < REQUESTS) await one();
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < REQUESTS) await one();
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   return { rps: REQUESTS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
@@ -65,9 +80,21 @@ export async function benchWebhookAck(redisUrl: string) {
   issue.labels.push("status:triage");
   const payload = JSON.stringify(sandbox.world.payloads.labeled("labeled", repo, issue, "status:triage", sandbox.world.state.user("octocat")));
   const prefix = `baton-bench-${randomBytes(4).toString("hex")}`;
-  const baton = await startAppProcess({ github: sandbox, port: await freePort(), redisUrl, redisPrefix: prefix, role: "server", compiled: COMPILED, env: { LOG_LEVEL: "warn" } });
+  const baton = await startAppProcess({
+    github: sandbox,
+    port: await freePort(),
+    redisUrl,
+    redisPrefix: prefix,
+    role: "server",
+    compiled: COMPILED,
+    env: { LOG_LEVEL: "warn" },
+  });
   const barePort = await freePort();
-  const bare = spawn(process.execPath, ["--import", "tsx", "bench/bare-probot.ts"], { cwd: ROOT, env: { ...process.env, PORT: String(barePort), WEBHOOK_SECRET: sandbox.webhookSecret }, stdio: ["ignore", "pipe", "inherit"] });
+  const bare = spawn(process.execPath, ["--import", "tsx", "bench/bare-probot.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(barePort), WEBHOOK_SECRET: sandbox.webhookSecret },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   await new Promise((resolve) => bare.stdout.once("data", resolve));
   const results: { app: string; round: number; sample: Sample }[] = [];
   try {
@@ -86,7 +113,11 @@ export async function benchWebhookAck(redisUrl: string) {
     for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
     await redis.quit();
   }
-  const median = (app: string, key: keyof Sample) => percentile(results.filter((r) => r.app === app).map((r) => r.sample[key]), 50);
+  const median = (app: string, key: keyof Sample) =>
+    percentile(
+      results.filter((r) => r.app === app).map((r) => r.sample[key]),
+      50,
+    );
   const summary = {
     requests_per_round: REQUESTS,
     concurrency: CONCURRENCY,
@@ -98,7 +129,11 @@ export async function benchWebhookAck(redisUrl: string) {
     targets: { throughput_ratio: ">= 0.8", p99_ratio: "<= 1.3" },
   };
   console.log(`\nWebhook acknowledgement (${REQUESTS} signed deliveries per round, concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds)\n`);
-  printTable(results.map((r) => ({ app: r.app, round: r.round, "req/s": round(r.sample.rps, 0), "p50 ms": round(r.sample.p50), "p99 ms": round(r.sample.p99) })));
-  console.log(`\nmedians: baton ${summary.baton.rps} req/s vs bare ${summary.bare.rps} req/s → ratio ${summary.throughput_ratio} (target ≥ 0.8); p99 ratio ${summary.p99_ratio} (target ≤ 1.3)`);
+  printTable(
+    results.map((r) => ({ app: r.app, round: r.round, "req/s": round(r.sample.rps, 0), "p50 ms": round(r.sample.p50), "p99 ms": round(r.sample.p99) })),
+  );
+  console.log(
+    `\nmedians: baton ${summary.baton.rps} req/s vs bare ${summary.bare.rps} req/s → ratio ${summary.throughput_ratio} (target ≥ 0.8); p99 ratio ${summary.p99_ratio} (target ≤ 1.3)`,
+  );
   return summary;
 }

@@ -53,7 +53,9 @@ export async function runPlanDemo(sandbox: Sandbox, say: (line: string) => void)
   const status = parent.comments.find((c) => c.body.startsWith("<!-- baton:status -->"));
   const table = status?.body.split("#### Plan")[1]?.split("<sub>")[0]?.trim();
   say(`\nParent #${parent.number} after ${((Date.now() - started) / 1000).toFixed(1)} s: ${parent.state}, ${statusOf(parent)}`);
-  say(`  sub-issues ${(parent.subIssues ?? []).map((n) => `#${n}`).join(", ")} · dependencies ${[...repo.issues.values()].flatMap((i) => (i.blockedBy ?? []).map((b) => `#${i.number} after #${b}`)).join(", ")}`);
+  say(
+    `  sub-issues ${(parent.subIssues ?? []).map((n) => `#${n}`).join(", ")} · dependencies ${[...repo.issues.values()].flatMap((i) => (i.blockedBy ?? []).map((b) => `#${i.number} after #${b}`)).join(", ")}`,
+  );
   if (table) say(`\n${table}\n`);
   return parent.state === "closed" && parent.labels.includes("status:done") ? 0 : 1;
 }

@@ -18,9 +18,11 @@ const TIMEOUT_MS = 90_000;
 const SAMPLE_FILES = {
   ".github/baton.yml": "scout: {}\n",
   "package.json": '{ "name": "hello-baton", "version": "1.0.0", "scripts": { "test": "node --test" } }\n',
-  "src/settings-page.js": "// The settings page: one row per setting.\nexport function renderSettingsPage(settings) {\n  return settings.map((s) => `<label>${s.name}</label>`).join(\"\\n\");\n}\n",
-  "src/theme.js": "// The page theme (colours), applied to the document root.\nexport const lightTheme = { background: \"#fff\", text: \"#222\" };\n",
-  "test/settings-page.test.js": "import { test } from 'node:test';\nimport { renderSettingsPage } from '../src/settings-page.js';\ntest('renders a row per setting', () => renderSettingsPage([]));\n",
+  "src/settings-page.js":
+    '// The settings page: one row per setting.\nexport function renderSettingsPage(settings) {\n  return settings.map((s) => `<label>${s.name}</label>`).join("\\n");\n}\n',
+  "src/theme.js": '// The page theme (colours), applied to the document root.\nexport const lightTheme = { background: "#fff", text: "#222" };\n',
+  "test/settings-page.test.js":
+    "import { test } from 'node:test';\nimport { renderSettingsPage } from '../src/settings-page.js';\ntest('renders a row per setting', () => renderSettingsPage([]));\n",
 };
 
 /** Labels where the demo stops: the pipeline is done, or waits for a person. */
@@ -52,25 +54,42 @@ async function main(): Promise<number> {
       port,
       redisUrl: redis.url,
       redisPrefix: prefix,
-      env: { LOG_LEVEL: "warn", BATON_DEFAULT_BACKEND: process.env.BATON_DEFAULT_BACKEND ?? "builtin", BATON_RECONCILE_INTERVAL: "1m", BATON_ADMIN_TOKEN: adminToken },
+      env: {
+        LOG_LEVEL: "warn",
+        BATON_DEFAULT_BACKEND: process.env.BATON_DEFAULT_BACKEND ?? "builtin",
+        BATON_RECONCILE_INTERVAL: "1m",
+        BATON_ADMIN_TOKEN: adminToken,
+      },
     });
     sandbox.setWebhookUrl(app.webhookUrl);
     say(`Baton      ${app.url}  (pid ${app.pid}, backend ${process.env.BATON_DEFAULT_BACKEND ?? "builtin"})\n`);
     if (process.argv.includes("--plan")) return await runPlanDemo(sandbox, say);
 
     const repo = await sandbox.world.createRepo(OWNER, REPO, { files: SAMPLE_FILES });
-    const issue = sandbox.world.createIssue(repo, { title: "Add a dark mode toggle to the settings page", body: "Users ask for a dark theme. Add a toggle on the settings page that switches the theme and remembers the choice." }, { kind: "user", login: "octocat" });
+    const issue = sandbox.world.createIssue(
+      repo,
+      {
+        title: "Add a dark mode toggle to the settings page",
+        body: "Users ask for a dark theme. Add a toggle on the settings page that switches the theme and remembers the choice.",
+      },
+      { kind: "user", login: "octocat" },
+    );
     say(`Issue #${issue.number} "${issue.title}" opened by octocat`);
     const started = Date.now();
-    const events = followEvents(`${app.url}/baton/events?repo=${OWNER}/${REPO}&issue=${issue.number}`, (event) => {
-      const at = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-      if (event.type === "dispatch_requested") say(`${at}s  ▶ ${event.stage}: claimed (${event.label} → running)`);
-      if (event.type === "status_changed") say(`${at}s  ✔ ${event.stage}: ${event.outcome} → ${event.to}`);
-      // Baton opens its PR as a draft and marks it ready when the AI review approves.
-      const pull = [...repo.issues.values()].find((i) => i.pull);
-      if (event.type === "status_changed" && pull && (event.stage === "implement" || event.stage === "review")) say(`         PR #${pull.number} is ${pull.pull?.draft ? "a draft" : "ready for review"}`);
-      if (event.type === "dispatch_failed") say(`${at}s  ✖ ${event.stage}: ${event.error}${event.final ? "" : " (will retry)"}`);
-    }, { authorization: `Bearer ${adminToken}` });
+    const events = followEvents(
+      `${app.url}/baton/events?repo=${OWNER}/${REPO}&issue=${issue.number}`,
+      (event) => {
+        const at = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+        if (event.type === "dispatch_requested") say(`${at}s  ▶ ${event.stage}: claimed (${event.label} → running)`);
+        if (event.type === "status_changed") say(`${at}s  ✔ ${event.stage}: ${event.outcome} → ${event.to}`);
+        // Baton opens its PR as a draft and marks it ready when the AI review approves.
+        const pull = [...repo.issues.values()].find((i) => i.pull);
+        if (event.type === "status_changed" && pull && (event.stage === "implement" || event.stage === "review"))
+          say(`         PR #${pull.number} is ${pull.pull?.draft ? "a draft" : "ready for review"}`);
+        if (event.type === "dispatch_failed") say(`${at}s  ✖ ${event.stage}: ${event.error}${event.final ? "" : " (will retry)"}`);
+      },
+      { authorization: `Bearer ${adminToken}` },
+    );
     sandbox.world.addLabels(repo, issue, ["status:triage"], { kind: "user", login: "octocat" });
     say(`  0.0s  octocat applied status:triage`);
 
@@ -83,9 +102,18 @@ async function main(): Promise<number> {
     say(`  labels    ${issue.labels.join(", ")}`);
     say(`  comments  ${issue.comments.length} (${issue.comments.filter((c) => c.body.startsWith("<!-- baton:artifact")).length} artifacts, 1 status comment)`);
     const pulls = [...repo.issues.values()].filter((i) => i.pull);
-    for (const pull of pulls) say(`  PR #${pull.number} ${pull.title} (${pull.pull?.head} → ${pull.pull?.base}) · ${pull.pull?.draft ? "draft" : "ready for review"} · ${pull.pull?.reviews.length ?? 0} review(s)`);
+    for (const pull of pulls)
+      say(
+        `  PR #${pull.number} ${pull.title} (${pull.pull?.head} → ${pull.pull?.base}) · ${pull.pull?.draft ? "draft" : "ready for review"} · ${pull.pull?.reviews.length ?? 0} review(s)`,
+      );
     const status = issue.comments.find((c) => c.body.startsWith("<!-- baton:status -->"));
-    if (status) say(`\n${status.body.split("\n").filter((l) => l.startsWith("|") || l.startsWith("###")).join("\n")}\n`);
+    if (status)
+      say(
+        `\n${status.body
+          .split("\n")
+          .filter((l) => l.startsWith("|") || l.startsWith("###"))
+          .join("\n")}\n`,
+      );
     for (const artifact of issue.comments.filter((c) => c.body.startsWith("<!-- baton:artifact"))) {
       const heading = artifact.body.split("\n").find((l) => l.startsWith("## ")) ?? "";
       say(`  ${heading.replace(/^## /, "")}: ${artifact.body.split("\n").find((l) => l.startsWith("**") || l.startsWith("[builtin")) ?? ""}`.slice(0, 160));

@@ -4,9 +4,22 @@ import type { Runtime } from "./runtime.js";
 
 /** The deliveries Baton acts on, as `event` or `event.action`; any other is answered and dropped. */
 export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
-  "issues.labeled", "issues.unlabeled", "issues.opened", "issues.closed", "issue_comment.created", "pull_request.closed", "push", "installation.created", "installation_repositories.added",
+  "issues.labeled",
+  "issues.unlabeled",
+  "issues.opened",
+  "issues.closed",
+  "issue_comment.created",
+  "pull_request.closed",
+  "push",
+  "installation.created",
+  "installation_repositories.added",
   // Baton's own pull requests (src/pipeline/accept-pull-event.ts).
-  "pull_request.reopened", "pull_request_review.submitted", "pull_request_review_comment.created", "check_run.completed", "check_suite.completed", "status",
+  "pull_request.reopened",
+  "pull_request_review.submitted",
+  "pull_request_review_comment.created",
+  "check_run.completed",
+  "check_suite.completed",
+  "status",
 ]);
 
 /**

@@ -27,7 +27,9 @@ export function appCredentials(processEnv: NodeJS.ProcessEnv): AppCredentials | 
  * Probot with Baton's defaults: the app's credentials, GitHub's URL, and an Octokit that
  * paces, retries, counts (into `metrics`) and redacts (with `redact`) every request.
  */
-export function createProbotClass(options: Pick<RuntimeOptions, "log" | "app" | "baseUrl" | "pacing"> & { env: BatonEnv; metrics: Metrics; redact: Redact }): typeof Probot {
+export function createProbotClass(
+  options: Pick<RuntimeOptions, "log" | "app" | "baseUrl" | "pacing"> & { env: BatonEnv; metrics: Metrics; redact: Redact },
+): typeof Probot {
   const { env } = options;
   // REDIS_URL is Baton's queue store; it is deliberately not passed to Probot, whose
   // throttle cluster would try to download ioredis at run time. Pacing is per process and
@@ -38,7 +40,13 @@ export function createProbotClass(options: Pick<RuntimeOptions, "log" | "app" | 
     secret: env.WEBHOOK_SECRET,
     baseUrl: options.baseUrl ?? (env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : undefined),
     log: options.log.child({ name: "probot" }),
-    Octokit: createOctokitClass({ paceMs: defaultPaceMs(env), retryBaseMs: env.BATON_GITHUB_RETRY_BASE, ...options.pacing, metrics: options.metrics, redact: options.redact }),
+    Octokit: createOctokitClass({
+      paceMs: defaultPaceMs(env),
+      retryBaseMs: env.BATON_GITHUB_RETRY_BASE,
+      ...options.pacing,
+      metrics: options.metrics,
+      redact: options.redact,
+    }),
   });
 }
 

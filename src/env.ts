@@ -3,18 +3,19 @@ import { isDuration, parseDuration } from "./config/duration.js";
 import { STAGE_KINDS, type StageKind } from "./config/schema.js";
 
 const DurationMs = (fallback: string) =>
-  z
-    .string()
-    .refine(isDuration, { message: "not a duration (use 250ms, 5s, 10m or 2h)" })
-    .default(fallback)
-    .transform(parseDuration);
+  z.string().refine(isDuration, { message: "not a duration (use 250ms, 5s, 10m or 2h)" }).default(fallback).transform(parseDuration);
 
 /** A comma-separated list, trimmed, empty entries dropped. */
 const List = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((value) => value.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
+    .transform((value) =>
+      value
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    );
 
 /** An executable's name or path; empty means the default. */
 const Executable = (fallback: string) =>
@@ -30,7 +31,9 @@ export const concurrencyVar = <K extends StageKind>(kind: K) => `BATON_CONCURREN
 
 function kindConcurrency() {
   const optionalCount = z.coerce.number().int().positive().optional();
-  return Object.fromEntries(STAGE_KINDS.map((kind) => [concurrencyVar(kind), optionalCount])) as { [K in StageKind as ReturnType<typeof concurrencyVar<K>>]: typeof optionalCount };
+  return Object.fromEntries(STAGE_KINDS.map((kind) => [concurrencyVar(kind), optionalCount])) as {
+    [K in StageKind as ReturnType<typeof concurrencyVar<K>>]: typeof optionalCount;
+  };
 }
 
 /**
@@ -50,7 +53,10 @@ export const BatonEnv = z.object({
   BATON_ROLE: z.enum(["all", "server", "worker"]).default("all"),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
   /** Prefix of every Redis key Baton and BullMQ write: one Redis can host several Batons. */
-  BATON_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default("baton"),
+  BATON_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .default("baton"),
   BATON_DEFAULT_BACKEND: z.string().optional(),
   BATON_RECONCILE_INTERVAL: DurationMs("5m"),
   BATON_STALL_INTERVAL: DurationMs("30s"),
@@ -89,7 +95,11 @@ export const BatonEnv = z.object({
   /** Most `/baton/events` clients at once per process; more get 503. */
   BATON_SSE_MAX_CLIENTS: Count(50),
   /** Largest webhook body accepted; bigger ones are refused before parsing. */
-  BATON_MAX_WEBHOOK_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  BATON_MAX_WEBHOOK_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
   /**
    * `auto`: agent CLIs and pre-flight run in a bubblewrap sandbox, and are refused where it
    * cannot start. `off`: they run as Baton's own user, next to its secrets (unsafe).
@@ -105,7 +115,12 @@ export const BatonEnv = z.object({
   BATON_SANDBOX_PASS_ENV: z
     .string()
     .default("")
-    .transform((value) => value.split(",").map((s) => s.trim()).filter(Boolean)),
+    .transform((value) =>
+      value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   /**
    * Disk kept for clones no stage holds (one per repository and commit, shared by the stages
    * of a process that read code); 0 keeps none, so every stage clones anew.
@@ -116,7 +131,10 @@ export const BatonEnv = z.object({
   /** How often the review stage reads a PR's checks again while it waits for them to complete. */
   BATON_CHECKS_POLL: DurationMs("10s"),
   /** Let agents add, change or delete `.github/workflows/**` (they run with the repository's secrets). */
-  BATON_ALLOW_WORKFLOW_CHANGES: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  BATON_ALLOW_WORKFLOW_CHANGES: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   /** Most paths one implement run may add, change or delete. */
   BATON_MAX_CHANGED_FILES: Count(1000),
   /** Most bytes of added or changed files one implement run may push. */
@@ -129,10 +147,29 @@ export const BatonEnv = z.object({
   BATON_CLAUDE_BIN: Executable("claude"),
   BATON_CODEX_BIN: Executable("codex"),
   /** The command backend's default executable, and the ones a repository config may name besides it. */
-  BATON_AGENT_COMMAND: z.string().optional().transform((value) => value?.trim() || undefined),
-  BATON_AGENT_COMMANDS: z.string().default("").transform((value) => value.split(",").map((s) => s.trim()).filter(Boolean)),
+  BATON_AGENT_COMMAND: z
+    .string()
+    .optional()
+    .transform((value) => value?.trim() || undefined),
+  BATON_AGENT_COMMANDS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   /** Secrets (by name) handed to the command backend's executable. */
-  BATON_AGENT_COMMAND_SECRETS: z.string().default("").transform((value) => value.split(",").map((s) => s.trim()).filter(Boolean)),
+  BATON_AGENT_COMMAND_SECRETS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   /** What the `builtin` (canned, offline) reviewer decides, and how long each of its tasks takes. */
   BATON_BUILTIN_REVIEW_VERDICT: z.enum(["approved", "needs-changes", "rejected"]).default("approved"),
   BATON_BUILTIN_DELAY: DurationMs("0ms"),

@@ -18,7 +18,11 @@ export class PermanentError extends Error {
 /** The agent's answer could not be used (garbage, wrong shape, even after one repair). */
 export class AgentOutputError extends PermanentError {
   override name = "AgentOutputError";
-  constructor(message: string, readonly output: string, options?: { hint?: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly output: string,
+    options?: { hint?: string; cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -32,7 +36,11 @@ export class StageWait extends Error {
   override name = "StageWait";
   /** When the awaited state was last read: an event after it wakes the run. */
   readonly checkedAt = Date.now();
-  constructor(readonly until: number, readonly since: number, message = "waiting") {
+  constructor(
+    readonly until: number,
+    readonly since: number,
+    message = "waiting",
+  ) {
     super(message);
   }
 }

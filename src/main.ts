@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const env = readEnv(process.env);
   const log = pino({ level: env.LOG_LEVEL ?? "info", name: "baton" });
   if (!env.WEBHOOK_SECRET) {
-    log.fatal("WEBHOOK_SECRET is not set: Baton refuses to start (Probot would fall back to the public secret \"development\").");
+    log.fatal('WEBHOOK_SECRET is not set: Baton refuses to start (Probot would fall back to the public secret "development").');
     process.exit(1);
   }
   const app = appCredentials(process.env);
@@ -31,7 +31,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  if (env.BATON_SANDBOX === "off") log.warn("BATON_SANDBOX=off: agent CLIs and pre-flight commands run WITHOUT the OS sandbox, as Baton's own user, able to read its secrets and reach any host. Unsafe wherever outsiders open issues (docs/security.md).");
+  if (env.BATON_SANDBOX === "off")
+    log.warn(
+      "BATON_SANDBOX=off: agent CLIs and pre-flight commands run WITHOUT the OS sandbox, as Baton's own user, able to read its secrets and reach any host. Unsafe wherever outsiders open issues (docs/security.md).",
+    );
 
   // Named, so an operator (and the tests) can tell Baton's connections apart in CLIENT LIST.
   const rt = createRuntime({ processEnv: process.env, log, app, connectionName: `baton:${env.BATON_REDIS_PREFIX}` });
@@ -67,7 +70,13 @@ async function main(): Promise<void> {
       if (!ownAdminPort) options.addHandler(admin.handle);
     });
     // Deliveries are taken in front of Probot's listeners, which serve the rest of the port.
-    serveWebhooks(await server.start(), { path: env.WEBHOOK_PATH, maxBytes: env.BATON_MAX_WEBHOOK_BYTES, secret: env.WEBHOOK_SECRET, receive: receiveDelivery(rt), log: log.child({ name: "webhooks" }) });
+    serveWebhooks(await server.start(), {
+      path: env.WEBHOOK_PATH,
+      maxBytes: env.BATON_MAX_WEBHOOK_BYTES,
+      secret: env.WEBHOOK_SECRET,
+      receive: receiveDelivery(rt),
+      log: log.child({ name: "webhooks" }),
+    });
   }
   let workers: Workers | undefined;
   if (env.BATON_ROLE !== "server") {

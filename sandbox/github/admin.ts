@@ -63,7 +63,8 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
         if (body.clear) faults.clear();
         if (body.fail_next) faults.failNext(Number(body.fail_next), { status: body.status, method: body.method, path: body.path });
         if (body.fail_fraction !== undefined) faults.failFraction(Number(body.fail_fraction), body.seed);
-        if (body.rate_limit) faults.rateLimit(Number(body.rate_limit), { status: body.status, retryAfter: body.retry_after, method: body.method, path: body.path });
+        if (body.rate_limit)
+          faults.rateLimit(Number(body.rate_limit), { status: body.status, retryAfter: body.retry_after, method: body.method, path: body.path });
         if (body.exhaust_primary) faults.exhaustPrimary(Number(body.exhaust_primary), body.reset_in);
         if (body.latency_ms !== undefined) faults.latencyMs = Number(body.latency_ms);
         if (body.drop_webhooks) world.webhooks.faults.drop = Number(body.drop_webhooks);

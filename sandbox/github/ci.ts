@@ -35,8 +35,17 @@ export async function finishCi(world: World, repo: Repo, run: CheckRun, conclusi
       ? {
           title: "1 test failed",
           summary: "test/settings.test.ts: dark mode toggle › remembers the choice",
-          text: "Expected: \"dark\"\nReceived: \"light\"",
-          annotations: [{ path: "src/settings.ts", start_line: 3, end_line: 3, annotation_level: "failure", message: "Expected \"dark\", received \"light\"", title: "remembers the choice" }],
+          text: 'Expected: "dark"\nReceived: "light"',
+          annotations: [
+            {
+              path: "src/settings.ts",
+              start_line: 3,
+              end_line: 3,
+              annotation_level: "failure",
+              message: 'Expected "dark", received "light"',
+              title: "remembers the choice",
+            },
+          ],
         }
       : { title: "All tests passed", summary: "12 tests passed" },
   });

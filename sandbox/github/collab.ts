@@ -24,7 +24,13 @@ export interface InlineComment {
 
 const REVIEW_STATE: Record<string, string> = { APPROVE: "APPROVED", REQUEST_CHANGES: "CHANGES_REQUESTED", COMMENT: "COMMENTED" };
 
-export async function submitReview(world: World, repo: Repo, issue: Issue, input: { body?: string; event?: string; comments?: InlineComment[] }, actor: Actor | undefined): Promise<Review> {
+export async function submitReview(
+  world: World,
+  repo: Repo,
+  issue: Issue,
+  input: { body?: string; event?: string; comments?: InlineComment[] },
+  actor: Actor | undefined,
+): Promise<Review> {
   const pull = issue.pull!;
   const event = input.event ?? "COMMENT";
   const state = REVIEW_STATE[event];
@@ -33,15 +39,30 @@ export async function submitReview(world: World, repo: Repo, issue: Issue, input
   if (event !== "COMMENT" && reviewer.login === issue.user.login) {
     throw new SandboxError(invalid("Unprocessable Entity", [`Can not ${event === "APPROVE" ? "approve" : "request changes on"} your own pull request`]));
   }
-  if (event === "REQUEST_CHANGES" && !input.body && !input.comments?.length) throw new SandboxError(invalid("Unprocessable Entity", ["Review Comment is missing"]));
+  if (event === "REQUEST_CHANGES" && !input.body && !input.comments?.length)
+    throw new SandboxError(invalid("Unprocessable Entity", ["Review Comment is missing"]));
   const { head } = await world.shas(repo, issue);
   const now = new Date().toISOString();
   const review: Review = { id: world.state.id(), body: input.body ?? "", event, state, user: reviewer, commit_id: head, submitted_at: now };
   const patch = await diff(repo.gitDir, pull.base, pull.head);
   const comments = (input.comments ?? []).map((c): ReviewComment => {
     const hunk = diffHunk(patch, c.path, c.line);
-    if (hunk === undefined) throw new SandboxError(invalid("Unprocessable Entity", [`pull_request_review_thread.line must be part of the diff (${c.path}:${c.line})`]));
-    return { id: world.state.id(), review_id: review.id, path: c.path, line: c.line, start_line: c.start_line ?? null, side: c.side ?? "RIGHT", diff_hunk: hunk, body: c.body, user: reviewer, commit_id: head, created_at: now, updated_at: now };
+    if (hunk === undefined)
+      throw new SandboxError(invalid("Unprocessable Entity", [`pull_request_review_thread.line must be part of the diff (${c.path}:${c.line})`]));
+    return {
+      id: world.state.id(),
+      review_id: review.id,
+      path: c.path,
+      line: c.line,
+      start_line: c.start_line ?? null,
+      side: c.side ?? "RIGHT",
+      diff_hunk: hunk,
+      body: c.body,
+      user: reviewer,
+      commit_id: head,
+      created_at: now,
+      updated_at: now,
+    };
   });
   pull.reviews.push(review);
   (pull.reviewComments ??= []).push(...comments);
@@ -57,13 +78,29 @@ export async function submitReview(world: World, repo: Repo, issue: Issue, input
 }
 
 /** A reply in an inline comment's thread; replies to replies go to the thread's first comment, as on GitHub. */
-export async function replyToReviewComment(world: World, repo: Repo, issue: Issue, commentId: number, body: string, actor: Actor | undefined): Promise<ReviewComment> {
+export async function replyToReviewComment(
+  world: World,
+  repo: Repo,
+  issue: Issue,
+  commentId: number,
+  body: string,
+  actor: Actor | undefined,
+): Promise<ReviewComment> {
   const thread = issue.pull!.reviewComments ?? [];
   const target = thread.find((c) => c.id === commentId);
   if (!target) throw new SandboxError(notFound());
   const root = target.in_reply_to_id ?? target.id;
   const now = new Date().toISOString();
-  const reply: ReviewComment = { ...target, id: world.state.id(), review_id: world.state.id(), body, user: world.actorUser(actor), in_reply_to_id: root, created_at: now, updated_at: now };
+  const reply: ReviewComment = {
+    ...target,
+    id: world.state.id(),
+    review_id: world.state.id(),
+    body,
+    user: world.actorUser(actor),
+    in_reply_to_id: root,
+    created_at: now,
+    updated_at: now,
+  };
   thread.push(reply);
   sendReviewComment(world, repo, issue, reply);
   return reply;
@@ -154,16 +191,42 @@ async function sendCheckRun(world: World, repo: Repo, run: CheckRun, action: "cr
     const conclusion = suite.find((r) => r.conclusion !== "success" && r.conclusion !== "neutral" && r.conclusion !== "skipped")?.conclusion ?? "success";
     world.webhooks.send("check_suite", {
       action: "completed",
-      check_suite: { id: run.id, node_id: `CS_${run.id}`, head_branch: pulls[0]?.pull?.head ?? null, head_sha: run.head_sha, status: "completed", conclusion, pull_requests: checkRun.pull_requests, app: checkRun.app },
+      check_suite: {
+        id: run.id,
+        node_id: `CS_${run.id}`,
+        head_branch: pulls[0]?.pull?.head ?? null,
+        head_sha: run.head_sha,
+        status: "completed",
+        conclusion,
+        pull_requests: checkRun.pull_requests,
+        app: checkRun.app,
+      },
       ...world.payloads.common(repo, sender),
     });
   }
 }
 
-export async function createStatus(world: World, repo: Repo, sha: string, input: { state: string; context?: string; description?: string | null; target_url?: string | null }, actor: Actor | undefined): Promise<CommitStatus> {
-  if (!["error", "failure", "pending", "success"].includes(input.state)) throw new SandboxError(invalid("Validation Failed", [{ resource: "Status", field: "state", code: "custom" }]));
+export async function createStatus(
+  world: World,
+  repo: Repo,
+  sha: string,
+  input: { state: string; context?: string; description?: string | null; target_url?: string | null },
+  actor: Actor | undefined,
+): Promise<CommitStatus> {
+  if (!["error", "failure", "pending", "success"].includes(input.state))
+    throw new SandboxError(invalid("Validation Failed", [{ resource: "Status", field: "state", code: "custom" }]));
   const now = new Date().toISOString();
-  const status: CommitStatus = { id: world.state.id(), sha, state: input.state as CommitStatus["state"], context: input.context ?? "default", description: input.description ?? null, target_url: input.target_url ?? null, creator: world.actorUser(actor), created_at: now, updated_at: now };
+  const status: CommitStatus = {
+    id: world.state.id(),
+    sha,
+    state: input.state as CommitStatus["state"],
+    context: input.context ?? "default",
+    description: input.description ?? null,
+    target_url: input.target_url ?? null,
+    creator: world.actorUser(actor),
+    created_at: now,
+    updated_at: now,
+  };
   (repo.statuses ??= []).push(status);
   const branches = (await pullsAt(repo, sha)).map((p) => ({ name: p.pull!.head, commit: { sha }, protected: false }));
   world.webhooks.send("status", {
@@ -194,7 +257,10 @@ export async function setPullState(world: World, repo: Repo, issue: Issue, state
   if (issue.state === state) return;
   issue.state = state;
   issue.updated_at = new Date().toISOString();
-  world.webhooks.send("pull_request", world.payloads.pull(state === "closed" ? "closed" : "reopened", repo, issue, world.actorUser(actor), await world.shas(repo, issue)));
+  world.webhooks.send(
+    "pull_request",
+    world.payloads.pull(state === "closed" ? "closed" : "reopened", repo, issue, world.actorUser(actor), await world.shas(repo, issue)),
+  );
 }
 
 export async function markReadyForReview(world: World, repo: Repo, issue: Issue, actor: Actor | undefined): Promise<void> {
@@ -209,9 +275,15 @@ export async function markReadyForReview(world: World, repo: Repo, issue: Issue,
  */
 export async function updatePullBranch(world: World, repo: Repo, issue: Issue, actor: Actor | undefined): Promise<void> {
   const { head, base } = await world.shas(repo, issue);
-  const upToDate = await git(repo.gitDir, ["merge-base", "--is-ancestor", base, head]).then(() => true, () => false);
+  const upToDate = await git(repo.gitDir, ["merge-base", "--is-ancestor", base, head]).then(
+    () => true,
+    () => false,
+  );
   if (upToDate) throw new SandboxError(invalid("There are no new commits on the base branch."));
-  const tree = await git(repo.gitDir, ["merge-tree", "--write-tree", head, base]).then((out) => out.split("\n")[0]!.trim(), () => undefined);
+  const tree = await git(repo.gitDir, ["merge-tree", "--write-tree", head, base]).then(
+    (out) => out.split("\n")[0]!.trim(),
+    () => undefined,
+  );
   if (!tree) throw new SandboxError(invalid("merge conflict between base and head"));
   const before = await listBranches(repo.gitDir);
   const pull = issue.pull!;
@@ -221,12 +293,24 @@ export async function updatePullBranch(world: World, repo: Repo, issue: Issue, a
 }
 
 /** A person pushes one commit with `files` to `branch` (made from `from` when new), with the push webhooks. */
-export async function pushCommit(world: World, repo: Repo, branch: string, files: Record<string, string>, actor: Actor | undefined, from = branch): Promise<string> {
+export async function pushCommit(
+  world: World,
+  repo: Repo,
+  branch: string,
+  files: Record<string, string>,
+  actor: Actor | undefined,
+  from = branch,
+): Promise<string> {
   const parent = await resolveRef(repo.gitDir, `refs/heads/${from}`);
   if (!parent) throw new SandboxError(notFound("Branch not found"));
   const before = await listBranches(repo.gitDir);
   const user = world.actorUser(actor);
-  const env = { GIT_AUTHOR_NAME: user.login, GIT_AUTHOR_EMAIL: `${user.login}@sandbox`, GIT_COMMITTER_NAME: user.login, GIT_COMMITTER_EMAIL: `${user.login}@sandbox` };
+  const env = {
+    GIT_AUTHOR_NAME: user.login,
+    GIT_AUTHOR_EMAIL: `${user.login}@sandbox`,
+    GIT_COMMITTER_NAME: user.login,
+    GIT_COMMITTER_EMAIL: `${user.login}@sandbox`,
+  };
   const index = `${repo.gitDir}/sandbox-index-${world.state.id()}`;
   const run = (args: string[], input?: string) => gitWith(repo.gitDir, args, { ...env, GIT_INDEX_FILE: index }, input);
   await run(["read-tree", parent]);
@@ -244,7 +328,9 @@ export async function pushCommit(world: World, repo: Repo, branch: string, files
 
 function gitWith(gitDir: string, args: string[], env: Record<string, string>, input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile("git", ["--git-dir", gitDir, ...args], { env: { ...process.env, ...env } }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    const child = execFile("git", ["--git-dir", gitDir, ...args], { env: { ...process.env, ...env } }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }

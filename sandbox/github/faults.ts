@@ -30,7 +30,12 @@ export class ApiFaults {
 
   /** Fail the next `count` calls (matching method and path, when given) with `status`. */
   failNext(count: number, options: { status?: number; method?: string; path?: string } = {}): void {
-    this.rules.push({ remaining: count, method: options.method, path: options.path ? new RegExp(options.path) : undefined, reply: () => serverError(options.status ?? 502) });
+    this.rules.push({
+      remaining: count,
+      method: options.method,
+      path: options.path ? new RegExp(options.path) : undefined,
+      reply: () => serverError(options.status ?? 502),
+    });
   }
 
   /** Fail this fraction (0..1) of calls with 502, from a seeded sequence. */
@@ -48,7 +53,10 @@ export class ApiFaults {
       path: options.path ? new RegExp(options.path) : undefined,
       reply: () => ({
         status,
-        body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits" },
+        body: {
+          message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+          documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        },
         headers: options.retryAfter === undefined ? undefined : { "retry-after": String(options.retryAfter) },
       }),
     });

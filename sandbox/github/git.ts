@@ -85,7 +85,12 @@ export async function readPathAt(gitDir: string, ref: string, path: string): Pro
 /** Branch → sha, for telling what a push changed. */
 export async function listBranches(gitDir: string): Promise<Map<string, string>> {
   const out = await git(gitDir, ["for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads"]);
-  return new Map(out.split("\n").filter(Boolean).map((line) => line.split(" ") as [string, string]));
+  return new Map(
+    out
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.split(" ") as [string, string]),
+  );
 }
 
 export async function diff(gitDir: string, base: string, head: string): Promise<string> {
@@ -95,20 +100,28 @@ export async function diff(gitDir: string, base: string, head: string): Promise<
 export async function diffFiles(gitDir: string, base: string, head: string) {
   const numstat = await git(gitDir, ["diff", "--numstat", `${base}...${head}`]);
   const status = await git(gitDir, ["diff", "--name-status", `${base}...${head}`]);
-  const kinds = new Map(status.split("\n").filter(Boolean).map((l) => [l.split("\t").pop() ?? "", l[0]] as const));
+  const kinds = new Map(
+    status
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => [l.split("\t").pop() ?? "", l[0]] as const),
+  );
   return Promise.all(
-    numstat.split("\n").filter(Boolean).map(async (line) => {
-      const [add, del, filename = ""] = line.split("\t");
-      const kind = kinds.get(filename);
-      return {
-        filename,
-        status: kind === "A" ? "added" : kind === "D" ? "removed" : "modified",
-        additions: Number(add) || 0,
-        deletions: Number(del) || 0,
-        changes: (Number(add) || 0) + (Number(del) || 0),
-        patch: (await git(gitDir, ["diff", `${base}...${head}`, "--", filename])).split("\n").slice(4).join("\n"),
-      };
-    }),
+    numstat
+      .split("\n")
+      .filter(Boolean)
+      .map(async (line) => {
+        const [add, del, filename = ""] = line.split("\t");
+        const kind = kinds.get(filename);
+        return {
+          filename,
+          status: kind === "A" ? "added" : kind === "D" ? "removed" : "modified",
+          additions: Number(add) || 0,
+          deletions: Number(del) || 0,
+          changes: (Number(add) || 0) + (Number(del) || 0),
+          patch: (await git(gitDir, ["diff", `${base}...${head}`, "--", filename])).split("\n").slice(4).join("\n"),
+        };
+      }),
   );
 }
 

@@ -2,10 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Token } from "./state.js";
 
 /** Who is calling: the app itself (JWT), an installation (token), or a person (token). */
-export type Actor =
-  | { kind: "app" }
-  | { kind: "installation"; installationId: number; token: Token }
-  | { kind: "user"; login: string };
+export type Actor = { kind: "app" } | { kind: "installation"; installationId: number; token: Token } | { kind: "user"; login: string };
 
 export interface Call {
   method: string;
@@ -59,7 +56,12 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export function send(res: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = { "x-github-media-type": "github.v3", "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4999", ...reply.headers };
+  const headers: Record<string, string> = {
+    "x-github-media-type": "github.v3",
+    "x-ratelimit-limit": "5000",
+    "x-ratelimit-remaining": "4999",
+    ...reply.headers,
+  };
   if (reply.status === 204 || reply.body === undefined) {
     res.writeHead(reply.status, headers).end();
   } else if (reply.raw) {

@@ -92,7 +92,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const beforeServe: Sandbox["beforeServe"] = [];
   const urls = { web: "", api: "" };
   const world = new World(urls, appId, appSlug, gitRoot, webhooks);
-  const routes: Route[] = [...appRoutes(world), ...repoRoutes(world), ...issueRoutes(world), ...pullRoutes(world), ...reviewRoutes(world), ...checkRoutes(world), ...relationRoutes(world)];
+  const routes: Route[] = [
+    ...appRoutes(world),
+    ...repoRoutes(world),
+    ...issueRoutes(world),
+    ...pullRoutes(world),
+    ...reviewRoutes(world),
+    ...checkRoutes(world),
+    ...relationRoutes(world),
+  ];
   world.pushListeners.push((repo, branch, sha) => startCi(world, repo, branch, sha));
 
   const snapshot = () => ({
@@ -102,7 +110,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       name: r.name,
       labels: [...r.labels.values()].map((l) => l.name),
       check_runs: r.checkRuns,
-      issues: [...r.issues.values()].map((i) => ({ number: i.number, title: i.title, state: i.state, labels: i.labels, pull: i.pull ? { ...i.pull, headRepo: i.pull.headRepo ? `${i.pull.headRepo.owner}/${i.pull.headRepo.name}` : null } : null, comments: i.comments.map((c) => ({ id: c.id, user: c.user.login, body: c.body })) })),
+      issues: [...r.issues.values()].map((i) => ({
+        number: i.number,
+        title: i.title,
+        state: i.state,
+        labels: i.labels,
+        pull: i.pull ? { ...i.pull, headRepo: i.pull.headRepo ? `${i.pull.headRepo.owner}/${i.pull.headRepo.name}` : null } : null,
+        comments: i.comments.map((c) => ({ id: c.id, user: c.user.login, body: c.body })),
+      })),
     })),
     deliveries: webhooks.deliveries.map(({ payload: _p, ...d }) => d),
     calls: calls.length,
@@ -156,22 +171,36 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   function recordCall(method: string, routeName: string, path: string, query: string, status: number, actor?: Actor): void {
-    const installation = actor?.kind === "installation" ? { installationId: actor.installationId, token: { permissions: actor.token.permissions, repositoryIds: actor.token.repositoryIds } } : {};
+    const installation =
+      actor?.kind === "installation"
+        ? { installationId: actor.installationId, token: { permissions: actor.token.permissions, repositoryIds: actor.token.repositoryIds } }
+        : {};
     calls.push({ method, route: routeName, path, query, status, ...installation, at: Date.now() });
   }
 
   async function handleGit(req: IncomingMessage, res: ServerResponse, owner: string, name: string, rest: string): Promise<void> {
     const repo = world.state.repo(owner, name);
     const actor = identify(req.headers.authorization, world.state, publicKey, appId);
-    const allowed = repo && actor && (actor.kind === "user" || (actor.kind === "installation" && world.state.installationFor(repo.owner)?.id === actor.installationId));
+    const allowed =
+      repo && actor && (actor.kind === "user" || (actor.kind === "installation" && world.state.installationFor(repo.owner)?.id === actor.installationId));
     if (!repo || !allowed) {
-      res.writeHead(repo && !actor ? 401 : 404, { "www-authenticate": 'Basic realm="GitHub"', "content-type": "text/plain" }).end(repo && !actor ? "Authentication required" : "Repository not found");
+      res
+        .writeHead(repo && !actor ? 401 : 404, { "www-authenticate": 'Basic realm="GitHub"', "content-type": "text/plain" })
+        .end(repo && !actor ? "Authentication required" : "Repository not found");
       return;
     }
     // A push is `git-receive-pack` (its ref advertisement, then the pack); everything else reads.
-    const service = rest.endsWith("/git-receive-pack") || new URL(req.url ?? "/", "http://localhost").searchParams.get("service") === "git-receive-pack" ? "write" : "read";
+    const service =
+      rest.endsWith("/git-receive-pack") || new URL(req.url ?? "/", "http://localhost").searchParams.get("service") === "git-receive-pack" ? "write" : "read";
     if (actor.kind === "installation" && !gitAllowed(actor.token, repo, service)) {
-      recordCall(req.method ?? "GET", `${req.method} /{owner}/{repo}.git/${service === "write" ? "git-receive-pack" : "git-upload-pack"}`, `/${owner}/${name}.git${rest}`, "", 403, actor);
+      recordCall(
+        req.method ?? "GET",
+        `${req.method} /{owner}/{repo}.git/${service === "write" ? "git-receive-pack" : "git-upload-pack"}`,
+        `/${owner}/${name}.git${rest}`,
+        "",
+        403,
+        actor,
+      );
       res.writeHead(403, { "content-type": "text/plain" }).end(`Permission to ${repo.owner}/${repo.name}.git denied to ${world.appSlug}[bot].`);
       return;
     }

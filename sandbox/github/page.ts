@@ -15,13 +15,28 @@ function chip(name: string, color: string): string {
  */
 export function renderPage(state: SandboxState, webUrl: string): string {
   const sections = [...state.repos.values()].map((repo) => {
-    const issues = [...repo.issues.values()].sort((a, b) => a.number - b.number).map((issue) => {
-      const labels = issue.labels.map((l) => chip(l, repo.labels.get(l.toLowerCase())?.color ?? "ededed")).join(" ");
-      const comments = issue.comments.map((c) => `<details${c.body.startsWith("<!-- baton:status") ? " open" : ""}><summary><b>${escape(c.user.login)}</b> · ${escape(c.body.split("\n").find((l) => l.trim() && !l.startsWith("<!--"))?.slice(0, 90) ?? "")}</summary><pre>${escape(c.body)}</pre></details>`).join("");
-      const reviews = issue.pull?.reviews.map((r) => `<details><summary>review by <b>${escape(r.user.login)}</b> (${escape(r.state)})</summary><pre>${escape(r.body)}</pre></details>`).join("") ?? "";
-      const kind = issue.pull ? `PR ${escape(issue.pull.head)} → ${escape(issue.pull.base)}${issue.pull.merged ? " (merged)" : ""}` : "issue";
-      return `<div class="issue"><h3>#${issue.number} ${escape(issue.title)} <small>${kind} · ${issue.state}</small></h3><div>${labels}</div><p>${escape(issue.body).replace(/\n/g, "<br>")}</p>${comments}${reviews}</div>`;
-    });
+    const issues = [...repo.issues.values()]
+      .sort((a, b) => a.number - b.number)
+      .map((issue) => {
+        const labels = issue.labels.map((l) => chip(l, repo.labels.get(l.toLowerCase())?.color ?? "ededed")).join(" ");
+        const comments = issue.comments
+          .map(
+            (c) =>
+              `<details${c.body.startsWith("<!-- baton:status") ? " open" : ""}><summary><b>${escape(c.user.login)}</b> · ${escape(
+                c.body
+                  .split("\n")
+                  .find((l) => l.trim() && !l.startsWith("<!--"))
+                  ?.slice(0, 90) ?? "",
+              )}</summary><pre>${escape(c.body)}</pre></details>`,
+          )
+          .join("");
+        const reviews =
+          issue.pull?.reviews
+            .map((r) => `<details><summary>review by <b>${escape(r.user.login)}</b> (${escape(r.state)})</summary><pre>${escape(r.body)}</pre></details>`)
+            .join("") ?? "";
+        const kind = issue.pull ? `PR ${escape(issue.pull.head)} → ${escape(issue.pull.base)}${issue.pull.merged ? " (merged)" : ""}` : "issue";
+        return `<div class="issue"><h3>#${issue.number} ${escape(issue.title)} <small>${kind} · ${issue.state}</small></h3><div>${labels}</div><p>${escape(issue.body).replace(/\n/g, "<br>")}</p>${comments}${reviews}</div>`;
+      });
     return `<section><h2>${escape(repo.owner)}/${escape(repo.name)} <small>git clone ${escape(webUrl)}/${escape(repo.owner)}/${escape(repo.name)}.git</small></h2>${issues.join("") || "<p>No issues yet.</p>"}</section>`;
   });
   return `<!doctype html><html><head><meta charset="utf-8"><title>Baton sandbox</title><style>

@@ -36,7 +36,13 @@ export class Payloads {
   }
 
   push(repo: Repo, ref: string, before: string, after: string, files: { added: string[]; modified: string[]; removed: string[] }, sender: User) {
-    const commit = { id: after, message: "push", timestamp: new Date().toISOString(), ...files, author: { name: sender.login, email: `${sender.login}@sandbox`, username: sender.login } };
+    const commit = {
+      id: after,
+      message: "push",
+      timestamp: new Date().toISOString(),
+      ...files,
+      author: { name: sender.login, email: `${sender.login}@sandbox`, username: sender.login },
+    };
     return {
       ref,
       before,

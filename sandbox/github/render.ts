@@ -68,7 +68,14 @@ export function renderBranch(repo: Repo, name: string, sha: string, urls: Urls) 
       url: `${full}/commits/${sha}`,
       html_url: `${urls.web}/${repo.owner}/${repo.name}/commit/${sha}`,
       comments_url: `${full}/commits/${sha}/comments`,
-      commit: { url: `${full}/git/commits/${sha}`, author: person, committer: person, message: "", comment_count: 0, tree: { sha, url: `${full}/git/trees/${sha}` } },
+      commit: {
+        url: `${full}/git/commits/${sha}`,
+        author: person,
+        committer: person,
+        message: "",
+        comment_count: 0,
+        tree: { sha, url: `${full}/git/trees/${sha}` },
+      },
       author: null,
       committer: null,
       parents: [],
@@ -86,19 +93,61 @@ export function renderContent(repo: Repo, ref: string, item: TreeItem, urls: Url
   const html = `${urls.web}/${repo.owner}/${repo.name}/${item.type === "dir" ? "tree" : "blob"}/${ref}/${item.path}`;
   const git = `${urls.api}/repos/${repo.owner}/${repo.name}/git/${item.type === "dir" ? "trees" : "blobs"}/${item.sha}`;
   const download = item.type === "file" ? `${urls.web}/${repo.owner}/${repo.name}/raw/${ref}/${item.path}` : null;
-  return { type: item.type, size: item.size, name: item.name, path: item.path, sha: item.sha, url, git_url: git, html_url: html, download_url: download, _links: { self: url, git, html } };
+  return {
+    type: item.type,
+    size: item.size,
+    name: item.name,
+    path: item.path,
+    sha: item.sha,
+    url,
+    git_url: git,
+    html_url: html,
+    download_url: download,
+    _links: { self: url, git, html },
+  };
 }
 
 /** The URL templates of GitHub's minimal-repository (required by its OpenAPI description). */
 function repoLinks(api: string) {
-  const plain = ["contributors", "deployments", "downloads", "events", "forks", "languages", "merges", "stargazers", "subscribers", "subscription", "tags", "teams", "hooks"];
+  const plain = [
+    "contributors",
+    "deployments",
+    "downloads",
+    "events",
+    "forks",
+    "languages",
+    "merges",
+    "stargazers",
+    "subscribers",
+    "subscription",
+    "tags",
+    "teams",
+    "hooks",
+  ];
   const templated: Record<string, string> = {
-    archive_url: "/{archive_format}{/ref}", assignees_url: "/assignees{/user}", blobs_url: "/git/blobs{/sha}", branches_url: "/branches{/branch}",
-    collaborators_url: "/collaborators{/collaborator}", comments_url: "/comments{/number}", commits_url: "/commits{/sha}", compare_url: "/compare/{base}...{head}",
-    contents_url: "/contents/{+path}", git_commits_url: "/git/commits{/sha}", git_refs_url: "/git/refs{/sha}", git_tags_url: "/git/tags{/sha}",
-    issue_comment_url: "/issues/comments{/number}", issue_events_url: "/issues/events{/number}", issues_url: "/issues{/number}", keys_url: "/keys{/key_id}",
-    labels_url: "/labels{/name}", milestones_url: "/milestones{/number}", notifications_url: "/notifications{?since,all,participating}", pulls_url: "/pulls{/number}",
-    releases_url: "/releases{/id}", statuses_url: "/statuses/{sha}", trees_url: "/git/trees{/sha}",
+    archive_url: "/{archive_format}{/ref}",
+    assignees_url: "/assignees{/user}",
+    blobs_url: "/git/blobs{/sha}",
+    branches_url: "/branches{/branch}",
+    collaborators_url: "/collaborators{/collaborator}",
+    comments_url: "/comments{/number}",
+    commits_url: "/commits{/sha}",
+    compare_url: "/compare/{base}...{head}",
+    contents_url: "/contents/{+path}",
+    git_commits_url: "/git/commits{/sha}",
+    git_refs_url: "/git/refs{/sha}",
+    git_tags_url: "/git/tags{/sha}",
+    issue_comment_url: "/issues/comments{/number}",
+    issue_events_url: "/issues/events{/number}",
+    issues_url: "/issues{/number}",
+    keys_url: "/keys{/key_id}",
+    labels_url: "/labels{/name}",
+    milestones_url: "/milestones{/number}",
+    notifications_url: "/notifications{?since,all,participating}",
+    pulls_url: "/pulls{/number}",
+    releases_url: "/releases{/id}",
+    statuses_url: "/statuses/{sha}",
+    trees_url: "/git/trees{/sha}",
   };
   return {
     ...Object.fromEntries(plain.map((name) => [`${name}_url`, `${api}/${name}`])),
@@ -185,7 +234,17 @@ export function renderIssue(issue: Issue, repo: Repo, urls: Urls) {
     created_at: issue.created_at,
     updated_at: issue.updated_at,
     closed_at: issue.state === "closed" ? issue.updated_at : null,
-    ...(issue.pull ? { pull_request: { url: `${urls.api}/repos/${full}/pulls/${issue.number}`, html_url: `${urls.web}/${full}/pull/${issue.number}`, diff_url: `${urls.web}/${full}/pull/${issue.number}.diff`, patch_url: `${urls.web}/${full}/pull/${issue.number}.patch`, merged_at: issue.pull.merged_at } } : {}),
+    ...(issue.pull
+      ? {
+          pull_request: {
+            url: `${urls.api}/repos/${full}/pulls/${issue.number}`,
+            html_url: `${urls.web}/${full}/pull/${issue.number}`,
+            diff_url: `${urls.web}/${full}/pull/${issue.number}.diff`,
+            patch_url: `${urls.web}/${full}/pull/${issue.number}.patch`,
+            merged_at: issue.pull.merged_at,
+          },
+        }
+      : {}),
   };
 }
 
@@ -290,7 +349,13 @@ export function renderPull(issue: Issue, repo: Repo, urls: Urls, owner: User, sh
     merged_at: pull.merged_at,
     draft: pull.draft ?? false,
     head: pull.headRepo
-      ? { label: `${pull.headRepo.owner}:${pull.head}`, ref: pull.head, sha: shas.head, repo: renderRepo(pull.headRepo, urls, issue.user), user: renderUser(issue.user, urls) }
+      ? {
+          label: `${pull.headRepo.owner}:${pull.head}`,
+          ref: pull.head,
+          sha: shas.head,
+          repo: renderRepo(pull.headRepo, urls, issue.user),
+          user: renderUser(issue.user, urls),
+        }
       : { label: `${repo.owner}:${pull.head}`, ref: pull.head, sha: shas.head, repo: repoShape, user: renderUser(owner, urls) },
     base: { label: `${repo.owner}:${pull.base}`, ref: pull.base, sha: shas.base, repo: repoShape, user: renderUser(owner, urls) },
   };

@@ -2,7 +2,13 @@ import { SandboxError } from "./world.js";
 import type { Repo, Token } from "./state.js";
 
 /** What the sandbox app is granted on every installation; a minted token may ask for less. */
-export const INSTALLATION_PERMISSIONS: Readonly<Record<string, "read" | "write">> = { issues: "write", pull_requests: "write", contents: "write", checks: "write", metadata: "read" };
+export const INSTALLATION_PERMISSIONS: Readonly<Record<string, "read" | "write">> = {
+  issues: "write",
+  pull_requests: "write",
+  contents: "write",
+  checks: "write",
+  metadata: "read",
+};
 
 /** The permission (any one of `names`) a REST call under `/repos/{owner}/{repo}` needs, as GitHub documents it per endpoint. */
 function requiredPermission(method: string, path: string): { names: string[]; level: "read" | "write" } | undefined {
@@ -17,7 +23,8 @@ function requiredPermission(method: string, path: string): { names: string[]; le
   return undefined;
 }
 
-const grants = (token: Token, name: string, level: "read" | "write") => token.permissions[name] === "write" || (level === "read" && token.permissions[name] === "read");
+const grants = (token: Token, name: string, level: "read" | "write") =>
+  token.permissions[name] === "write" || (level === "read" && token.permissions[name] === "read");
 
 /** A token minted for some repositories only does not see the others (GitHub answers 404). */
 export function tokenSees(token: Token, repo: Repo): boolean {
@@ -26,7 +33,8 @@ export function tokenSees(token: Token, repo: Repo): boolean {
 
 /** Refuses a REST call the token's repositories or permissions do not cover, the way GitHub does. */
 export function checkRestScope(token: Token, repo: Repo | undefined, method: string, path: string): void {
-  if (repo && !tokenSees(token, repo)) throw new SandboxError({ status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } });
+  if (repo && !tokenSees(token, repo))
+    throw new SandboxError({ status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } });
   const need = requiredPermission(method, path);
   if (need && !need.names.some((name) => grants(token, name, need.level))) {
     throw new SandboxError({ status: 403, body: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest" } });

@@ -74,7 +74,7 @@ export class WebhookSender {
       guid,
       event,
       action: (payload.action as string | undefined) ?? null,
-      installation_id: ((payload.installation as { id?: number } | undefined)?.id) ?? null,
+      installation_id: (payload.installation as { id?: number } | undefined)?.id ?? null,
       status_code: 0,
       status: "pending",
       delivered_at: new Date().toISOString(),

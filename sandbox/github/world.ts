@@ -64,11 +64,23 @@ export class World {
   }
 
   async createRepo(owner: string, name: string, options: { files?: Record<string, string>; defaultBranch?: string } = {}): Promise<Repo> {
-    if (this.state.repo(owner, name)) throw new SandboxError(invalid("Repository creation failed.", [{ code: "custom", message: "name already exists on this account" }]));
+    if (this.state.repo(owner, name))
+      throw new SandboxError(invalid("Repository creation failed.", [{ code: "custom", message: "name already exists on this account" }]));
     const defaultBranch = options.defaultBranch ?? "main";
     const gitDir = join(this.gitRoot, owner, `${name}.git`);
     await initRepo(gitDir, defaultBranch, options.files ?? {});
-    const repo: Repo = { id: this.state.id(), owner, name, defaultBranch, gitDir, labels: new Map(), issues: new Map(), nextNumber: 1, checkRuns: [], roles: new Map() };
+    const repo: Repo = {
+      id: this.state.id(),
+      owner,
+      name,
+      defaultBranch,
+      gitDir,
+      labels: new Map(),
+      issues: new Map(),
+      nextNumber: 1,
+      checkRuns: [],
+      roles: new Map(),
+    };
     this.state.repos.set(`${owner}/${name}`.toLowerCase(), repo);
     if (!this.state.installationFor(owner)) {
       this.state.installations.set(owner.toLowerCase(), { id: this.state.id(), account: this.state.user(owner) });
@@ -88,7 +100,18 @@ export class World {
 
   createIssue(repo: Repo, input: { title: string; body?: string; labels?: string[] }, actor: Actor | undefined): Issue {
     const now = new Date().toISOString();
-    const issue: Issue = { number: repo.nextNumber++, title: input.title, body: input.body ?? "", state: "open", labels: [], user: this.actorUser(actor), comments: [], events: [], created_at: now, updated_at: now };
+    const issue: Issue = {
+      number: repo.nextNumber++,
+      title: input.title,
+      body: input.body ?? "",
+      state: "open",
+      labels: [],
+      user: this.actorUser(actor),
+      comments: [],
+      events: [],
+      created_at: now,
+      updated_at: now,
+    };
     repo.issues.set(issue.number, issue);
     for (const name of input.labels ?? []) {
       issue.labels.push(this.ensureLabel(repo, name).name);
@@ -128,7 +151,15 @@ export class World {
 
   comment(repo: Repo, issue: Issue, body: string, actor: Actor | undefined): Comment {
     const now = new Date().toISOString();
-    const comment: Comment = { id: this.state.id(), issue: issue.number, body, user: this.actorUser(actor), viaApp: this.isApp(actor), created_at: now, updated_at: now };
+    const comment: Comment = {
+      id: this.state.id(),
+      issue: issue.number,
+      body,
+      user: this.actorUser(actor),
+      viaApp: this.isApp(actor),
+      created_at: now,
+      updated_at: now,
+    };
     issue.comments.push(comment);
     this.touch(issue);
     this.webhooks.send("issue_comment", this.payloads.comment("created", repo, issue, comment, comment.user));
@@ -163,15 +194,35 @@ export class World {
    * (a sandbox repository of that owner with the same name), whose branch is fetched into
    * the base repository under `refs/pull/<n>/head`, as GitHub does.
    */
-  async createPull(repo: Repo, input: { title: string; body?: string; head: string; base?: string; draft?: boolean }, actor: Actor | undefined): Promise<Issue> {
+  async createPull(
+    repo: Repo,
+    input: { title: string; body?: string; head: string; base?: string; draft?: boolean },
+    actor: Actor | undefined,
+  ): Promise<Issue> {
     const [headOwner, head] = input.head.includes(":") ? (input.head.split(":") as [string, string]) : [repo.owner, input.head];
     const headRepo = headOwner.toLowerCase() === repo.owner.toLowerCase() ? undefined : this.state.repo(headOwner, repo.name);
     const base = input.base ?? repo.defaultBranch;
-    if (!(await resolveRef((headRepo ?? repo).gitDir, `refs/heads/${head}`))) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", field: "head", code: "invalid" }]));
+    if (!(await resolveRef((headRepo ?? repo).gitDir, `refs/heads/${head}`)))
+      throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", field: "head", code: "invalid" }]));
     const open = [...repo.issues.values()].find((i) => i.pull && i.state === "open" && i.pull.head === head && i.pull.headRepo === headRepo);
-    if (open) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${repo.owner}:${head}.` }]));
+    if (open)
+      throw new SandboxError(
+        invalid("Validation Failed", [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${repo.owner}:${head}.` }]),
+      );
     const now = new Date().toISOString();
-    const issue: Issue = { number: repo.nextNumber++, title: input.title, body: input.body ?? "", state: "open", labels: [], user: this.actorUser(actor), comments: [], events: [], created_at: now, updated_at: now, pull: { head, headRepo, base, merged: false, merged_at: null, reviews: [], draft: input.draft ?? false } };
+    const issue: Issue = {
+      number: repo.nextNumber++,
+      title: input.title,
+      body: input.body ?? "",
+      state: "open",
+      labels: [],
+      user: this.actorUser(actor),
+      comments: [],
+      events: [],
+      created_at: now,
+      updated_at: now,
+      pull: { head, headRepo, base, merged: false, merged_at: null, reviews: [], draft: input.draft ?? false },
+    };
     repo.issues.set(issue.number, issue);
     if (headRepo) await git(repo.gitDir, ["fetch", "--quiet", headRepo.gitDir, `refs/heads/${head}:${headRev(issue)}`]);
     this.webhooks.send("pull_request", this.payloads.pull("opened", repo, issue, issue.user, await this.shas(repo, issue)));
@@ -182,7 +233,12 @@ export class World {
     const pull = issue.pull;
     if (!pull || issue.state !== "open") throw new SandboxError({ status: 405, body: { message: "Pull Request is not mergeable" } });
     const before = await listBranches(repo.gitDir);
-    const sha = await mergeBranch(repo.gitDir, pull.base, headRev(issue), `Merge pull request #${issue.number} from ${(pull.headRepo ?? repo).owner}/${pull.head}`);
+    const sha = await mergeBranch(
+      repo.gitDir,
+      pull.base,
+      headRev(issue),
+      `Merge pull request #${issue.number} from ${(pull.headRepo ?? repo).owner}/${pull.head}`,
+    );
     pull.merged = true;
     pull.merged_at = new Date().toISOString();
     issue.state = "closed";
@@ -202,7 +258,8 @@ export class World {
       const files = old === ZERO ? { added: [], modified: [], removed: [] } : await this.changedFiles(repo, old, sha);
       this.webhooks.send("push", this.payloads.push(repo, `refs/heads/${branch}`, old, sha, files, sender));
       for (const issue of repo.issues.values()) {
-        if (issue.pull?.head === branch && !issue.pull.headRepo && issue.state === "open") this.webhooks.send("pull_request", this.payloads.pull("synchronize", repo, issue, sender, await this.shas(repo, issue)));
+        if (issue.pull?.head === branch && !issue.pull.headRepo && issue.state === "open")
+          this.webhooks.send("pull_request", this.payloads.pull("synchronize", repo, issue, sender, await this.shas(repo, issue)));
       }
       for (const listener of this.pushListeners) await listener(repo, branch, sha);
     }

@@ -11,10 +11,14 @@ export function classifyApiError(error: unknown, backend: string, endpoint: stri
   const message = error instanceof Error ? error.message : String(error);
   if (typeof status !== "number") return new TransientError(`the ${backend} API at ${endpoint} could not be reached: ${message}`);
   if (status === 401 || status === 403) {
-    return new PermanentError(`the ${backend} API at ${endpoint} refused the credentials (${status}): ${message}`, { hint: "Check the API key the workers use (see the README's agent backends section), then comment `/baton retry`." });
+    return new PermanentError(`the ${backend} API at ${endpoint} refused the credentials (${status}): ${message}`, {
+      hint: "Check the API key the workers use (see the README's agent backends section), then comment `/baton retry`.",
+    });
   }
   if (status === 400 || status === 404 || status === 413 || status === 422) {
-    return new PermanentError(`the ${backend} API at ${endpoint} rejected the request (${status}): ${message}`, { hint: "Check the model name and the stage's agent settings in .github/baton.yml, then comment `/baton retry`." });
+    return new PermanentError(`the ${backend} API at ${endpoint} rejected the request (${status}): ${message}`, {
+      hint: "Check the model name and the stage's agent settings in .github/baton.yml, then comment `/baton retry`.",
+    });
   }
   return new TransientError(`the ${backend} API at ${endpoint} failed (${status}): ${message}`);
 }

@@ -13,6 +13,8 @@ export function readSecret(name: string, env: Readonly<NodeJS.ProcessEnv>): stri
   try {
     return readFileSync(file, "utf8").trim() || undefined;
   } catch (error) {
-    throw new PermanentError(`${name}_FILE names ${file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}).`, { hint: `Mount the file, or set ${name} instead.` });
+    throw new PermanentError(`${name}_FILE names ${file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}).`, {
+      hint: `Mount the file, or set ${name} instead.`,
+    });
   }
 }

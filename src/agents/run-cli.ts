@@ -78,7 +78,9 @@ export async function runCli(run: CliRun): Promise<CliExit> {
 }
 
 function notFound(executable: string): PermanentError {
-  return new PermanentError(`the agent executable \`${executable}\` was not found on this server's PATH.`, { hint: "Install it on every worker (see the README's section on agent backends), or choose another backend, then comment `/baton retry`." });
+  return new PermanentError(`the agent executable \`${executable}\` was not found on this server's PATH.`, {
+    hint: "Install it on every worker (see the README's section on agent backends), or choose another backend, then comment `/baton retry`.",
+  });
 }
 
 function spawnAndWait(run: CliRun, command: { executable: string; args: string[]; env: NodeJS.ProcessEnv }, cwd: string): Promise<CliExit> {
@@ -165,7 +167,17 @@ export function runTaskCli(task: AgentTask, cli: TaskCli, onLine: (line: string)
   }
   const baseUrlHost = cli.baseUrlVar ? hostOf(env[cli.baseUrlVar]) : undefined;
   const domains = [...(cli.domains ?? []), ...(baseUrlHost ? [baseUrlHost] : []), ...settings.BATON_SANDBOX_AGENT_DOMAINS];
-  return runCli({ executable: cli.executable, args: cli.args, input: cli.input ?? task.prompt, cwd: task.workspace, readOnly: task.readOnly, env, sandbox: { settings, env: inside, domains }, signal: task.signal, onLine });
+  return runCli({
+    executable: cli.executable,
+    args: cli.args,
+    input: cli.input ?? task.prompt,
+    cwd: task.workspace,
+    readOnly: task.readOnly,
+    env,
+    sandbox: { settings, env: inside, domains },
+    signal: task.signal,
+    onLine,
+  });
 }
 
 function hostOf(url: string | undefined): string | undefined {
@@ -200,7 +212,9 @@ export async function probeVersion(executable: string, env: NodeJS.ProcessEnv): 
   const lines: string[] = [];
   try {
     const exit = await runCli({ executable, args: ["--version"], input: "", env, signal: AbortSignal.timeout(10_000), onLine: (l) => lines.push(l) });
-    return exit.code === 0 ? { ok: true, detail: `${executable} ${lines[0] ?? ""}`.trim() } : { ok: false, detail: `\`${executable} --version\` exited ${exit.code}: ${exit.stderr.trim().slice(-300)}` };
+    return exit.code === 0
+      ? { ok: true, detail: `${executable} ${lines[0] ?? ""}`.trim() }
+      : { ok: false, detail: `\`${executable} --version\` exited ${exit.code}: ${exit.stderr.trim().slice(-300)}` };
   } catch (error) {
     return { ok: false, detail: error instanceof Error ? error.message : String(error) };
   }

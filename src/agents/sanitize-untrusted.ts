@@ -18,8 +18,9 @@ const HTML_TAG = /<[a-z][a-z0-9-]*\b[^<>]*>/gi;
 const NUMERIC_ENTITY = /&#(?:(\d+)|[xX]([0-9a-fA-F]+));/g;
 // Zero-width, BOM, word joiner, soft hyphen, bidi embeddings/overrides/isolates, tag
 // characters, variation selectors, and control characters other than tab and newline.
-// eslint-disable-next-line no-control-regex, no-misleading-character-class -- lone invisible characters are exactly what this removes
-const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFE00-\uFE0F\uFEFF]|\uDB40[\uDC00-\uDDEF]/g;
+const INVISIBLE =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- lone invisible characters are exactly what this removes
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFE00-\uFE0F\uFEFF]|\uDB40[\uDC00-\uDDEF]/g;
 
 /** A numeric entity stays only as the printable ASCII it stands for (so `&#8203;` cannot hide a zero-width space). */
 function decodeEntity(_match: string, dec: string | undefined, hex: string | undefined): string {

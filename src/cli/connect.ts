@@ -9,7 +9,10 @@ import type { Runtime } from "../runtime.js";
 
 /** A CLI error with an exit code and a message that says what to set. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
   }
 }
@@ -34,7 +37,13 @@ const cliLog = (env: BatonEnv) => pino({ level: env.LOG_LEVEL ?? "warn" });
 
 /** The app's credentials from the environment (the same variables `npm start` reads). */
 export function connectGitHub(env: BatonEnv = cliEnv()): Probot {
-  const ProbotWithDefaults = createProbotClass({ env, log: cliLog(env), app: requireCredentials(), metrics: createMetrics(), redact: createRedactor(cliProcessEnv()) });
+  const ProbotWithDefaults = createProbotClass({
+    env,
+    log: cliLog(env),
+    app: requireCredentials(),
+    metrics: createMetrics(),
+    redact: createRedactor(cliProcessEnv()),
+  });
   return new ProbotWithDefaults();
 }
 

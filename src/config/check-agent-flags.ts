@@ -16,20 +16,49 @@ export const DEFAULT_AGENT_TOOLS = ["Read", "Edit", "Write", "Glob", "Grep"] as 
  * allowlist names them, because Baton sets these itself.
  */
 const NEVER_LONG = new Set([
-  "--permission-mode", "--permission-prompt-tool", "--settings", "--setting-sources", "--mcp-config", "--strict-mcp-config",
-  "--allowedtools", "--allowed-tools", "--disallowedtools", "--disallowed-tools", "--tools", "--add-dir", "--plugin-dir", "--agents",
-  "--config", "--sandbox", "--full-auto", "--yolo", "--profile", "--ask-for-approval", "--cd", "--enable", "--disable", "--oss", "--local-provider",
+  "--permission-mode",
+  "--permission-prompt-tool",
+  "--settings",
+  "--setting-sources",
+  "--mcp-config",
+  "--strict-mcp-config",
+  "--allowedtools",
+  "--allowed-tools",
+  "--disallowedtools",
+  "--disallowed-tools",
+  "--tools",
+  "--add-dir",
+  "--plugin-dir",
+  "--agents",
+  "--config",
+  "--sandbox",
+  "--full-auto",
+  "--yolo",
+  "--profile",
+  "--ask-for-approval",
+  "--cd",
+  "--enable",
+  "--disable",
+  "--oss",
+  "--local-provider",
 ]);
 /** Short forms of the same (codex `-c`, `-s`, `-p`, `-a`, `-C`); a value may be glued on (`-csandbox_mode=…`). */
 const NEVER_SHORT = /^-[cspaC]/;
 
 /** A flag's name: `--x=1` → `--x`. */
 const flagName = (arg: string) => arg.split("=")[0] ?? arg;
-const list = (value: string | undefined) => (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Why one `args:` entry is refused, or undefined. `allowed` holds the operator's flag names. */
 function refuseArg(arg: string, previousAllowed: boolean, allowed: Set<string>): string | undefined {
-  if (!arg.startsWith("-")) return previousAllowed ? undefined : `argument "${arg}" is not the value of an allowed flag, and a repository's config may not pass bare arguments to an agent`;
+  if (!arg.startsWith("-"))
+    return previousAllowed
+      ? undefined
+      : `argument "${arg}" is not the value of an allowed flag, and a repository's config may not pass bare arguments to an agent`;
   const name = flagName(arg);
   if (name.toLowerCase().startsWith("--dangerously") || NEVER_LONG.has(name.toLowerCase()) || (!arg.startsWith("--") && NEVER_SHORT.test(arg))) {
     return `flag "${name}" changes the agent's permissions, settings, MCP servers, provider or sandbox; Baton sets those itself and a repository's config may never pass it`;
@@ -56,7 +85,12 @@ function checkAgent(agent: AgentRef | undefined, where: string, stage: string, e
     if (reason) problems.push({ severity: "error", path: `${where}.args[${i}]`, message: `${stage}: ${reason}` });
   });
   for (const tool of agent.allowed_tools ?? []) {
-    if (!allowedTools.has(tool)) problems.push({ severity: "error", path: `${where}.allowed_tools`, message: `${stage}: tool "${tool}" is not in the server's BATON_AGENT_ALLOWED_TOOLS (${[...allowedTools].join(", ")})` });
+    if (!allowedTools.has(tool))
+      problems.push({
+        severity: "error",
+        path: `${where}.allowed_tools`,
+        message: `${stage}: tool "${tool}" is not in the server's BATON_AGENT_ALLOWED_TOOLS (${[...allowedTools].join(", ")})`,
+      });
   }
   return problems;
 }

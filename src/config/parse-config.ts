@@ -5,9 +5,7 @@ import type { AgentAllowlists } from "./check-agent-flags.js";
 import { validatePipeline } from "./validate-pipeline.js";
 
 /** The outcome of reading a config: a runnable pipeline (maybe with warnings), or the errors. */
-export type ConfigResult =
-  | { ok: true; pipeline: Pipeline; warnings: ConfigProblem[] }
-  | { ok: false; problems: ConfigProblem[] };
+export type ConfigResult = { ok: true; pipeline: Pipeline; warnings: ConfigProblem[] } | { ok: false; problems: ConfigProblem[] };
 
 /**
  * Validates an already-parsed config object (`null` or `undefined`: no file, the default

@@ -12,9 +12,7 @@ export const STAGE_KINDS = ["triage", "design", "implement", "review", "plan"] a
 export const StageKind = z.enum(STAGE_KINDS);
 export type StageKind = z.infer<typeof StageKind>;
 
-export const Duration = z
-  .string()
-  .refine(isDuration, { message: "not a duration (use 250ms, 5s, 10m or 2h)" });
+export const Duration = z.string().refine(isDuration, { message: "not a duration (use 250ms, 5s, 10m or 2h)" });
 
 export const CronString = z.string().refine(
   (text) => {
@@ -25,7 +23,7 @@ export const CronString = z.string().refine(
       return false;
     }
   },
-  { message: "not a cron expression (five fields, for example \"0 * * * *\")" },
+  { message: 'not a cron expression (five fields, for example "0 * * * *")' },
 );
 
 /** Which agent runs a stage. Secrets never live here: keys come from env. */
@@ -180,9 +178,7 @@ export const BatonConfig = z
       .strict()
       .prefault({}),
     /** USD per million tokens, by model. Unknown models report tokens without cost. */
-    prices: z
-      .record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict())
-      .default({}),
+    prices: z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }).strict()).default({}),
     lessons: z
       .object({
         enabled: z.boolean().default(true),

@@ -21,7 +21,12 @@ export const findLabelMismatches: Rule = (pipeline) => {
   const produced = producedLabels(pipeline);
   return pipeline.stages
     .filter((s) => !s.entry && !produced.has(s.on))
-    .map((s) => error(`stages.${s.name}.on`, `stage "${s.name}" waits for label "${s.on}", but no stage's \`next\` produces it and it is not an entry label (add \`entry: true\` if people apply it) — the stage would never run`));
+    .map((s) =>
+      error(
+        `stages.${s.name}.on`,
+        `stage "${s.name}" waits for label "${s.on}", but no stage's \`next\` produces it and it is not an entry label (add \`entry: true\` if people apply it) — the stage would never run`,
+      ),
+    );
 };
 
 /** A handoff label nobody picks up, that is not a terminal or waiting label either. */
@@ -32,7 +37,12 @@ export const findUnconsumedNext: Rule = (pipeline) => {
   return pipeline.stages.flatMap((s) =>
     Object.entries(s.next)
       .filter(([outcome, label]) => outcome !== "gate" && !consumed.has(label) && !terminal.has(label))
-      .map(([outcome, label]) => warning(`stages.${s.name}.next.${outcome}`, `stage "${s.name}" hands "${outcome}" to label "${label}", which no stage consumes and which is not in labels.terminal — issues would stop there`)),
+      .map(([outcome, label]) =>
+        warning(
+          `stages.${s.name}.next.${outcome}`,
+          `stage "${s.name}" hands "${outcome}" to label "${label}", which no stage consumes and which is not in labels.terminal — issues would stop there`,
+        ),
+      ),
   );
 };
 
@@ -41,7 +51,12 @@ export const findDuplicateConsumers: Rule = (pipeline) => {
   for (const s of pipeline.stages) byLabel.set(s.on, [...(byLabel.get(s.on) ?? []), s]);
   return [...byLabel.entries()]
     .filter(([, stages]) => stages.length > 1)
-    .map(([label, stages]) => error(`stages.${stages[1]!.name}.on`, `stages ${stages.map((s) => `"${s.name}"`).join(" and ")} both consume label "${label}" — one label must start one stage`));
+    .map(([label, stages]) =>
+      error(
+        `stages.${stages[1]!.name}.on`,
+        `stages ${stages.map((s) => `"${s.name}"`).join(" and ")} both consume label "${label}" — one label must start one stage`,
+      ),
+    );
 };
 
 /** A claim label must mean "running" and nothing else. */
@@ -49,9 +64,15 @@ export const findReusedClaims: Rule = (pipeline) => {
   const problems: ConfigProblem[] = [];
   for (const s of pipeline.stages) {
     for (const other of pipeline.stages) {
-      if (other.on === s.claim) problems.push(error(`stages.${s.name}.claim`, `stage "${s.name}" claims with label "${s.claim}", which is also the input label of stage "${other.name}"`));
+      if (other.on === s.claim)
+        problems.push(
+          error(`stages.${s.name}.claim`, `stage "${s.name}" claims with label "${s.claim}", which is also the input label of stage "${other.name}"`),
+        );
       for (const [outcome, label] of Object.entries(other.next)) {
-        if (label === s.claim) problems.push(error(`stages.${s.name}.claim`, `stage "${s.name}" claims with label "${s.claim}", which stage "${other.name}" also writes as next.${outcome}`));
+        if (label === s.claim)
+          problems.push(
+            error(`stages.${s.name}.claim`, `stage "${s.name}" claims with label "${s.claim}", which stage "${other.name}" also writes as next.${outcome}`),
+          );
       }
       if (other !== s && other.claim === s.claim && pipeline.stages.indexOf(other) < pipeline.stages.indexOf(s)) {
         problems.push(error(`stages.${s.name}.claim`, `stages "${other.name}" and "${s.name}" both claim with label "${s.claim}"`));
@@ -90,7 +111,9 @@ export const findUnboundedReviewLoops: Rule = (pipeline) => {
     .filter((s) => s.kind === "review" && s.max_revisions === undefined)
     .filter((review) => {
       const seen = new Set<string>();
-      const queue = Object.entries(review.next).filter(([outcome]) => outcome !== "approved").map(([, label]) => label);
+      const queue = Object.entries(review.next)
+        .filter(([outcome]) => outcome !== "approved")
+        .map(([, label]) => label);
       while (queue.length) {
         const stage = byOn.get(queue.shift()!);
         if (!stage || seen.has(stage.name)) continue;
@@ -100,29 +123,48 @@ export const findUnboundedReviewLoops: Rule = (pipeline) => {
       }
       return false;
     })
-    .map((s) => error(`stages.${s.name}.max_revisions`, `stage "${s.name}" can send work back to implementation (a review ⇄ implement cycle) but sets no max_revisions — add \`max_revisions: 3\` so the loop ends`));
+    .map((s) =>
+      error(
+        `stages.${s.name}.max_revisions`,
+        `stage "${s.name}" can send work back to implementation (a review ⇄ implement cycle) but sets no max_revisions — add \`max_revisions: 3\` so the loop ends`,
+      ),
+    );
 };
 
 export const findGateProblems: Rule = (pipeline) =>
   pipeline.stages
     .filter((s) => s.gate && !s.next.gate)
-    .map((s) => error(`stages.${s.name}.next.gate`, `stage "${s.name}" has \`gate: true\` but no \`next.gate\` label to wait at (for example \`gate: status:designed\`)`));
+    .map((s) =>
+      error(`stages.${s.name}.next.gate`, `stage "${s.name}" has \`gate: true\` but no \`next.gate\` label to wait at (for example \`gate: status:designed\`)`),
+    );
 
 export const findOutcomeProblems: Rule = (pipeline) =>
   pipeline.stages.flatMap((s) => {
     const { required, optional }: { required: readonly string[]; optional: readonly string[] } = KIND_OUTCOMES[s.kind];
     return [
-      ...required.filter((o) => !s.next[o]).map((o) => error(`stages.${s.name}.next.${o}`, `stage "${s.name}" (kind ${s.kind}) needs a label for the "${o}" outcome`)),
+      ...required
+        .filter((o) => !s.next[o])
+        .map((o) => error(`stages.${s.name}.next.${o}`, `stage "${s.name}" (kind ${s.kind}) needs a label for the "${o}" outcome`)),
       ...Object.keys(s.next)
         .filter((o) => !required.includes(o) && !optional.includes(o))
-        .map((o) => warning(`stages.${s.name}.next.${o}`, `stage "${s.name}" (kind ${s.kind}) never ends with "${o}" (it ends with ${[...required, ...optional].join(", ")}); this label is never written`)),
+        .map((o) =>
+          warning(
+            `stages.${s.name}.next.${o}`,
+            `stage "${s.name}" (kind ${s.kind}) never ends with "${o}" (it ends with ${[...required, ...optional].join(", ")}); this label is never written`,
+          ),
+        ),
     ];
   });
 
 export const findMissingRequirements: Rule = (pipeline) =>
   pipeline.stages
     .filter((s) => s.requires && s.requires !== "none" && !pipeline.stages.some((o) => o.name === s.requires))
-    .map((s) => error(`stages.${s.name}.requires`, `stage "${s.name}" requires stage "${s.requires}", which does not exist (use \`requires: none\` to work from the issue alone)`));
+    .map((s) =>
+      error(
+        `stages.${s.name}.requires`,
+        `stage "${s.name}" requires stage "${s.requires}", which does not exist (use \`requires: none\` to work from the issue alone)`,
+      ),
+    );
 
 const RULES: Rule[] = [
   findLabelMismatches,

@@ -23,7 +23,10 @@ async function ensureRealParents(clone: string, path: string): Promise<void> {
  * first), then every file and link, the executable bit kept as git records it (755 or 644).
  */
 export async function applyChange(clone: string, changes: readonly ChangedPath[]): Promise<void> {
-  const deletions = changes.filter((c) => !c.entry).map((c) => c.path).sort((a, b) => b.length - a.length);
+  const deletions = changes
+    .filter((c) => !c.entry)
+    .map((c) => c.path)
+    .sort((a, b) => b.length - a.length);
   for (const path of deletions) await rm(join(clone, path), { force: true });
   for (const { path, entry, content } of changes) {
     if (!entry) continue;

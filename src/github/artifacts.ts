@@ -68,8 +68,5 @@ export function findArtifacts(comments: IssueComment[], stage: string): Artifact
 
 /** The newest artifact of a stage: the highest revision, then the latest comment. */
 export function findLatestArtifact(comments: IssueComment[], stage: string): Artifact | undefined {
-  return findArtifacts(comments, stage).reduce<Artifact | undefined>(
-    (best, a) => (!best || a.revision >= best.revision ? a : best),
-    undefined,
-  );
+  return findArtifacts(comments, stage).reduce<Artifact | undefined>((best, a) => (!best || a.revision >= best.revision ? a : best), undefined);
 }

@@ -69,13 +69,20 @@ function latestByName<T extends { name: string; id: number }>(runs: T[]): T[] {
 /** The annotations of a failing check run (file, lines, message), at most `max`. */
 export async function readAnnotations(github: GitHub, repo: RepoRef, checkRunId: number, max = 20): Promise<string[]> {
   const { data } = await github.rest.checks.listAnnotations({ owner: repo.owner, repo: repo.repo, check_run_id: checkRunId, per_page: max });
-  return data.slice(0, max).map((a) => `${a.path}:${a.start_line}${a.end_line !== a.start_line ? `-${a.end_line}` : ""} ${a.annotation_level ?? ""}: ${a.title ? `${a.title}: ` : ""}${a.message ?? ""}`);
+  return data
+    .slice(0, max)
+    .map(
+      (a) =>
+        `${a.path}:${a.start_line}${a.end_line !== a.start_line ? `-${a.end_line}` : ""} ${a.annotation_level ?? ""}: ${a.title ? `${a.title}: ` : ""}${a.message ?? ""}`,
+    );
 }
 
 /** A Markdown table of checks: name, conclusion, link. */
 export function renderChecks(checks: CommitCheck[]): string {
   if (checks.length === 0) return "_No checks or statuses reported on this commit._";
   const icon = (c: CommitCheck) => (!c.completed ? "⏳" : isFailing(c) ? "❌" : c.conclusion === "success" ? "✅" : "➖");
-  const rows = checks.map((c) => `| ${icon(c)} ${c.completed ? c.conclusion : "pending"} | ${c.name.replace(/\|/g, "\\|")} | ${c.url ? `[details](${c.url})` : "—"} |`);
+  const rows = checks.map(
+    (c) => `| ${icon(c)} ${c.completed ? c.conclusion : "pending"} | ${c.name.replace(/\|/g, "\\|")} | ${c.url ? `[details](${c.url})` : "—"} |`,
+  );
   return ["| Conclusion | Check | Link |", "|---|---|---|", ...rows].join("\n");
 }

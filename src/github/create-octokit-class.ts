@@ -11,7 +11,8 @@ function redactDeep(value: unknown, redact: Redact): unknown {
   if (typeof value === "string") return redact(value);
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
   // Plain objects only: a Buffer or stream (an upload) is passed through untouched.
-  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)]));
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)]));
   return value;
 }
 
@@ -91,15 +92,17 @@ export function createOctokitClass({ metrics, paceMs, retryBaseMs = 1000, second
     octokit.log.warn(`GitHub rate limit on ${options.method} ${options.url}: retry ${retryCount + 1} in ${retryAfter} s`);
     return retryCount < MAX_RATE_LIMIT_RETRIES;
   };
-  return ProbotOctokit.plugin(countRequests(metrics), redactWrites(redact)).defaults((options: Record<string, unknown> & { throttle?: Record<string, unknown> }) => ({
-    ...options,
-    retry: { retryAfterBaseValue: retryBaseMs, ...(options.retry as object | undefined) },
-    throttle: {
-      ...options.throttle,
-      ...(options.throttle?.enabled === false ? {} : groups),
-      fallbackSecondaryRateRetryAfter: secondaryFallbackSeconds,
-      onRateLimit: retryLimited,
-      onSecondaryRateLimit: retryLimited,
-    },
-  })) as typeof ProbotOctokit;
+  return ProbotOctokit.plugin(countRequests(metrics), redactWrites(redact)).defaults(
+    (options: Record<string, unknown> & { throttle?: Record<string, unknown> }) => ({
+      ...options,
+      retry: { retryAfterBaseValue: retryBaseMs, ...(options.retry as object | undefined) },
+      throttle: {
+        ...options.throttle,
+        ...(options.throttle?.enabled === false ? {} : groups),
+        fallbackSecondaryRateRetryAfter: secondaryFallbackSeconds,
+        onRateLimit: retryLimited,
+        onSecondaryRateLimit: retryLimited,
+      },
+    }),
+  ) as typeof ProbotOctokit;
 }

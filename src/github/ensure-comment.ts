@@ -5,13 +5,7 @@ import type { GitHub, IssueComment, IssueRef } from "./types.js";
  * (the newest, if a race ever made two): a retry never posts twice. `comments` is the
  * issue's current comment list (see `listComments`).
  */
-export async function ensureComment(
-  github: GitHub,
-  ref: IssueRef,
-  marker: string,
-  body: string,
-  comments: IssueComment[],
-): Promise<IssueComment> {
+export async function ensureComment(github: GitHub, ref: IssueRef, marker: string, body: string, comments: IssueComment[]): Promise<IssueComment> {
   const existing = findLastByMarker(comments, marker);
   const full = body.startsWith(marker) ? body : `${marker}\n${body}`;
   if (existing) {

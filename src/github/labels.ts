@@ -30,7 +30,6 @@ export async function swapLabel(github: GitHub, ref: IssueRef, from: string, to:
   await removeLabel(github, ref, from);
 }
 
-
 /**
  * Replaces the issue's labels with `labels` in one write (`PUT .../labels`). A label someone
  * added since `labels` was computed is removed by it: callers go through the pipeline's

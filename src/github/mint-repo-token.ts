@@ -10,6 +10,10 @@ import type { GitHub, RepoRef } from "./types.js";
  * per network step: it is never cached, stored or handed to an agent.
  */
 export async function mintRepoToken(github: GitHub, ref: RepoRef, access: "read" | "write"): Promise<string> {
-  const { data } = await github.rest.apps.createInstallationAccessToken({ installation_id: ref.installationId, repository_ids: [ref.repoId], permissions: { contents: access } });
+  const { data } = await github.rest.apps.createInstallationAccessToken({
+    installation_id: ref.installationId,
+    repository_ids: [ref.repoId],
+    permissions: { contents: access },
+  });
   return data.token;
 }

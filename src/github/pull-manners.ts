@@ -23,10 +23,9 @@ export async function createDraftPull(github: GitHub, repo: RepoRef, input: { he
 
 /** Marks a draft PR ready for review: GitHub offers this only as a GraphQL mutation. */
 export async function markReadyForReview(github: GitHub, pullNodeId: string): Promise<void> {
-  await github.graphql(
-    `mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { id isDraft } } }`,
-    { id: pullNodeId },
-  );
+  await github.graphql(`mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { id isDraft } } }`, {
+    id: pullNodeId,
+  });
 }
 
 /**

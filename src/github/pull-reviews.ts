@@ -38,7 +38,11 @@ export async function readPull(github: GitHub, repo: RepoRef, number: number): P
  * that named its branch alike), opened by Baton's bot. Anything else is someone else's PR.
  */
 export function isBatonPull(pull: PullFacts, issue: IssueRef, botLogin: string): boolean {
-  const origin = { head: { ref: pull.head_ref, repo: pull.head_repo_id === null ? null : { id: pull.head_repo_id } }, base: { repo: { id: issue.repoId } }, user: { login: pull.author } };
+  const origin = {
+    head: { ref: pull.head_ref, repo: pull.head_repo_id === null ? null : { id: pull.head_repo_id } },
+    base: { repo: { id: issue.repoId } },
+    user: { login: pull.author },
+  };
   return pull.head_ref === issueBranch(issue.number) && isOwnPull(origin, botLogin);
 }
 
@@ -78,8 +82,22 @@ export async function listInlineComments(github: GitHub, repo: RepoRef, pr: numb
  * Answers in an inline comment's thread once: a retry finds its reply by the marker and
  * does not post again.
  */
-export async function replyInThread(github: GitHub, repo: RepoRef, pr: number, commentId: number, marker: string, body: string, existing: { in_reply_to_id: number | null; body: string }[]): Promise<boolean> {
+export async function replyInThread(
+  github: GitHub,
+  repo: RepoRef,
+  pr: number,
+  commentId: number,
+  marker: string,
+  body: string,
+  existing: { in_reply_to_id: number | null; body: string }[],
+): Promise<boolean> {
   if (existing.some((c) => c.in_reply_to_id === commentId && c.body.startsWith(marker))) return false;
-  await github.rest.pulls.createReplyForReviewComment({ owner: repo.owner, repo: repo.repo, pull_number: pr, comment_id: commentId, body: `${marker}\n${body}` });
+  await github.rest.pulls.createReplyForReviewComment({
+    owner: repo.owner,
+    repo: repo.repo,
+    pull_number: pr,
+    comment_id: commentId,
+    body: `${marker}\n${body}`,
+  });
   return true;
 }

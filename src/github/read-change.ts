@@ -67,12 +67,18 @@ function refusalOf(change: ChangedPath, tree: Tree, rules: ChangeRules): string 
     if (resolved === undefined) return "a symbolic link that leads out of the repository";
     if (resolved.split("/").some(isGitDir)) return "a symbolic link into `.git`";
   }
-  if (!rules.allowWorkflows && isWorkflowPath(path)) return "a GitHub Actions workflow, which agents may not change unless the operator sets BATON_ALLOW_WORKFLOW_CHANGES=true";
+  if (!rules.allowWorkflows && isWorkflowPath(path))
+    return "a GitHub Actions workflow, which agents may not change unless the operator sets BATON_ALLOW_WORKFLOW_CHANGES=true";
   return undefined;
 }
 
 const sameEntry = (a: TreeEntry, b: TreeEntry) =>
-  a.kind === b.kind && (a.kind === "file" ? b.kind === "file" && a.executable === b.executable && a.size === b.size : a.kind === "symlink" ? b.kind === "symlink" && a.target === b.target : false);
+  a.kind === b.kind &&
+  (a.kind === "file"
+    ? b.kind === "file" && a.executable === b.executable && a.size === b.size
+    : a.kind === "symlink"
+      ? b.kind === "symlink" && a.target === b.target
+      : false);
 
 /** A file's bytes, refusing to follow a link swapped in since the walk. */
 async function readNoFollow(path: string): Promise<Buffer | undefined> {
@@ -107,7 +113,8 @@ export async function readChange(agentCopy: string, clone: string, rules: Change
     let content: Buffer | undefined;
     if (entry.kind === "file") {
       content = await readNoFollow(join(agentCopy, path));
-      if (!content) throw new PermanentError(`\`${path}\` changed while Baton was reading the agent's checkout; nothing was pushed.`, { hint: "Comment `/baton retry`." });
+      if (!content)
+        throw new PermanentError(`\`${path}\` changed while Baton was reading the agent's checkout; nothing was pushed.`, { hint: "Comment `/baton retry`." });
       if (before && sameEntry(before, entry) && content.equals((await readNoFollow(join(clone, path))) ?? Buffer.alloc(0))) continue;
       bytes += content.length;
     } else if (before && sameEntry(before, entry)) continue;
@@ -121,9 +128,12 @@ export async function readChange(agentCopy: string, clone: string, rules: Change
     return reason ? [`- ${render(change)}: ${reason}`] : [];
   });
   if (refused.length > 0) {
-    throw new PermanentError(`Baton refused the agent's change; nothing was pushed:\n\n${refused.slice(0, 50).join("\n")}${refused.length > 50 ? `\n- … and ${refused.length - 50} more` : ""}`, {
-      hint: "Change the spec or the issue so the work does not need these paths (an operator decides about workflow files), then comment `/baton retry`.",
-    });
+    throw new PermanentError(
+      `Baton refused the agent's change; nothing was pushed:\n\n${refused.slice(0, 50).join("\n")}${refused.length > 50 ? `\n- … and ${refused.length - 50} more` : ""}`,
+      {
+        hint: "Change the spec or the issue so the work does not need these paths (an operator decides about workflow files), then comment `/baton retry`.",
+      },
+    );
   }
   return changes;
 }

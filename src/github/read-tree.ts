@@ -6,10 +6,7 @@ import ignoreModule, { type Ignore } from "ignore";
 const ignore = (ignoreModule as unknown as { default: (options?: { ignorecase?: boolean }) => Ignore }).default;
 
 /** One entry of a checkout as git would record it; `special` is a device, fifo or socket. */
-export type TreeEntry =
-  | { kind: "file"; executable: boolean; size: number }
-  | { kind: "symlink"; target: string }
-  | { kind: "special"; what: string };
+export type TreeEntry = { kind: "file"; executable: boolean; size: number } | { kind: "symlink"; target: string } | { kind: "special"; what: string };
 
 /** Repository-relative path (always `/`-separated) → entry. Directories are implied. */
 export type Tree = Map<string, TreeEntry>;
@@ -38,14 +35,22 @@ function describeSpecial(stat: Awaited<ReturnType<typeof lstat>>): string {
  */
 export async function readTree(root: string, options: ReadTreeOptions = {}): Promise<{ tree: Tree; truncated: boolean }> {
   const tree: Tree = new Map();
-  const trackedDirs = new Set([...(options.tracked?.keys() ?? [])].flatMap((path) => path.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
+  const trackedDirs = new Set(
+    [...(options.tracked?.keys() ?? [])].flatMap((path) =>
+      path
+        .split("/")
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join("/")),
+    ),
+  );
   let fresh = 0;
   let truncated = false;
 
   async function walk(dir: string, rules: { base: string; ignore: Ignore }[]): Promise<void> {
     const here = join(root, dir);
     const gitignore = options.tracked ? await lstat(join(here, ".gitignore")).catch(() => undefined) : undefined;
-    if (gitignore?.isFile() && gitignore.size <= MAX_GITIGNORE_BYTES) rules = [...rules, { base: dir, ignore: ignore({ ignorecase: false }).add(await readFile(join(here, ".gitignore"), "utf8")) }];
+    if (gitignore?.isFile() && gitignore.size <= MAX_GITIGNORE_BYTES)
+      rules = [...rules, { base: dir, ignore: ignore({ ignorecase: false }).add(await readFile(join(here, ".gitignore"), "utf8")) }];
     for (const name of (await readdir(here)).sort()) {
       if (truncated) return;
       const path = dir ? `${dir}/${name}` : name;

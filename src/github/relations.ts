@@ -38,17 +38,35 @@ export function listSubIssues(github: GitHub, ref: IssueRef): Promise<ListedIssu
 
 /** Attaches an issue (by its id, not its number); false without the API. */
 export async function addSubIssue(github: GitHub, parent: IssueRef, childId: number): Promise<boolean> {
-  const done = await orUnsupported(() => github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", { owner: parent.owner, repo: parent.repo, issue_number: parent.number, sub_issue_id: childId }));
+  const done = await orUnsupported(() =>
+    github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
+      owner: parent.owner,
+      repo: parent.repo,
+      issue_number: parent.number,
+      sub_issue_id: childId,
+    }),
+  );
   return done !== undefined;
 }
 
 /** Numbers of the issues that block this one; undefined without the API. */
 export function listBlockedBy(github: GitHub, ref: IssueRef): Promise<number[] | undefined> {
-  return orUnsupported(async () => ((await github.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", where(ref))) as { number: number }[]).map((i) => i.number));
+  return orUnsupported(async () =>
+    ((await github.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", where(ref))) as { number: number }[]).map(
+      (i) => i.number,
+    ),
+  );
 }
 
 /** Records "`ref` is blocked by the issue with id `blockingId`"; false without the API. */
 export async function addBlockedBy(github: GitHub, ref: IssueRef, blockingId: number): Promise<boolean> {
-  const done = await orUnsupported(() => github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", { owner: ref.owner, repo: ref.repo, issue_number: ref.number, issue_id: blockingId }));
+  const done = await orUnsupported(() =>
+    github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by", {
+      owner: ref.owner,
+      repo: ref.repo,
+      issue_number: ref.number,
+      issue_id: blockingId,
+    }),
+  );
   return done !== undefined;
 }

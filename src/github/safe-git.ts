@@ -35,7 +35,9 @@ export async function createSafeGit(searchPath: string): Promise<SafeGit> {
   ];
   return {
     async run(dir, args, options = {}) {
-      const config = options.token ? [...settings, ["http.extraHeader", `Authorization: Basic ${Buffer.from(`x-access-token:${options.token}`).toString("base64")}`] as [string, string]] : settings;
+      const config = options.token
+        ? [...settings, ["http.extraHeader", `Authorization: Basic ${Buffer.from(`x-access-token:${options.token}`).toString("base64")}`] as [string, string]]
+        : settings;
       const env: NodeJS.ProcessEnv = {
         PATH: searchPath,
         HOME: home,
@@ -44,7 +46,12 @@ export async function createSafeGit(searchPath: string): Promise<SafeGit> {
         GIT_CONFIG_NOSYSTEM: "1",
         GIT_CONFIG_GLOBAL: "/dev/null",
         GIT_CONFIG_COUNT: String(config.length),
-        ...Object.fromEntries(config.flatMap(([key, value], i) => [[`GIT_CONFIG_KEY_${i}`, key], [`GIT_CONFIG_VALUE_${i}`, value]])),
+        ...Object.fromEntries(
+          config.flatMap(([key, value], i) => [
+            [`GIT_CONFIG_KEY_${i}`, key],
+            [`GIT_CONFIG_VALUE_${i}`, value],
+          ]),
+        ),
       };
       try {
         const { stdout } = await execFileAsync("git", args, { cwd: dir, env, maxBuffer: 32 * 1024 * 1024 });

@@ -77,10 +77,7 @@ function formatRow(name: string, row: StatusRow | undefined): string {
   const agent = row.backend ? `${row.backend}${row.model ? ` · ${row.model}` : ""}` : "—";
   const tokens = row.input_tokens !== undefined ? `${row.input_tokens} / ${row.output_tokens ?? 0}` : "—";
   const cost = row.cost_usd !== undefined ? formatCost(row.cost_usd) : "—";
-  const links = [
-    row.artifact_url ? `[${name}](${row.artifact_url})` : "",
-    row.pr_url ? `[PR](${row.pr_url})` : "",
-  ].filter(Boolean);
+  const links = [row.artifact_url ? `[${name}](${row.artifact_url})` : "", row.pr_url ? `[PR](${row.pr_url})` : ""].filter(Boolean);
   const state = `${ICON[row.state]}${row.revision && row.revision > 1 ? ` (rev ${row.revision})` : ""}`;
   const out = [...links, row.note ?? ""].filter(Boolean).join(" · ") || "—";
   return `| ${name} | ${state} | ${agent} | ${formatDuration(row.duration_ms)} | ${tokens} | ${cost} | ${out} |`;
@@ -99,7 +96,10 @@ function onTheWay(pipeline: Pipeline): Set<string> {
 
 export function renderStatus(pipeline: Pipeline, data: StatusData, headline: string, now = new Date()): string {
   const way = onTheWay(pipeline);
-  const names = [...pipeline.stages.filter((s) => way.has(s.name) || data.rows[s.name]).map((s) => s.name), ...Object.keys(data.rows).filter((n) => !pipeline.stages.some((s) => s.name === n))];
+  const names = [
+    ...pipeline.stages.filter((s) => way.has(s.name) || data.rows[s.name]).map((s) => s.name),
+    ...Object.keys(data.rows).filter((n) => !pipeline.stages.some((s) => s.name === n)),
+  ];
   const rows = names.map((name) => formatRow(name, data.rows[name]));
   return [
     STATUS_MARKER,

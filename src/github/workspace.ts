@@ -59,13 +59,21 @@ export async function withWorkspace<T>(options: WorkspaceOptions, fn: (workspace
   const clone = await mkdtemp(join(tmpdir(), "baton-clone-"));
   const dir = await mkdtemp(join(tmpdir(), "baton-ws-"));
   try {
-    await git.run(clone, ["clone", "--quiet", "--depth", "1", "--no-tags", "--branch", options.baseBranch, options.cloneUrl, "."], { token: await options.token("read") });
+    await git.run(clone, ["clone", "--quiet", "--depth", "1", "--no-tags", "--branch", options.baseBranch, options.cloneUrl, "."], {
+      token: await options.token("read"),
+    });
     const remote = await git.run(clone, ["ls-remote", "--heads", "origin", options.branch], { token: await options.token("read") });
     const continued = remote.trim().length > 0;
     let conflicts: string[] = [];
     if (continued) {
-      await git.run(clone, ["fetch", "--quiet", "--depth", String(MERGE_DEPTH), "origin", `+refs/heads/${options.baseBranch}:refs/remotes/origin/${options.baseBranch}`], { token: await options.token("read") });
-      await git.run(clone, ["fetch", "--quiet", "--depth", String(MERGE_DEPTH), "origin", `refs/heads/${options.branch}`], { token: await options.token("read") });
+      await git.run(
+        clone,
+        ["fetch", "--quiet", "--depth", String(MERGE_DEPTH), "origin", `+refs/heads/${options.baseBranch}:refs/remotes/origin/${options.baseBranch}`],
+        { token: await options.token("read") },
+      );
+      await git.run(clone, ["fetch", "--quiet", "--depth", String(MERGE_DEPTH), "origin", `refs/heads/${options.branch}`], {
+        token: await options.token("read"),
+      });
       await git.run(clone, ["checkout", "--quiet", "-B", options.branch, "FETCH_HEAD"]);
       conflicts = await mergeBase(git, clone, options);
     } else {
@@ -82,7 +90,10 @@ export async function withWorkspace<T>(options: WorkspaceOptions, fn: (workspace
         await applyChange(clone, await readChange(dir, clone, rules));
         await git.run(clone, ["add", "-A"]);
         // A merge of the base in progress is committed even when the agent changed nothing.
-        const merging = await git.run(clone, ["rev-parse", "-q", "--verify", "MERGE_HEAD"]).then(() => true, () => false);
+        const merging = await git.run(clone, ["rev-parse", "-q", "--verify", "MERGE_HEAD"]).then(
+          () => true,
+          () => false,
+        );
         if (!merging && !(await git.run(clone, ["diff", "--cached", "--name-only"])).trim()) return undefined;
         await git.run(clone, ["-c", `user.name=${author.name}`, "-c", `user.email=${author.email}`, "commit", "--quiet", "--no-verify", "-m", message]);
         const sha = (await git.run(clone, ["rev-parse", "HEAD"])).trim();
@@ -106,10 +117,24 @@ const MERGE_DEPTH = 50;
  */
 async function mergeBase(git: SafeGit, clone: string, options: WorkspaceOptions): Promise<string[]> {
   const base = `refs/remotes/origin/${options.baseBranch}`;
-  const related = () => git.run(clone, ["merge-base", "HEAD", base]).then(() => true, () => false);
+  const related = () =>
+    git.run(clone, ["merge-base", "HEAD", base]).then(
+      () => true,
+      () => false,
+    );
   if (!(await related())) await git.run(clone, ["fetch", "--quiet", "--unshallow", "origin"], { token: await options.token("read") });
   try {
-    await git.run(clone, ["-c", `user.name=${options.author.name}`, "-c", `user.email=${options.author.email}`, "merge", "--quiet", "--no-commit", "--no-ff", base]);
+    await git.run(clone, [
+      "-c",
+      `user.name=${options.author.name}`,
+      "-c",
+      `user.email=${options.author.email}`,
+      "merge",
+      "--quiet",
+      "--no-commit",
+      "--no-ff",
+      base,
+    ]);
     return [];
   } catch (error) {
     const unmerged = (await git.run(clone, ["diff", "--name-only", "--diff-filter=U"])).split("\n").filter(Boolean);

@@ -37,7 +37,9 @@ export const Briefing = z.object({
   /** The commit whose briefing this one was rebuilt from, and how many files had changed. */
   from_sha: z.string().optional(),
   changed_files: z.number().int().min(0),
-  layout: z.array(z.object({ dir: z.string(), files: z.number().int(), languages: z.array(z.string()), holds: z.array(z.string()), key_files: z.array(z.string()) })),
+  layout: z.array(
+    z.object({ dir: z.string(), files: z.number().int(), languages: z.array(z.string()), holds: z.array(z.string()), key_files: z.array(z.string()) }),
+  ),
   languages: z.array(z.object({ name: z.string(), files: z.number().int() })),
   frameworks: z.array(z.string()),
   commands: z.array(z.object({ source: z.string(), name: z.string(), run: z.string() })),

@@ -12,13 +12,66 @@ const CONVENTIONS = ["AGENTS.md", "CLAUDE.md", "CONTRIBUTING.md", ".github/copil
 const CONVENTION_CHARS = 3000;
 
 const LANGUAGES: Record<string, string> = {
-  ".ts": "TypeScript", ".tsx": "TypeScript", ".js": "JavaScript", ".mjs": "JavaScript", ".cjs": "JavaScript", ".jsx": "JavaScript",
-  ".py": "Python", ".go": "Go", ".rs": "Rust", ".java": "Java", ".kt": "Kotlin", ".rb": "Ruby", ".php": "PHP", ".cs": "C#",
-  ".c": "C", ".h": "C", ".cpp": "C++", ".cc": "C++", ".swift": "Swift", ".scala": "Scala", ".sh": "Shell", ".css": "CSS",
-  ".scss": "CSS", ".html": "HTML", ".vue": "Vue", ".svelte": "Svelte", ".md": "Markdown", ".yml": "YAML", ".yaml": "YAML", ".json": "JSON",
+  ".ts": "TypeScript",
+  ".tsx": "TypeScript",
+  ".js": "JavaScript",
+  ".mjs": "JavaScript",
+  ".cjs": "JavaScript",
+  ".jsx": "JavaScript",
+  ".py": "Python",
+  ".go": "Go",
+  ".rs": "Rust",
+  ".java": "Java",
+  ".kt": "Kotlin",
+  ".rb": "Ruby",
+  ".php": "PHP",
+  ".cs": "C#",
+  ".c": "C",
+  ".h": "C",
+  ".cpp": "C++",
+  ".cc": "C++",
+  ".swift": "Swift",
+  ".scala": "Scala",
+  ".sh": "Shell",
+  ".css": "CSS",
+  ".scss": "CSS",
+  ".html": "HTML",
+  ".vue": "Vue",
+  ".svelte": "Svelte",
+  ".md": "Markdown",
+  ".yml": "YAML",
+  ".yaml": "YAML",
+  ".json": "JSON",
 };
 /** Dependencies worth naming as the stack, by the manifest word that reveals them. */
-const FRAMEWORKS = ["react", "next", "vue", "svelte", "angular", "express", "fastify", "koa", "nestjs", "probot", "jest", "vitest", "mocha", "playwright", "typescript", "django", "flask", "fastapi", "pytest", "rails", "rspec", "spring", "gin", "tokio", "actix", "axum"];
+const FRAMEWORKS = [
+  "react",
+  "next",
+  "vue",
+  "svelte",
+  "angular",
+  "express",
+  "fastify",
+  "koa",
+  "nestjs",
+  "probot",
+  "jest",
+  "vitest",
+  "mocha",
+  "playwright",
+  "typescript",
+  "django",
+  "flask",
+  "fastapi",
+  "pytest",
+  "rails",
+  "rspec",
+  "spring",
+  "gin",
+  "tokio",
+  "actix",
+  "axum",
+];
 
 interface TreeEntry {
   path: string;
@@ -29,16 +82,18 @@ interface TreeEntry {
 async function listTree(dir: string, searchPath: string): Promise<TreeEntry[]> {
   const git = await createSafeGit(searchPath);
   const out = await git.run(dir, ["ls-tree", "-r", "-l", "-z", "HEAD"]).finally(() => git.close());
-  return out
-    .split("\0")
-    .filter(Boolean)
-    .map((line) => {
-      const [meta = "", path = ""] = line.split("\t");
-      const [mode, type, blob = "", size] = meta.split(/\s+/);
-      return { mode, type, path, blob, size: Number(size) || 0 };
-    })
-    // Regular files only: symlinks and submodules are never followed out of the checkout.
-    .filter((e) => e.type === "blob" && (e.mode === "100644" || e.mode === "100755"));
+  return (
+    out
+      .split("\0")
+      .filter(Boolean)
+      .map((line) => {
+        const [meta = "", path = ""] = line.split("\t");
+        const [mode, type, blob = "", size] = meta.split(/\s+/);
+        return { mode, type, path, blob, size: Number(size) || 0 };
+      })
+      // Regular files only: symlinks and submodules are never followed out of the checkout.
+      .filter((e) => e.type === "blob" && (e.mode === "100644" || e.mode === "100755"))
+  );
 }
 
 async function readText(dir: string, entry: TreeEntry): Promise<string | undefined> {
@@ -72,7 +127,8 @@ function findCommands(texts: Map<string, string>): Briefing["commands"] {
   }
   for (const [path, text] of texts) {
     if (path === "Makefile") for (const m of text.matchAll(/^([a-zA-Z][\w-]*):/gm)) commands.push({ source: path, name: `make ${m[1]}`, run: `make ${m[1]}` });
-    if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(path)) for (const m of text.matchAll(/^\s*(?:-\s*)?run:\s*(.+)$/gm)) commands.push({ source: path, name: "ci step", run: (m[1] ?? "").trim() });
+    if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(path))
+      for (const m of text.matchAll(/^\s*(?:-\s*)?run:\s*(.+)$/gm)) commands.push({ source: path, name: "ci step", run: (m[1] ?? "").trim() });
   }
   return commands.slice(0, 40).map((c) => ({ source: c.source, name: sanitizeUntrusted(c.name).slice(0, 100), run: sanitizeUntrusted(c.run).slice(0, 300) }));
 }
@@ -83,7 +139,12 @@ function findFrameworks(texts: Map<string, string>): string[] {
   for (const path of manifests) {
     const text = texts.get(path);
     if (!text) continue;
-    const manifestWords = new Set(text.toLowerCase().split(/[^a-z0-9@/.-]+/).flatMap((w) => [w, w.replace(/^@/, "").split("/")[0] ?? w]));
+    const manifestWords = new Set(
+      text
+        .toLowerCase()
+        .split(/[^a-z0-9@/.-]+/)
+        .flatMap((w) => [w, w.replace(/^@/, "").split("/")[0] ?? w]),
+    );
     for (const name of FRAMEWORKS) if (manifestWords.has(name)) found.add(name);
   }
   return [...found];
@@ -94,14 +155,21 @@ function describeLayout(files: BriefedFile[]): Briefing["layout"] {
   const dirs = countBy(files, (f) => topDir(f.path)).slice(0, 25);
   return dirs.map(([dir, count]) => {
     const inDir = files.filter((f) => topDir(f.path) === dir);
-    const holds = countBy(inDir.flatMap((f) => f.terms.slice(0, 10)), (t) => t).slice(0, 8).map(([t]) => t);
+    const holds = countBy(
+      inDir.flatMap((f) => f.terms.slice(0, 10)),
+      (t) => t,
+    )
+      .slice(0, 8)
+      .map(([t]) => t);
     const typical = new Set(holds);
     const keyFiles = inDir
       .map((f) => ({ path: f.path, score: f.terms.filter((t) => typical.has(t)).length }))
       .sort((a, b) => b.score - a.score || a.path.localeCompare(b.path))
       .slice(0, 5)
       .map((f) => f.path);
-    const languages = countBy(inDir, (f) => LANGUAGES[extname(f.path)]).slice(0, 3).map(([l]) => l);
+    const languages = countBy(inDir, (f) => LANGUAGES[extname(f.path)])
+      .slice(0, 3)
+      .map(([l]) => l);
     return { dir, files: count, languages, holds, key_files: keyFiles };
   });
 }
@@ -114,7 +182,18 @@ function describeLayout(files: BriefedFile[]): Briefing["layout"] {
 export async function buildBriefing(dir: string, repo: string, sha: string, searchPath: string, previous?: Briefing): Promise<Briefing> {
   const tree = await listTree(dir, searchPath);
   const known = new Map((previous?.files ?? []).map((f) => [f.blob, f]));
-  const always = new Set(["package.json", "requirements.txt", "pyproject.toml", "Gemfile", "go.mod", "Cargo.toml", "pom.xml", "build.gradle", "Makefile", ...CONVENTIONS]);
+  const always = new Set([
+    "package.json",
+    "requirements.txt",
+    "pyproject.toml",
+    "Gemfile",
+    "go.mod",
+    "Cargo.toml",
+    "pom.xml",
+    "build.gradle",
+    "Makefile",
+    ...CONVENTIONS,
+  ]);
   const texts = new Map<string, string>();
   const files: BriefedFile[] = [];
   let changed = 0;
@@ -139,7 +218,9 @@ export async function buildBriefing(dir: string, repo: string, sha: string, sear
     ...(previous ? { from_sha: previous.sha } : {}),
     changed_files: changed,
     layout: describeLayout(files),
-    languages: countBy(files, (f) => LANGUAGES[extname(f.path)]).slice(0, 8).map(([name, count]) => ({ name, files: count })),
+    languages: countBy(files, (f) => LANGUAGES[extname(f.path)])
+      .slice(0, 8)
+      .map(([name, count]) => ({ name, files: count })),
     frameworks: findFrameworks(texts),
     commands: findCommands(texts),
     conventions: CONVENTIONS.filter((p) => texts.has(p)).map((path) => ({ path, text: sanitizeUntrusted(texts.get(path) ?? "").slice(0, CONVENTION_CHARS) })),

@@ -35,7 +35,10 @@ export async function checkBudget(run: StageRun): Promise<void> {
   const { total, byStage } = issueSpend(run, await run.rt.appIdentity());
   if (total < budget) return;
   const spent = [...byStage.entries()].map(([stage, cost]) => `${stage} ${usd(cost)}`).join(", ");
-  throw new PermanentError(`this issue has spent ${usd(total)} (${spent}), which reaches its budget of ${usd(budget)}; the ${run.stage.name} stage did not start.`, {
-    hint: "Raise `budget_usd` in .github/baton.yml (under `defaults` or this stage), then comment `/baton retry`.",
-  });
+  throw new PermanentError(
+    `this issue has spent ${usd(total)} (${spent}), which reaches its budget of ${usd(budget)}; the ${run.stage.name} stage did not start.`,
+    {
+      hint: "Raise `budget_usd` in .github/baton.yml (under `defaults` or this stage), then comment `/baton retry`.",
+    },
+  );
 }

@@ -41,7 +41,13 @@ export function docsOf(artifacts: Artifact[]): KnowledgeDoc[] {
         docs.push({ ...base, id: `${a.comment.id}-${i}`, kind: "lesson", text: `${l.kind}: ${l.text}`, areas: (l.areas ?? []).join(" ") }),
       );
     } else if (a.meta.kind === "design") {
-      docs.push({ ...base, id: String(a.comment.id), kind: "spec", text: a.markdown.slice(0, 4000), areas: ((a.meta.files as string[] | undefined) ?? []).join(" ") });
+      docs.push({
+        ...base,
+        id: String(a.comment.id),
+        kind: "spec",
+        text: a.markdown.slice(0, 4000),
+        areas: ((a.meta.files as string[] | undefined) ?? []).join(" "),
+      });
     } else if (a.meta.kind === "review") {
       docs.push({ ...base, id: String(a.comment.id), kind: "verdict", text: a.markdown.slice(0, 4000), areas: "" });
     }
@@ -143,7 +149,11 @@ async function indexOfStored(rt: Runtime, key: string, version: string | undefin
  * The repository's index: from the entries in Redis (built again only after a write), or
  * rebuilt from the app's artifacts on GitHub (and stored) when Redis does not have them all.
  */
-export async function loadKnowledge(rt: Runtime, github: GitHub, ref: Pick<RepoRef, "repoId" | "owner" | "repo">): Promise<{ index: KnowledgeIndex; rebuilt: boolean }> {
+export async function loadKnowledge(
+  rt: Runtime,
+  github: GitHub,
+  ref: Pick<RepoRef, "repoId" | "owner" | "repo">,
+): Promise<{ index: KnowledgeIndex; rebuilt: boolean }> {
   const key = keys.knowledge(rt, ref.repoId);
   const state = await readState(rt, key);
   if (state.complete) return { index: await indexOfStored(rt, key, state.version), rebuilt: false };

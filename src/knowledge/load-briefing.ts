@@ -66,7 +66,12 @@ export async function latestBriefing(rt: Runtime, repoId: number): Promise<Brief
  * 3. The others wait for the lock to be released (or to expire: its holder died), then read
  *    the cache again; when the holder failed or was stopped they build it themselves.
  */
-export async function loadBriefing(rt: Runtime, repo: BriefingRepo, checkout: Pick<Checkout, "agentCopy" | "clone" | "sha">, options: BriefingOptions = {}): Promise<LoadedBriefing> {
+export async function loadBriefing(
+  rt: Runtime,
+  repo: BriefingRepo,
+  checkout: Pick<Checkout, "agentCopy" | "clone" | "sha">,
+  options: BriefingOptions = {},
+): Promise<LoadedBriefing> {
   const withScout = options.pipeline?.config.scout !== undefined;
   const complete = (b: Briefing | undefined): b is Briefing => b !== undefined && (!withScout || b.scout !== undefined);
   const lock = keys.briefingLock(rt, repo.repoId, checkout.sha);
@@ -90,14 +95,21 @@ export async function loadBriefing(rt: Runtime, repo: BriefingRepo, checkout: Pi
     // Wait on the small lock key, not the briefing (megabytes for a large repository).
     for (let poll = FIRST_POLL_MS; await rt.redis.exists(lock); poll = Math.min(poll * 2, MAX_POLL_MS)) {
       options.signal?.throwIfAborted();
-      if (Date.now() > deadline) throw new TransientError(`the briefing of ${repo.owner}/${repo.repo} at ${checkout.sha.slice(0, 7)} is still being built by another stage`);
+      if (Date.now() > deadline)
+        throw new TransientError(`the briefing of ${repo.owner}/${repo.repo} at ${checkout.sha.slice(0, 7)} is still being built by another stage`);
       await new Promise((resolve) => setTimeout(resolve, poll));
     }
   }
 }
 
 /** Builds under the lock: the deterministic pass unless `partial` has it, then the scout's pass when configured; caches the result. */
-async function build(rt: Runtime, repo: BriefingRepo, checkout: Pick<Checkout, "agentCopy" | "clone" | "sha">, partial: Briefing | undefined, options: BriefingOptions): Promise<LoadedBriefing> {
+async function build(
+  rt: Runtime,
+  repo: BriefingRepo,
+  checkout: Pick<Checkout, "agentCopy" | "clone" | "sha">,
+  partial: Briefing | undefined,
+  options: BriefingOptions,
+): Promise<LoadedBriefing> {
   const previous = partial ? undefined : await latestBriefing(rt, repo.repoId);
   let briefing = partial ?? (await buildBriefing(checkout.clone, `${repo.owner}/${repo.repo}`, checkout.sha, rt.env.PATH, previous));
   const { pipeline } = options;
@@ -107,7 +119,14 @@ async function build(rt: Runtime, repo: BriefingRepo, checkout: Pick<Checkout, "
   await rt.redis.set(keys.briefing(rt, repo.repoId, checkout.sha), JSON.stringify(briefing), "EX", BRIEFING_TTL_SECONDS);
   await rt.redis.set(keys.briefingLatest(rt, repo.repoId), checkout.sha, "EX", BRIEFING_TTL_SECONDS);
   const scout = briefing.scout;
-  const fields = { repo: briefing.repo, sha: checkout.sha, from: previous?.sha, changed: briefing.changed_files, files: briefing.files.length, scout: scout?.status ?? "off" };
+  const fields = {
+    repo: briefing.repo,
+    sha: checkout.sha,
+    from: previous?.sha,
+    changed: briefing.changed_files,
+    files: briefing.files.length,
+    scout: scout?.status ?? "off",
+  };
   // A failed scout never blocks the issue: the stages get the deterministic briefing, and the log says why.
   if (scout?.status === "failed") rt.log.warn({ ...fields, scout_error: scout.error }, "briefing built");
   else rt.log.info({ ...fields, ...(scout ? { scout_backend: scout.backend, scout_cost_usd: scout.usage.cost_usd } : {}) }, "briefing built");

@@ -117,7 +117,13 @@ async function cloneCommit(git: SafeGit, dir: string, repo: RepoInfo, sha: strin
  *    naming the paths. Nothing is pushed from here and the copy is removed whatever happens,
  *    so a write reaches neither the repository, the cache nor a later stage.
  */
-export async function withReadOnlyCheckout<T>(env: Pick<BatonEnv, "BATON_CLONE_CACHE_MB" | "PATH">, github: GitHub, ref: RepoRef, repo: RepoInfo, fn: (checkout: Checkout) => Promise<T>): Promise<T> {
+export async function withReadOnlyCheckout<T>(
+  env: Pick<BatonEnv, "BATON_CLONE_CACHE_MB" | "PATH">,
+  github: GitHub,
+  ref: RepoRef,
+  repo: RepoInfo,
+  fn: (checkout: Checkout) => Promise<T>,
+): Promise<T> {
   const cache = cloneCacheFor(env);
   const git = await createSafeGit(env.PATH);
   let lease: CloneLease | undefined;
@@ -158,11 +164,20 @@ export async function withReadOnlyCheckout<T>(env: Pick<BatonEnv, "BATON_CLONE_C
 async function refuseWrites(dir: string, clone: string): Promise<void> {
   await makeWritable(dir);
   const changed = await readChange(dir, clone, { allowWorkflows: true, maxFiles: 1000, maxBytes: Number.MAX_SAFE_INTEGER }).catch((error: unknown) => {
-    throw error instanceof PermanentError ? new PermanentError(`the agent wrote to the read-only checkout; its writes were discarded. ${error.message}`) : error;
+    throw error instanceof PermanentError
+      ? new PermanentError(`the agent wrote to the read-only checkout; its writes were discarded. ${error.message}`)
+      : error;
   });
   if (changed.length) {
-    throw new PermanentError(`the agent wrote to the read-only checkout (${changed.map((c) => c.path).sort().slice(0, 10).join(", ")}); its writes were discarded.`, {
-      hint: "This stage only reads code. Check the stage's agent (its tools or command), then comment `/baton retry`.",
-    });
+    throw new PermanentError(
+      `the agent wrote to the read-only checkout (${changed
+        .map((c) => c.path)
+        .sort()
+        .slice(0, 10)
+        .join(", ")}); its writes were discarded.`,
+      {
+        hint: "This stage only reads code. Check the stage's agent (its tools or command), then comment `/baton retry`.",
+      },
+    );
   }
 }

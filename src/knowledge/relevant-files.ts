@@ -27,5 +27,9 @@ export async function filesWithin(dir: string, paths: string[], tokens: number):
 
 /** The text of the files most related to `text`, best first, as many as fit in `tokens`. */
 export async function relevantFiles(dir: string, briefing: Briefing, text: string, tokens: number): Promise<{ paths: string[]; rendered: string }> {
-  return filesWithin(dir, rankFiles(briefing, text, 20).map((f) => f.path), tokens);
+  return filesWithin(
+    dir,
+    rankFiles(briefing, text, 20).map((f) => f.path),
+    tokens,
+  );
 }

@@ -44,7 +44,11 @@ function inTree(briefing: Briefing, path: string): boolean {
  */
 function checkSummary(briefing: Briefing, output: ScoutOutput): ScoutOutput | string {
   const areas = output.areas.filter((a) => inTree(briefing, a.path));
-  if (!areas.length) return `none of the areas it named is a path of the repository (${output.areas.slice(0, 5).map((a) => JSON.stringify(a.path.slice(0, 60))).join(", ")})`;
+  if (!areas.length)
+    return `none of the areas it named is a path of the repository (${output.areas
+      .slice(0, 5)
+      .map((a) => JSON.stringify(a.path.slice(0, 60)))
+      .join(", ")})`;
   return {
     summary: text(output.summary, MAX_SUMMARY),
     areas: areas.slice(0, MAX_ITEMS).map((a) => ({ path: text(a.path, 200), holds: text(a.holds) })),

@@ -3,7 +3,9 @@
  * split, three letters or more, without the English words every issue uses.
  */
 const STOPWORDS = new Set(
-  "the and for with that this from into when what where which will would should could make makes made say says said add adds use uses using can not but are was were has have had its our your their them they then than there here also only just more most some such very each every other about after before over under all any new one two get set let var const function return import export true false null undefined".split(" "),
+  "the and for with that this from into when what where which will would should could make makes made say says said add adds use uses using can not but are was were has have had its our your their them they then than there here also only just more most some such very each every other about after before over under all any new one two get set let var const function return import export true false null undefined".split(
+    " ",
+  ),
 );
 
 export function words(text: string): string[] {
@@ -18,5 +20,8 @@ export function words(text: string): string[] {
 export function topTerms(text: string, limit: number): string[] {
   const counts = new Map<string, number>();
   for (const w of words(text)) counts.set(w, (counts.get(w) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([w]) => w);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([w]) => w);
 }

@@ -66,7 +66,9 @@ export function createAdminSurface(rt: Pick<Runtime, "redis" | "events" | "queue
       const grant = grantOf(req, options);
       if (grant === "none" || (grant === "dashboard" && !isDashboard)) {
         const challenge = isDashboard && basicAuth ? 'Basic realm="Baton queues"' : 'Bearer realm="Baton admin"';
-        res.writeHead(401, { "www-authenticate": challenge, "content-type": "application/json" }).end(JSON.stringify({ error: "credentials required (BATON_ADMIN_TOKEN as a bearer token)" }));
+        res
+          .writeHead(401, { "www-authenticate": challenge, "content-type": "application/json" })
+          .end(JSON.stringify({ error: "credentials required (BATON_ADMIN_TOKEN as a bearer token)" }));
         return true;
       }
     }

@@ -49,7 +49,9 @@ export async function serveEvents(req: IncomingMessage, res: ServerResponse, red
   // Registered before joining, so a client gone while we wait for Redis frees its place.
   res.on("close", () => fanout.leave(listener));
   if (!(await fanout.join(listener))) {
-    res.writeHead(503, { "content-type": "application/json", "retry-after": "30" }).end(JSON.stringify({ error: `at most ${fanout.maxListeners} event streams at once` }));
+    res
+      .writeHead(503, { "content-type": "application/json", "retry-after": "30" })
+      .end(JSON.stringify({ error: `at most ${fanout.maxListeners} event streams at once` }));
     return;
   }
   if (res.closed) return fanout.leave(listener);

@@ -94,7 +94,8 @@ function refuse(req: IncomingMessage, res: ServerResponse, maxBytes: number): vo
 async function answer(req: IncomingMessage, res: ServerResponse, body: string, options: WebhookEndpointOptions): Promise<void> {
   const header = (name: string) => req.headers[name] as string | undefined;
   const contentType = header("content-type");
-  if (!contentType || !JSON_CONTENT_TYPE.test(contentType)) return reply(res, 415, { error: 'Unsupported "Content-Type" header value. Must be "application/json"' });
+  if (!contentType || !JSON_CONTENT_TYPE.test(contentType))
+    return reply(res, 415, { error: 'Unsupported "Content-Type" header value. Must be "application/json"' });
   const missing = REQUIRED_HEADERS.filter((name) => header(name) === undefined);
   if (missing.length) return reply(res, 400, { error: `Required headers missing: ${missing.join(", ")}` });
   const id = header("x-github-delivery")!;

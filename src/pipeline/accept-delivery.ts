@@ -31,7 +31,9 @@ const PushPayload = z.object({
   deleted: z.boolean().default(false),
   repository: RepoPayload,
   installation: z.object({ id: z.number().int() }),
-  commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) })).default([]),
+  commits: z
+    .array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) }))
+    .default([]),
 });
 
 export type Acceptance = "queued" | "duplicate" | "ignored";
@@ -55,9 +57,7 @@ export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: 
   if (isPlanTaskChange(payload)) await acceptPlanTaskChange(rt, delivery.id, payload);
   if (payload.action === "unlabeled") return acceptUnlabeled(rt, delivery.id, payload, jobOptions.repoTask(rt));
   const labels =
-    payload.action === "labeled" && payload.label ? [payload.label.name]
-    : payload.action === "opened" ? payload.issue.labels.map((l) => l.name)
-    : [];
+    payload.action === "labeled" && payload.label ? [payload.label.name] : payload.action === "opened" ? payload.issue.labels.map((l) => l.name) : [];
   if (labels.length === 0) return "ignored";
 
   const issue = {
@@ -132,7 +132,11 @@ async function acceptComment(rt: Runtime, deliveryId: string, raw: unknown): Pro
   const command = parseCommand(comment.body);
   if (!command) return "ignored";
   const ref = { installationId: installation.id, repoId: repository.id, owner: repository.owner.login, repo: repository.name, number: issue.number };
-  await rt.queues.repo.add("command", { task: "command", issue: ref, command, commenter: comment.user.login, commentId: comment.id }, { jobId: `d-${deliveryId}`, ...jobOptions.repoTask(rt) });
+  await rt.queues.repo.add(
+    "command",
+    { task: "command", issue: ref, command, commenter: comment.user.login, commentId: comment.id },
+    { jobId: `d-${deliveryId}`, ...jobOptions.repoTask(rt) },
+  );
   return "queued";
 }
 

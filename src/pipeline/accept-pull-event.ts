@@ -19,12 +19,27 @@ const Person = z.object({ login: z.string(), type: z.string() });
 const PullHead = z.object({ number: z.number().int(), head: z.object({ ref: z.string(), repo: z.object({ id: z.number().int() }).nullable().optional() }) });
 
 const ReviewPayload = Installation.extend({ action: z.literal("submitted"), review: z.object({ id: z.number().int(), user: Person }), pull_request: PullHead });
-const ReviewCommentPayload = Installation.extend({ action: z.literal("created"), comment: z.object({ id: z.number().int(), body: z.string(), user: Person, in_reply_to_id: z.number().int().optional() }), pull_request: PullHead });
-const CheckPullRequests = z.array(z.object({ number: z.number().int(), head: z.object({ ref: z.string(), repo: z.object({ id: z.number().int() }).optional() }) })).default([]);
-const CheckRunPayload = Installation.extend({ action: z.literal("completed"), check_run: z.object({ head_sha: z.string(), pull_requests: CheckPullRequests }) });
-const CheckSuitePayload = Installation.extend({ action: z.literal("completed"), check_suite: z.object({ head_sha: z.string(), pull_requests: CheckPullRequests }) });
+const ReviewCommentPayload = Installation.extend({
+  action: z.literal("created"),
+  comment: z.object({ id: z.number().int(), body: z.string(), user: Person, in_reply_to_id: z.number().int().optional() }),
+  pull_request: PullHead,
+});
+const CheckPullRequests = z
+  .array(z.object({ number: z.number().int(), head: z.object({ ref: z.string(), repo: z.object({ id: z.number().int() }).optional() }) }))
+  .default([]);
+const CheckRunPayload = Installation.extend({
+  action: z.literal("completed"),
+  check_run: z.object({ head_sha: z.string(), pull_requests: CheckPullRequests }),
+});
+const CheckSuitePayload = Installation.extend({
+  action: z.literal("completed"),
+  check_suite: z.object({ head_sha: z.string(), pull_requests: CheckPullRequests }),
+});
 const StatusPayload = Installation.extend({ sha: z.string(), state: z.string(), branches: z.array(z.object({ name: z.string() })).default([]) });
-const ClosedPayload = Installation.extend({ action: z.enum(["closed", "reopened"]), pull_request: PullHead.extend({ merged: z.boolean().nullable().optional() }) });
+const ClosedPayload = Installation.extend({
+  action: z.enum(["closed", "reopened"]),
+  pull_request: PullHead.extend({ merged: z.boolean().nullable().optional() }),
+});
 
 type Target = { issue: number; pr?: number; installation: number; repository: z.infer<typeof Repo> };
 
@@ -33,7 +48,13 @@ export async function acceptPullEvent(rt: Runtime, delivery: { id: string; name:
   if (found === undefined) return undefined;
   if (!found) return "ignored";
   const { target, event } = found;
-  const issue = { installationId: target.installation, repoId: target.repository.id, owner: target.repository.owner.login, repo: target.repository.name, number: target.issue };
+  const issue = {
+    installationId: target.installation,
+    repoId: target.repository.id,
+    owner: target.repository.owner.login,
+    repo: target.repository.name,
+    number: target.issue,
+  };
   const task: PullEventTask = { task: "pull-event", issue, event };
   await rt.queues.repo.add("pull-event", task, {
     jobId: `d-${delivery.id}`,

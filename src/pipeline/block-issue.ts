@@ -32,13 +32,7 @@ export async function blockIssue(github: GitHub, ref: IssueRef, pipeline: Pipeli
       ? `Fix the cause, then comment \`/baton retry\`, or remove \`${blocked}\` and apply \`${stage.on}\` again.`
       : `Fix the cause, then remove \`${blocked}\` and apply the label again.`);
   const where = stage ? ` at the **${stage.name}** stage` : "";
-  const body = [
-    `⛔ **Baton blocked this issue${where}.**`,
-    "",
-    `**Why:** ${reason}`,
-    "",
-    `**To resume:** ${resume}`,
-  ].join("\n");
+  const body = [`⛔ **Baton blocked this issue${where}.**`, "", `**Why:** ${reason}`, "", `**To resume:** ${resume}`].join("\n");
   await ensureComment(github, ref, `<!-- baton:blocked run=${runId} -->`, body, request.comments);
   if (stage) {
     await updateStatus(github, ref, pipeline, request.comments, stage.name, { state: "blocked", note: reason.slice(0, 120) }, blocked);

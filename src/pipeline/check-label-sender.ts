@@ -42,13 +42,26 @@ export async function checkLabelSender(rt: Runtime, github: GitHub, ref: IssueRe
   const why = gated
     ? `\`${stage.on}\` passes the **${gated.name}** stage's gate, so applying it needs at least **${minimum}** permission on this repository, like \`/baton approve\` (yours: ${role}).`
     : `Baton only starts the **${stage.name}** stage from \`${stage.on}\` when it is applied by someone with at least **${minimum}** permission on this repository (yours: ${role}).`;
-  await ensureComment(github, ref, `<!-- baton:refused delivery=${data.deliveryId} -->`, `@${login} ${why} The label was taken off and nothing was started; a maintainer can apply it instead.`, await listComments(github, ref, app));
+  await ensureComment(
+    github,
+    ref,
+    `<!-- baton:refused delivery=${data.deliveryId} -->`,
+    `@${login} ${why} The label was taken off and nothing was started; a maintainer can apply it instead.`,
+    await listComments(github, ref, app),
+  );
   await removeLabel(github, ref, stage.on);
   return { action: "refused", reason: `${login} has ${role}, below ${minimum}` };
 }
 
 /** True when `actor` is a person with the permission applying `stage.on` needs (quietly: no comment, no removal). */
-export async function mayApplyLabel(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline, stage: Stage, actor: { login: string; type?: string }): Promise<boolean> {
+export async function mayApplyLabel(
+  rt: Runtime,
+  github: GitHub,
+  ref: IssueRef,
+  pipeline: Pipeline,
+  stage: Stage,
+  actor: { login: string; type?: string },
+): Promise<boolean> {
   if (actor.type === "Bot") return false;
   const { minimum, role } = await permissionFor(rt, github, ref, pipeline, stage, actor.login);
   return hasAtLeast(role, minimum);

@@ -39,7 +39,11 @@ export async function wakeChecksWaiters(rt: Runtime, ref: IssueRef): Promise<boo
   let woke = false;
   for (const job of delayed.filter((j) => j.data.waitingSince !== undefined && j.data.issue.repoId === ref.repoId && j.data.issue.number === ref.number)) {
     // It may have woken by itself meanwhile: then it is reading the checks already.
-    woke = (await job.promote().then(() => true, () => false)) || woke;
+    woke =
+      (await job.promote().then(
+        () => true,
+        () => false,
+      )) || woke;
   }
   return woke;
 }

@@ -7,7 +7,6 @@ import { DEDUPE_TTL_MS, jobOptions } from "./job-options.js";
 const processTag = randomBytes(4).toString("hex");
 let copies = 0;
 
-
 export interface IntakeRequest {
   /** Dedupes copies of one request while its job exists (reconciler sweeps, CLI, commands). */
   jobId?: string;
@@ -37,6 +36,7 @@ export async function enqueueIntake(rt: Runtime, requests: IntakeRequest[]): Pro
   const jobs = requests.map((request) => ({ name: `${request.data.source}:${request.data.label}`, data: request.data, opts: opts(request) }));
   const [only] = jobs;
   // The webhook path nearly always has one request: a plain add skips MULTI.
-  const added = jobs.length === 1 && only ? [await rt.queues.intake.add(only.name, only.data, only.opts)] : jobs.length > 1 ? await rt.queues.intake.addBulk(jobs) : [];
+  const added =
+    jobs.length === 1 && only ? [await rt.queues.intake.add(only.name, only.data, only.opts)] : jobs.length > 1 ? await rt.queues.intake.addBulk(jobs) : [];
   return added.filter((job, i) => job.id === jobs[i]?.opts.jobId).length;
 }

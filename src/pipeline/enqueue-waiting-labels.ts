@@ -26,7 +26,14 @@ export async function enqueueWaitingLabels(rt: Runtime, ref: IssueRef, runId: st
   const [[, parked]] = (await rt.redis.multi().hgetall(key).del(key).exec()) as [[null, Record<string, string>], unknown];
   const requests = Object.values(parked ?? {}).flatMap((text) => {
     const data = IntakeJob.safeParse(JSON.parse(text));
-    return data.success ? [{ jobId: `handoff-${runId}-${data.data.label.replace(/:/g, "_")}`, data: { ...data.data, deliveryId: `handoff-${runId}`, transition: undefined, claimed: undefined } }] : [];
+    return data.success
+      ? [
+          {
+            jobId: `handoff-${runId}-${data.data.label.replace(/:/g, "_")}`,
+            data: { ...data.data, deliveryId: `handoff-${runId}`, transition: undefined, claimed: undefined },
+          },
+        ]
+      : [];
   });
   return enqueueIntake(rt, requests);
 }

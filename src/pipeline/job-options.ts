@@ -19,7 +19,11 @@ export const jobOptions = {
   /** A label request: retried while GitHub or Redis recover. */
   intake: (rt: Pick<Runtime, "env">): JobsOptions => ({ ...retried(rt, 5), removeOnComplete: { age: DAY_S, count: 10_000 }, removeOnFail: { age: 7 * DAY_S } }),
   /** A stage run: the stage's own `max_attempts`. */
-  stage: (rt: Pick<Runtime, "env">, maxAttempts: number): JobsOptions => ({ ...retried(rt, maxAttempts), removeOnComplete: { age: 7 * DAY_S, count: 10_000 }, removeOnFail: { age: 30 * DAY_S } }),
+  stage: (rt: Pick<Runtime, "env">, maxAttempts: number): JobsOptions => ({
+    ...retried(rt, maxAttempts),
+    removeOnComplete: { age: 7 * DAY_S, count: 10_000 },
+    removeOnFail: { age: 30 * DAY_S },
+  }),
   /** Repository-level work (labels, config checks, plan tracking). */
   repoTask: (rt: Pick<Runtime, "env">): JobsOptions => ({ ...retried(rt, 5), removeOnComplete: { age: DAY_S }, removeOnFail: { age: 7 * DAY_S } }),
   /** A pull-request event: more attempts, as it may wait for the issue's lock behind a stage run. */

@@ -71,17 +71,40 @@ export async function processIntake(rt: Runtime, job: Job<IntakeJob>): Promise<I
     if (claimed.action === "dropped") log.debug({ reason: claimed.reason }, "intake dropped");
     return claimed;
   }
-  const stageJob: StageJob = { issue: ref, stage: stage.name, kind: stage.kind, transition: job.data.transition ?? 0, runId: claimed.runId, concurrency: stage.concurrency, snapshot };
+  const stageJob: StageJob = {
+    issue: ref,
+    stage: stage.name,
+    kind: stage.kind,
+    transition: job.data.transition ?? 0,
+    runId: claimed.runId,
+    concurrency: stage.concurrency,
+    snapshot,
+  };
   await stageQueue(rt.queues, stage.kind).add(stage.name, stageJob, {
     jobId: claimed.runId,
     ...jobOptions.stage(rt, stage.max_attempts),
   });
-  await rt.events.emit({ type: "dispatch_requested", run_id: claimed.runId, repo: `${ref.owner}/${ref.repo}`, issue: ref.number, stage: stage.name, label: data.label, source: data.source });
+  await rt.events.emit({
+    type: "dispatch_requested",
+    run_id: claimed.runId,
+    repo: `${ref.owner}/${ref.repo}`,
+    issue: ref.number,
+    stage: stage.name,
+    label: data.label,
+    source: data.source,
+  });
   log.info({ stage: stage.name, runId: claimed.runId }, "claimed and dispatched");
   return claimed;
 }
 
-async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline: Pipeline, stage: Stage, keep: (snapshot: StageJob["snapshot"]) => void): Promise<IntakeOutcome> {
+async function claim(
+  rt: Runtime,
+  github: GitHub,
+  job: Job<IntakeJob>,
+  pipeline: Pipeline,
+  stage: Stage,
+  keep: (snapshot: StageJob["snapshot"]) => void,
+): Promise<IntakeOutcome> {
   const ref = job.data.issue;
   if (!job.data.claimed) {
     // This read is the freshest there is: what people took off before it is in it.
@@ -122,7 +145,16 @@ async function claim(rt: Runtime, github: GitHub, job: Job<IntakeJob>, pipeline:
     await writeLabels(rt, github, ref, { before: labels, after: left, readAt });
     await job.updateData({ ...job.data, transition, claimed: true });
     // What the stage would read first thing, handed over (labels as this claim left them).
-    keep({ read_at: readAt, number: issue.number, title: issue.title, body: issue.body ?? "", labels: left, author: issue.user?.login ?? "", html_url: issue.html_url, comments: issue.comments });
+    keep({
+      read_at: readAt,
+      number: issue.number,
+      title: issue.title,
+      body: issue.body ?? "",
+      labels: left,
+      author: issue.user?.login ?? "",
+      html_url: issue.html_url,
+      comments: issue.comments,
+    });
   }
   return { action: "claimed", stage: stage.name, runId: stageRunId(ref, stage.name, job.data.transition ?? 0) };
 }
@@ -168,7 +200,9 @@ async function nextTransition(rt: Runtime, ref: IssueRef): Promise<number> {
 
 /** Creates the pipeline's labels in a repository the first time a pipeline (by its labels) is used there. */
 async function ensureLabelsOnce(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline): Promise<void> {
-  const names = describePipelineLabels(pipeline).map((l) => l.name).join("\n");
+  const names = describePipelineLabels(pipeline)
+    .map((l) => l.name)
+    .join("\n");
   const key = keys.labelsReady(rt, ref.repoId, createHash("sha1").update(names).digest("hex").slice(0, 12));
   // The first claim in a repository takes the key and creates the labels; claims racing it
   // go on (adding a label to an issue creates it when missing). A failure lets the next try.

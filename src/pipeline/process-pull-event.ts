@@ -89,7 +89,13 @@ async function onHumanReview(ctx: Ctx, event: Extract<PullEvent, { kind: "review
   const role = await readRole(ctx.github, ctx.ref, ask.author);
   if (!hasAtLeast(role, minimum)) {
     const prRef = { ...ctx.ref, number: pull.number };
-    await ensureComment(ctx.github, prRef, "<!-- baton:review-not-acted-on -->", `Thanks for the review, @${ask.author}. Baton revises its pull requests on reviews from people with at least **${minimum}** permission on this repository, so it did not act on this one; a maintainer can ask for the change.`, await listComments(ctx.github, prRef, ctx.app));
+    await ensureComment(
+      ctx.github,
+      prRef,
+      "<!-- baton:review-not-acted-on -->",
+      `Thanks for the review, @${ask.author}. Baton revises its pull requests on reviews from people with at least **${minimum}** permission on this repository, so it did not act on this one; a maintainer can ask for the change.`,
+      await listComments(ctx.github, prRef, ctx.app),
+    );
     return `${ask.author} has ${role}, below ${minimum}: noted on the PR`;
   }
   return requestRevision(ctx, pull, ask);
@@ -99,13 +105,26 @@ async function onHumanReview(ctx: Ctx, event: Extract<PullEvent, { kind: "review
  * `/baton revise <what to change>` in the PR's conversation, by a person the command
  * runner already checked against `permissions.commands`.
  */
-export async function reviseFromCommand(rt: Runtime, github: GitHub, pipeline: Pipeline, ref: IssueRef, pr: number, comment: { id: number; author: string; body: string }): Promise<string> {
+export async function reviseFromCommand(
+  rt: Runtime,
+  github: GitHub,
+  pipeline: Pipeline,
+  ref: IssueRef,
+  pr: number,
+  comment: { id: number; author: string; body: string },
+): Promise<string> {
   const app = await rt.appIdentity();
   const ctx: Ctx = { rt, github, ref, pipeline, app, bot: app.botLogin };
   const pull = await readPull(github, ref, pr);
   const text = comment.body.replace(/^\s*\/baton\s+revise\b/i, "").trim();
   if (!text) return "say what to change after `/baton revise`.";
-  const ask: Ask = { sourceKey: `comment-${comment.id}`, author: comment.author, authorType: "User", asksRevision: true, requests: [{ source: "review", author: comment.author, text }] };
+  const ask: Ask = {
+    sourceKey: `comment-${comment.id}`,
+    author: comment.author,
+    authorType: "User",
+    asksRevision: true,
+    requests: [{ source: "review", author: comment.author, text }],
+  };
   return `${await requestRevision(ctx, pull, ask)}.`;
 }
 
@@ -115,16 +134,31 @@ async function requestRevision(ctx: Ctx, pull: PullFacts, ask: Ask): Promise<str
     const comments = await listComments(ctx.github, ctx.ref, ctx.app);
     if (listFeedback(comments).some((f) => f.sourceKey === ask.sourceKey)) return "this review already started a revision";
     const labels = await readLabels(ctx);
-    if (ctx.pipeline.stages.some((s) => labels.includes(s.claim))) throw new TransientError("a stage is running on the issue; the review waits for it to finish");
+    if (ctx.pipeline.stages.some((s) => labels.includes(s.claim)))
+      throw new TransientError("a stage is running on the issue; the review waits for it to finish");
     const implement = ctx.pipeline.stages.find((s) => s.kind === "implement");
     if (!implement) return "no implement stage to revise with";
     const limit = implement.max_human_revisions ?? DEFAULT_MAX_HUMAN_REVISIONS;
     const done = listFeedback(comments).filter((f) => f.kind === "human-review").length;
     if (done >= limit) {
-      await block(ctx, labels, comments, `review-limit-${ask.sourceKey}`, `people asked for ${done} revisions on ${pull.html_url}, the limit of \`max_human_revisions\` (${limit}).`, `Finish the change by hand on the branch, or raise \`max_human_revisions\` on the implement stage and apply \`${implement.on}\`.`);
+      await block(
+        ctx,
+        labels,
+        comments,
+        `review-limit-${ask.sourceKey}`,
+        `people asked for ${done} revisions on ${pull.html_url}, the limit of \`max_human_revisions\` (${limit}).`,
+        `Finish the change by hand on the branch, or raise \`max_human_revisions\` on the implement stage and apply \`${implement.on}\`.`,
+      );
       return "blocked: max_human_revisions";
     }
-    await recordFeedback(ctx.github, ctx.ref, comments, { kind: "human-review", pr: pull.number, prUrl: pull.html_url, sourceKey: ask.sourceKey, heading: `Review by @${ask.author}`, requests: ask.requests });
+    await recordFeedback(ctx.github, ctx.ref, comments, {
+      kind: "human-review",
+      pr: pull.number,
+      prUrl: pull.html_url,
+      sourceKey: ask.sourceKey,
+      heading: `Review by @${ask.author}`,
+      requests: ask.requests,
+    });
     await moveTo(ctx, labels, implement.on);
     return `revision requested by ${ask.author}`;
   });
@@ -139,8 +173,23 @@ async function readAsk(ctx: Ctx, pull: PullFacts, event: Extract<PullEvent, { ki
     // A comment that belongs to a review is answered with its review (GitHub sends both events).
     const review = comment.review_id ? await readReview(ctx.github, ctx.ref, pull.number, comment.review_id).catch(() => undefined) : undefined;
     if (!review) {
-      const request: FeedbackRequest = { source: "comment", author: comment.user, path: comment.path, line: comment.line, start_line: comment.start_line, diff_hunk: comment.diff_hunk, text: comment.body, comment_id: comment.id };
-      return { sourceKey: `comment-${comment.id}`, author: comment.user, authorType: comment.userType, asksRevision: asksBaton(ctx, comment.body), requests: [request] };
+      const request: FeedbackRequest = {
+        source: "comment",
+        author: comment.user,
+        path: comment.path,
+        line: comment.line,
+        start_line: comment.start_line,
+        diff_hunk: comment.diff_hunk,
+        text: comment.body,
+        comment_id: comment.id,
+      };
+      return {
+        sourceKey: `comment-${comment.id}`,
+        author: comment.user,
+        authorType: comment.userType,
+        asksRevision: asksBaton(ctx, comment.body),
+        requests: [request],
+      };
     }
     reviewId = review.id;
   }
@@ -148,7 +197,16 @@ async function readAsk(ctx: Ctx, pull: PullFacts, event: Extract<PullEvent, { ki
   const own = inline.filter((c) => c.review_id === review.id && !c.in_reply_to_id);
   const requests: FeedbackRequest[] = [
     ...(review.body.trim() ? [{ source: "review" as const, author: review.user, text: review.body }] : []),
-    ...own.map((c) => ({ source: "comment" as const, author: c.user, path: c.path, line: c.line, start_line: c.start_line, diff_hunk: c.diff_hunk, text: c.body, comment_id: c.id })),
+    ...own.map((c) => ({
+      source: "comment" as const,
+      author: c.user,
+      path: c.path,
+      line: c.line,
+      start_line: c.start_line,
+      diff_hunk: c.diff_hunk,
+      text: c.body,
+      comment_id: c.id,
+    })),
   ];
   const asksRevision = review.state === "CHANGES_REQUESTED" || asksBaton(ctx, review.body) || own.some((c) => asksBaton(ctx, c.body));
   return { sourceKey: `review-${review.id}`, author: review.user, authorType: review.userType, asksRevision, requests };
@@ -198,7 +256,14 @@ async function onClosed(ctx: Ctx, pr: number): Promise<string> {
     const { data: issue } = await ctx.github.rest.issues.get({ owner: ctx.ref.owner, repo: ctx.ref.repo, issue_number: ctx.ref.number });
     if (issue.state !== "open") return "the issue is closed";
     const labels = await readLabels(ctx);
-    await block(ctx, labels, await listComments(ctx.github, ctx.ref, ctx.app), `closed-pr${pr}`, `its pull request ${pull.html_url} was closed without merging. The branch \`${pull.head_ref}\` is left as it was.`, `Reopen the pull request to have Baton review it again, or remove \`${ctx.pipeline.config.labels.blocked}\` and apply a stage's label to go on.`);
+    await block(
+      ctx,
+      labels,
+      await listComments(ctx.github, ctx.ref, ctx.app),
+      `closed-pr${pr}`,
+      `its pull request ${pull.html_url} was closed without merging. The branch \`${pull.head_ref}\` is left as it was.`,
+      `Reopen the pull request to have Baton review it again, or remove \`${ctx.pipeline.config.labels.blocked}\` and apply a stage's label to go on.`,
+    );
     return "blocked: PR closed unmerged";
   });
 }
@@ -233,7 +298,14 @@ async function moveTo(ctx: Ctx, labels: string[], label: string): Promise<void> 
   if (labels.includes(ctx.pipeline.config.labels.blocked)) await removeLabel(ctx.github, ctx.ref, ctx.pipeline.config.labels.blocked);
 }
 
-async function block(ctx: Ctx, labels: string[], comments: Awaited<ReturnType<typeof listComments>>, runId: string, reason: string, hint: string | undefined): Promise<void> {
+async function block(
+  ctx: Ctx,
+  labels: string[],
+  comments: Awaited<ReturnType<typeof listComments>>,
+  runId: string,
+  reason: string,
+  hint: string | undefined,
+): Promise<void> {
   const from = pipelineLabels(ctx, labels)[0];
   if (!from) await addLabels(ctx.github, ctx.ref, [ctx.pipeline.config.labels.blocked]);
   await blockIssue(ctx.github, ctx.ref, ctx.pipeline, { reason, hint, fromLabel: from ?? ctx.pipeline.config.labels.blocked, runId, comments });

@@ -24,9 +24,7 @@ import { batonCommented } from "./quiet-issue.js";
 import { removedByPeople, writeLabels } from "./write-labels.js";
 
 export type StageJobOutcome =
-  | { action: "handed-off"; outcome: string; label: string }
-  | { action: "blocked"; reason: string }
-  | { action: "dropped"; reason: string };
+  { action: "handed-off"; outcome: string; label: string } | { action: "blocked"; reason: string } | { action: "dropped"; reason: string };
 
 /**
  * The stage worker: runs one claimed stage on one issue and hands the baton on.
@@ -70,7 +68,8 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     const issue = freshSnapshot(job) ?? (await readIssue(github, ref));
     if (issue.state !== "open") return { action: "dropped", reason: "issue is closed" };
     // A person who took the claim label off since the claim's read cancelled the run.
-    if (!issue.labels.includes(stage.claim) || (await removedByPeople(rt, ref)).has(stage.claim.toLowerCase())) return { action: "dropped", reason: `claim label ${stage.claim} was removed` };
+    if (!issue.labels.includes(stage.claim) || (await removedByPeople(rt, ref)).has(stage.claim.toLowerCase()))
+      return { action: "dropped", reason: `claim label ${stage.claim} was removed` };
     await event({ type: "worker_started", attempt: job.attemptsMade + 1 });
 
     // An issue without a comment at the claim's read has nothing of Baton's to read back.
@@ -80,7 +79,21 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
 
     const output = batchOutput((text) => void event({ type: "agent_output", text }));
     let result: StageResult;
-    const run: StageRun = { rt, github, ref, issue, comments, pipeline, stage, runId, signal: signal ?? new AbortController().signal, waitingSince: job.data.waitingSince, log, onOutput: output.push, onAgentEvent: (e) => void event(e) };
+    const run: StageRun = {
+      rt,
+      github,
+      ref,
+      issue,
+      comments,
+      pipeline,
+      stage,
+      runId,
+      signal: signal ?? new AbortController().signal,
+      waitingSince: job.data.waitingSince,
+      log,
+      onOutput: output.push,
+      onAgentEvent: (e) => void event(e),
+    };
     try {
       result = await handler(run);
     } finally {
@@ -92,20 +105,29 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     const waiting = stage.gate && result.outcome === "pass";
     // Baton noted a waiting label meanwhile: its status comment is there to be updated, not added.
     if (unread && (await batonCommented(rt, ref))) comments = (await readComments(github, ref, await rt.appIdentity())).own;
-    comments = await updateStatus(github, ref, pipeline, comments, stage.name, {
-      state: waiting ? "waiting" : "passed",
-      outcome: result.outcome,
-      duration_ms: Date.now() - startedAt,
-      backend: result.backend,
-      model: result.model,
-      input_tokens: result.usage?.input_tokens,
-      output_tokens: result.usage?.output_tokens,
-      cost_usd: result.usage?.cost_usd,
-      artifact_url: result.artifactUrl,
-      pr_url: result.prUrl,
-      revision: result.revision,
-      note: noteWithKnowledge(result.note, run.seen),
-    }, label, result.appendix);
+    comments = await updateStatus(
+      github,
+      ref,
+      pipeline,
+      comments,
+      stage.name,
+      {
+        state: waiting ? "waiting" : "passed",
+        outcome: result.outcome,
+        duration_ms: Date.now() - startedAt,
+        backend: result.backend,
+        model: result.model,
+        input_tokens: result.usage?.input_tokens,
+        output_tokens: result.usage?.output_tokens,
+        cost_usd: result.usage?.cost_usd,
+        artifact_url: result.artifactUrl,
+        pr_url: result.prUrl,
+        revision: result.revision,
+        note: noteWithKnowledge(result.note, run.seen),
+      },
+      label,
+      result.appendix,
+    );
     if (waiting) await postGateComment(github, ref, stage, label, runId, comments);
     await handOff(rt, job, github, issue, stage.claim, [label, ...(result.labels ?? [])]);
     await enqueueWaitingLabels(rt, ref, runId);
@@ -157,9 +179,12 @@ function recordStageMetrics({ metrics }: Runtime, stage: string, result: StageRe
 async function requirePipeline(rt: Runtime, github: GitHub, ref: IssueRef): Promise<Pipeline> {
   const config = await loadPipeline(rt, github, ref);
   if (!config.ok) {
-    throw new PermanentError(`.github/baton.yml became invalid while the stage was queued: ${config.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`, {
-      hint: "Fix the file (`npx baton validate`), then comment `/baton retry`.",
-    });
+    throw new PermanentError(
+      `.github/baton.yml became invalid while the stage was queued: ${config.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
+      {
+        hint: "Fix the file (`npx baton validate`), then comment `/baton retry`.",
+      },
+    );
   }
   return config.pipeline;
 }
@@ -178,7 +203,14 @@ function defaultPipeline(): Pipeline {
  * cannot interleave. A label a person added meanwhile is put back by
  * restore-clobbered-label.ts (docs/architecture.md §1).
  */
-async function handOff(rt: Runtime, job: Job<StageJob>, github: GitHub, issue: IssueSnapshot & { read_at: number }, claim: string, labels: string[]): Promise<void> {
+async function handOff(
+  rt: Runtime,
+  job: Job<StageJob>,
+  github: GitHub,
+  issue: IssueSnapshot & { read_at: number },
+  claim: string,
+  labels: string[],
+): Promise<void> {
   const ref = job.data.issue;
   await withIssueLock(rt, ref.repoId, ref.number, async () => {
     // Marked before the write, under the lock (no claim reads in between): a retry after a
@@ -250,9 +282,26 @@ async function postGateComment(github: GitHub, ref: IssueRef, stage: Stage, gate
 }
 
 /** Shows a retry in the status comment; failing to do so must not hide the original error. */
-async function noteRetry(github: GitHub, app: AppIdentity, ref: IssueRef, pipeline: Pipeline, stage: Stage, comments: IssueComment[], error: unknown, log: Runtime["log"]): Promise<void> {
+async function noteRetry(
+  github: GitHub,
+  app: AppIdentity,
+  ref: IssueRef,
+  pipeline: Pipeline,
+  stage: Stage,
+  comments: IssueComment[],
+  error: unknown,
+  log: Runtime["log"],
+): Promise<void> {
   try {
-    await updateStatus(github, ref, pipeline, comments.length ? comments : await listComments(github, ref, app), stage.name, { state: "retrying", note: describeError(error).slice(0, 120) }, stage.claim);
+    await updateStatus(
+      github,
+      ref,
+      pipeline,
+      comments.length ? comments : await listComments(github, ref, app),
+      stage.name,
+      { state: "retrying", note: describeError(error).slice(0, 120) },
+      stage.claim,
+    );
   } catch (statusError) {
     log.warn({ err: statusError }, "could not show the retry in the status comment");
   }

@@ -83,11 +83,12 @@ async function checkConfig(rt: Runtime, github: GitHub, repo: RepoRef, sha: stri
   }
   const result = parseConfigText(text ?? "", rt.env);
   const problems = result.ok ? result.warnings : result.problems;
-  const summary = text === undefined
-    ? `No ${CONFIG_PATH}: the default pipeline applies.`
-    : result.ok
-      ? `${CONFIG_PATH} is valid${problems.length ? ` (${problems.length} warning${problems.length > 1 ? "s" : ""})` : ""}.`
-      : `${CONFIG_PATH} is invalid: Baton will not claim issues in this repository until it is fixed.`;
+  const summary =
+    text === undefined
+      ? `No ${CONFIG_PATH}: the default pipeline applies.`
+      : result.ok
+        ? `${CONFIG_PATH} is valid${problems.length ? ` (${problems.length} warning${problems.length > 1 ? "s" : ""})` : ""}.`
+        : `${CONFIG_PATH} is invalid: Baton will not claim issues in this repository until it is fixed.`;
   await github.rest.checks.create({
     owner: repo.owner,
     repo: repo.repo,

@@ -32,7 +32,13 @@ interface Unlabeled {
  */
 export async function acceptUnlabeled(rt: Runtime, deliveryId: string, payload: Unlabeled, jobOptions: object): Promise<"queued" | "ignored"> {
   if (!payload.label) return "ignored";
-  const ref = { installationId: payload.installation.id, repoId: payload.repository.id, owner: payload.repository.owner.login, repo: payload.repository.name, number: payload.issue.number };
+  const ref = {
+    installationId: payload.installation.id,
+    repoId: payload.repository.id,
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    number: payload.issue.number,
+  };
   const label = payload.label.name;
   if (payload.sender.type !== "Bot") {
     await noteRemovedByPerson(rt, ref, label);
@@ -71,7 +77,8 @@ export async function restoreClobberedLabel(rt: Runtime, data: RestoreLabelTask)
   if (!candidates.some((w) => at > w.readAt)) return "on the issue before Baton's read: removed on purpose";
   const config = await loadPipeline(rt, github, ref);
   const stage = config.ok ? config.pipeline.stages.find((s) => s.on === label) : undefined;
-  if (config.ok && stage && !(await mayApplyLabel(rt, github, ref, config.pipeline, stage, applied.actor))) return `${applied.actor.login} may not apply ${label}: not put back`;
+  if (config.ok && stage && !(await mayApplyLabel(rt, github, ref, config.pipeline, stage, applied.actor)))
+    return `${applied.actor.login} may not apply ${label}: not put back`;
   await addLabels(github, ref, [label]);
   rt.log.warn({ issue: formatIssue(ref), label, by: applied.actor.login }, "a label added during Baton's label write was removed by it: put back");
   await rt.events.emit({ type: "label_restored", repo: `${ref.owner}/${ref.repo}`, issue: ref.number, label, applied_by: applied.actor.login });

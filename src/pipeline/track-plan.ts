@@ -64,21 +64,42 @@ export async function trackPlan(rt: Runtime, github: GitHub, parent: IssueRef): 
   if (finished) comments = await postSummary(github, parent, tasks, children, details, comments);
   const headline = finished ? labels.done : labels.tracking;
   const doneCount = tasks.filter((t) => isDone(t.id)).length;
-  await updateStatus(github, parent, config.pipeline, comments, labels.planStage, { state: finished ? "passed" : "waiting", note: `${doneCount} of ${tasks.length} sub-issues done` }, headline, renderTaskTable({ tasks, children, details, labels, relations }));
+  await updateStatus(
+    github,
+    parent,
+    config.pipeline,
+    comments,
+    labels.planStage,
+    { state: finished ? "passed" : "waiting", note: `${doneCount} of ${tasks.length} sub-issues done` },
+    headline,
+    renderTaskTable({ tasks, children, details, labels, relations }),
+  );
   // Last, so a parent that reads done and closed has its summary and table in place.
   if (finished) await closeParent(github, parent, labels);
   return promoted.length ? `promoted ${promoted.join(", ")}` : finished ? "plan done" : "nothing to promote";
 }
 
 /** Each child's PR and cost, from its own status comment. */
-async function readDetails(github: GitHub, parent: IssueRef, tasks: PlanTask[], children: Map<string, ChildIssue>, app: AppIdentity): Promise<Map<string, ChildDetail>> {
+async function readDetails(
+  github: GitHub,
+  parent: IssueRef,
+  tasks: PlanTask[],
+  children: Map<string, ChildIssue>,
+  app: AppIdentity,
+): Promise<Map<string, ChildDetail>> {
   const details = new Map<string, ChildDetail>();
   for (const task of tasks) {
     const child = children.get(task.id);
     if (!child) continue;
     const rows = Object.values(readStatus(await listComments(github, { ...parent, number: child.number }, app)).data.rows);
     const costs = rows.map((r) => r.cost_usd).filter((c): c is number => c !== undefined);
-    details.set(task.id, { pr_url: rows.map((r) => r.pr_url).filter(Boolean).pop(), cost_usd: costs.length ? costs.reduce((a, b) => a + b, 0) : undefined });
+    details.set(task.id, {
+      pr_url: rows
+        .map((r) => r.pr_url)
+        .filter(Boolean)
+        .pop(),
+      cost_usd: costs.length ? costs.reduce((a, b) => a + b, 0) : undefined,
+    });
   }
   return details;
 }
@@ -103,7 +124,18 @@ async function postSummary(
       "",
       `Spent $${cost.toFixed(2)} on agents (priced models only).`,
     ].join("\n");
-    const { data } = await github.rest.issues.createComment({ owner: parent.owner, repo: parent.repo, issue_number: parent.number, body: renderArtifact(SUMMARY_STAGE, 1, markdown, { run_id: `summary-${parent.number}`, kind: SUMMARY_STAGE, outcome: "pass", children: tasks.map((t) => children.get(t.id)!.number), total_cost_usd: cost }) });
+    const { data } = await github.rest.issues.createComment({
+      owner: parent.owner,
+      repo: parent.repo,
+      issue_number: parent.number,
+      body: renderArtifact(SUMMARY_STAGE, 1, markdown, {
+        run_id: `summary-${parent.number}`,
+        kind: SUMMARY_STAGE,
+        outcome: "pass",
+        children: tasks.map((t) => children.get(t.id)!.number),
+        total_cost_usd: cost,
+      }),
+    });
     comments = [...comments, data];
   }
   return comments;
@@ -114,5 +146,6 @@ async function closeParent(github: GitHub, parent: IssueRef, labels: ReturnType<
   await addLabels(github, parent, [labels.done]);
   await removeLabel(github, parent, labels.tracking);
   const { data: issue } = await github.rest.issues.get({ owner: parent.owner, repo: parent.repo, issue_number: parent.number });
-  if (issue.state === "open") await github.rest.issues.update({ owner: parent.owner, repo: parent.repo, issue_number: parent.number, state: "closed", state_reason: "completed" });
+  if (issue.state === "open")
+    await github.rest.issues.update({ owner: parent.owner, repo: parent.repo, issue_number: parent.number, state: "closed", state_reason: "completed" });
 }

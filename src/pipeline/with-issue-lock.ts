@@ -7,13 +7,7 @@ import { keys, type Runtime } from "../runtime.js";
  * never a lock (the only other Redis lock keeps a briefing from being built twice). Waits up
  * to `waitMs` for another holder, then throws a TransientError so the job is retried later.
  */
-export async function withIssueLock<T>(
-  rt: Runtime,
-  repoId: number,
-  issue: number,
-  fn: () => Promise<T>,
-  { ttlMs = 60_000, waitMs = 15_000 } = {},
-): Promise<T> {
+export async function withIssueLock<T>(rt: Runtime, repoId: number, issue: number, fn: () => Promise<T>, { ttlMs = 60_000, waitMs = 15_000 } = {}): Promise<T> {
   const key = keys.issueLock(rt, repoId, issue);
   const deadline = Date.now() + waitMs;
   let token: string | undefined;

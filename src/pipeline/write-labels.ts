@@ -55,7 +55,11 @@ export async function writeLabels(rt: Runtime, github: GitHub, ref: IssueRef, ch
 export async function noteIntendedRemovals(rt: Runtime, ref: IssueRef, labels: string[]): Promise<void> {
   if (!labels.length) return;
   const key = labelKeys.intents(rt, ref);
-  await rt.redis.multi().sadd(key, ...lower(labels)).expire(key, LABEL_WRITE_TTL_S).exec();
+  await rt.redis
+    .multi()
+    .sadd(key, ...lower(labels))
+    .expire(key, LABEL_WRITE_TTL_S)
+    .exec();
 }
 
 /** A person took a label off: the next handoff, which writes from an older read, leaves it off. */

@@ -54,7 +54,14 @@ async function runCommand(command: string, cwd: string, timeoutMs: number, sandb
   }
 }
 
-function spawnAndWait(command: string, prepared: { executable: string; args: string[]; env: NodeJS.ProcessEnv }, cwd: string, timeoutMs: number, keep: (chunk: Buffer) => void, tail: () => string): Promise<PreflightResult> {
+function spawnAndWait(
+  command: string,
+  prepared: { executable: string; args: string[]; env: NodeJS.ProcessEnv },
+  cwd: string,
+  timeoutMs: number,
+  keep: (chunk: Buffer) => void,
+  tail: () => string,
+): Promise<PreflightResult> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(prepared.executable, prepared.args, { cwd, env: prepared.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -73,7 +80,12 @@ function spawnAndWait(command: string, prepared: { executable: string; args: str
 }
 
 /** Runs the stage's pre-flight commands in order, stopping at the first failure. */
-export async function runPreflight(commands: string[], cwd: string, timeoutMs: number, sandbox: PreflightSandbox): Promise<{ ok: boolean; results: PreflightResult[] }> {
+export async function runPreflight(
+  commands: string[],
+  cwd: string,
+  timeoutMs: number,
+  sandbox: PreflightSandbox,
+): Promise<{ ok: boolean; results: PreflightResult[] }> {
   const results: PreflightResult[] = [];
   for (const command of commands) {
     const result = await runCommand(command, cwd, timeoutMs, sandbox);
@@ -86,6 +98,9 @@ export async function runPreflight(commands: string[], cwd: string, timeoutMs: n
 /** A Markdown table of pre-flight results, for the PR and the artifacts. */
 export function renderPreflight(results: PreflightResult[]): string {
   if (results.length === 0) return "_No pre-flight commands configured (`preflight:` in .github/baton.yml)._";
-  const rows = results.map((r) => `| \`${r.command}\` | ${r.exit_code === 0 ? "✅ passed" : r.timed_out ? "⏱️ timed out" : `❌ exit ${r.exit_code}`} | ${(r.duration_ms / 1000).toFixed(1)} s |`);
+  const rows = results.map(
+    (r) =>
+      `| \`${r.command}\` | ${r.exit_code === 0 ? "✅ passed" : r.timed_out ? "⏱️ timed out" : `❌ exit ${r.exit_code}`} | ${(r.duration_ms / 1000).toFixed(1)} s |`,
+  );
   return ["| Command | Result | Time |", "|---|---|---|", ...rows].join("\n");
 }

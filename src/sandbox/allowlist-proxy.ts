@@ -7,7 +7,10 @@ export interface AllowlistProxy {
 
 /** Whether a host is on the allowlist: named exactly, or under a `*.example.com` entry. */
 export function isAllowedHost(host: string, allow: readonly string[]): boolean {
-  const name = host.toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  const name = host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/\.$/, "");
   return allow.some((entry) => entry === name || (entry.startsWith("*.") && name.endsWith(entry.slice(1))));
 }
 
@@ -35,10 +38,13 @@ export async function startAllowlistProxy(socketPath: string, allow: readonly st
       onRefused(target.host);
       return void res.writeHead(403, { "content-type": "text/plain" }).end(`Baton's sandbox does not allow ${target.host} (not on its allowlist)\n`);
     }
-    const upstream = request({ host: target.hostname, port: target.port || 80, method: req.method, path: `${target.pathname}${target.search}`, headers: forwardable(req.headers) }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      { host: target.hostname, port: target.port || 80, method: req.method, path: `${target.pathname}${target.search}`, headers: forwardable(req.headers) },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on("error", () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
     req.pipe(upstream);
   });

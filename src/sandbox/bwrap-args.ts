@@ -22,7 +22,22 @@ export interface SandboxLayout {
 /** Directories at the root a toolchain needs; on merged-/usr systems they are symlinks into /usr. */
 const ROOT_DIRS = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 /** The pieces of /etc that programs read: users and groups for `whoami`/git, CA certificates, the linker cache, Debian's alternatives (/usr/bin/awk and others point there). */
-const ETC_FILES = ["/etc/alternatives", "/etc/ssl", "/etc/ca-certificates", "/etc/pki", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/resolv.conf", "/etc/localtime", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/mime.types"];
+const ETC_FILES = [
+  "/etc/alternatives",
+  "/etc/ssl",
+  "/etc/ca-certificates",
+  "/etc/pki",
+  "/etc/passwd",
+  "/etc/group",
+  "/etc/nsswitch.conf",
+  "/etc/hosts",
+  "/etc/resolv.conf",
+  "/etc/localtime",
+  "/etc/ld.so.cache",
+  "/etc/ld.so.conf",
+  "/etc/ld.so.conf.d",
+  "/etc/mime.types",
+];
 
 let system: string[] | undefined;
 
@@ -62,7 +77,22 @@ const BRIDGE = [
  * its own session (no TIOCSTI into Baton's terminal).
  */
 export function bwrapArgs(layout: SandboxLayout, command: string[]): string[] {
-  const args = ["--unshare-all", "--die-with-parent", "--new-session", "--hostname", "baton-sandbox", ...systemArgs(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", SANDBOX_HOME];
+  const args = [
+    "--unshare-all",
+    "--die-with-parent",
+    "--new-session",
+    "--hostname",
+    "baton-sandbox",
+    ...systemArgs(),
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--tmpfs",
+    "/tmp",
+    "--tmpfs",
+    SANDBOX_HOME,
+  ];
   for (const dir of layout.readOnly) args.push("--ro-bind", dir, dir);
   args.push(layout.workdirReadOnly ? "--ro-bind" : "--bind", layout.workdir, layout.workdir);
   if (layout.proxySocket) args.push("--bind", layout.proxySocket, PROXY_SOCKET);

@@ -37,7 +37,13 @@ const inSystem = (path: string) => ["/usr/", "/bin/", "/sbin/", "/lib/", "/lib64
 
 /** The real path of an executable, looked up on `searchPath` when it is a bare name; undefined when there is none. */
 export function findExecutable(executable: string, searchPath: string | undefined): string | undefined {
-  const candidates = isAbsolute(executable) || executable.includes("/") ? [executable] : (searchPath ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, executable));
+  const candidates =
+    isAbsolute(executable) || executable.includes("/")
+      ? [executable]
+      : (searchPath ?? "")
+          .split(delimiter)
+          .filter(Boolean)
+          .map((dir) => join(dir, executable));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -80,9 +86,19 @@ export async function enterSandbox(command: SandboxedCommand): Promise<PreparedC
     proxy = await startAllowlistProxy(join(socketDir, "proxy.sock"), command.domains, command.onRefused);
     const url = `http://127.0.0.1:${PROXY_PORT}`;
     // Loopback inside is the sandbox's own: a test server a pre-flight starts is reached directly.
-    Object.assign(env, { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: "localhost,127.0.0.1,::1", no_proxy: "localhost,127.0.0.1,::1" });
+    Object.assign(env, {
+      HTTP_PROXY: url,
+      HTTPS_PROXY: url,
+      http_proxy: url,
+      https_proxy: url,
+      NO_PROXY: "localhost,127.0.0.1,::1",
+      no_proxy: "localhost,127.0.0.1,::1",
+    });
   }
-  const args = bwrapArgs({ workdir: command.cwd, workdirReadOnly: command.readOnly, readOnly, proxySocket: socketDir && join(socketDir, "proxy.sock") }, [command.executable, ...command.args]);
+  const args = bwrapArgs({ workdir: command.cwd, workdirReadOnly: command.readOnly, readOnly, proxySocket: socketDir && join(socketDir, "proxy.sock") }, [
+    command.executable,
+    ...command.args,
+  ]);
   return {
     executable: command.bwrap,
     args,

@@ -10,7 +10,9 @@ const MAX_SOURCES_BYTES = 128 * 1024;
 function insideWorkspace(workspace: string, path: string): string {
   const clean = normalize(path);
   if (isAbsolute(clean) || clean === ".." || clean.startsWith(`..${sep}`) || clean.split(sep).includes(".git")) {
-    throw new PermanentError(`the agent asked to write \`${path}\`, which is outside the repository checkout.`, { hint: "Comment `/baton retry` to run the agent again." });
+    throw new PermanentError(`the agent asked to write \`${path}\`, which is outside the repository checkout.`, {
+      hint: "Comment `/baton retry` to run the agent again.",
+    });
   }
   return join(workspace, clean);
 }
@@ -43,7 +45,10 @@ export async function writeAgentFiles(workspace: string, files: readonly { path:
   const root = await realpath(workspace);
   for (const file of files) {
     const target = insideWorkspace(workspace, file.path);
-    const refuse = () => new PermanentError(`the agent asked to write \`${file.path}\`, which goes through a symbolic link in the repository; Baton does not write through links.`);
+    const refuse = () =>
+      new PermanentError(
+        `the agent asked to write \`${file.path}\`, which goes through a symbolic link in the repository; Baton does not write through links.`,
+      );
     if ((await lstat(target).catch(() => undefined))?.isSymbolicLink()) throw refuse();
     await mkdir(dirname(target), { recursive: true });
     // A linked directory on the way (`docs -> /etc`) would lead out of the checkout.

@@ -9,8 +9,6 @@ import { CRITERIA_HEADING } from "./read-spec.js";
 import { findOwnArtifact, nextRevision, postArtifact } from "./post-artifact.js";
 import type { StageHandler, StageRun } from "./types.js";
 
-
-
 export function renderSpec(output: DesignOutput): string {
   const list = (items: string[], empty: string) => (items.length ? items.map((i) => `- ${i}`) : [`- ${empty}`]);
   return [
@@ -22,7 +20,10 @@ export function renderSpec(output: DesignOutput): string {
     "",
     "### Files to touch",
     "",
-    ...list(output.files.map((f) => `\`${f}\``), "none named"),
+    ...list(
+      output.files.map((f) => `\`${f}\``),
+      "none named",
+    ),
     "",
     "### Risks",
     "",
@@ -49,11 +50,13 @@ export const design: StageHandler = async (run) => {
     .filter((s) => s.kind === "triage")
     .map((s) => findLatestArtifact(run.comments, s.name))
     .find((a) => a !== undefined);
-  const result = await withCodeView(run, async (view) => runAgent("design", {
-    ...(await agentRequest(run, view)),
-    // The brief echoes issue text, and anyone with write access can edit it: untrusted too.
-    context: { issue: issueContext(run.issue), brief: sanitizeUntrusted(brief?.markdown ?? "") },
-  }));
+  const result = await withCodeView(run, async (view) =>
+    runAgent("design", {
+      ...(await agentRequest(run, view)),
+      // The brief echoes issue text, and anyone with write access can edit it: untrusted too.
+      context: { issue: issueContext(run.issue), brief: sanitizeUntrusted(brief?.markdown ?? "") },
+    }),
+  );
   const output = result.data;
   const outcome = splitOrPass(run, output, brief);
   const revision = nextRevision(run);

@@ -88,9 +88,27 @@ export async function recordFeedback(
   if (existing) return { feedback: existing, created: false };
   const requests = input.requests.map(cleanRequest);
   const revision = listFeedback(comments).length + 1;
-  const markdown = [`## ${{ ci: "🚦", "human-review": "💬", "base-conflict": "🔀" }[input.kind]} ${input.heading}`, "", `**Pull request:** ${input.prUrl}`, "", renderRequests(requests)].join("\n");
-  const meta = { run_id: `${FEEDBACK_STAGE}-${input.sourceKey}`, kind: input.kind, outcome: "revise", pr_number: input.pr, source_key: input.sourceKey, requests };
-  const { data } = await github.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: renderArtifact(FEEDBACK_STAGE, revision, markdown, meta) });
+  const markdown = [
+    `## ${{ ci: "🚦", "human-review": "💬", "base-conflict": "🔀" }[input.kind]} ${input.heading}`,
+    "",
+    `**Pull request:** ${input.prUrl}`,
+    "",
+    renderRequests(requests),
+  ].join("\n");
+  const meta = {
+    run_id: `${FEEDBACK_STAGE}-${input.sourceKey}`,
+    kind: input.kind,
+    outcome: "revise",
+    pr_number: input.pr,
+    source_key: input.sourceKey,
+    requests,
+  };
+  const { data } = await github.rest.issues.createComment({
+    owner: ref.owner,
+    repo: ref.repo,
+    issue_number: ref.number,
+    body: renderArtifact(FEEDBACK_STAGE, revision, markdown, meta),
+  });
   const artifact = listFeedback([data as IssueComment])[0];
   if (!artifact) throw new Error("the feedback artifact Baton just posted does not parse");
   return { feedback: artifact, created: true };
@@ -110,7 +128,11 @@ export function renderRequests(requests: FeedbackRequest[]): string {
     .join("\n\n");
 }
 
-const indent = (text: string) => text.split("\n").map((l) => `   ${l}`).join("\n");
+const indent = (text: string) =>
+  text
+    .split("\n")
+    .map((l) => `   ${l}`)
+    .join("\n");
 
 /** The feedback this implement run must address: the newest one posted after the last implementation. */
 export function pendingFeedback(run: StageRun): Feedback | undefined {
@@ -135,7 +157,11 @@ export function renderFeedbackPrompt(feedback: Feedback): string {
  * requests for the implement prompt (the workspace holds the half-done merge).
  */
 export function renderConflictPrompt(base: string, paths: string[]): string {
-  const requests = paths.map((path): FeedbackRequest => ({ source: "conflict", path, text: `Merging \`${base}\` conflicts here: resolve every \`<<<<<<<\` … \`>>>>>>>\` block, keeping what both sides meant, and leave no marker.` }));
+  const requests = paths.map((path): FeedbackRequest => ({
+    source: "conflict",
+    path,
+    text: `Merging \`${base}\` conflicts here: resolve every \`<<<<<<<\` … \`>>>>>>>\` block, keeping what both sides meant, and leave no marker.`,
+  }));
   return `\`${base}\` was merged into this branch in your checkout and conflicts in these files. Resolve each one (the merge is committed with your change):\n\n${renderRequests(requests)}`;
 }
 
@@ -143,7 +169,13 @@ export function renderConflictPrompt(base: string, paths: string[]): string {
  * After the revision is pushed: one reply in each inline thread the feedback came from,
  * and one summary comment on the PR. Both are idempotent (markers), so a retry posts nothing twice.
  */
-export async function answerFeedback(github: GitHub, ref: IssueRef, app: AppIdentity, feedback: Feedback, answer: { summary: string; sha: string | undefined; revision: number }): Promise<void> {
+export async function answerFeedback(
+  github: GitHub,
+  ref: IssueRef,
+  app: AppIdentity,
+  feedback: Feedback,
+  answer: { summary: string; sha: string | undefined; revision: number },
+): Promise<void> {
   const commit = answer.sha ? `\`${answer.sha.slice(0, 7)}\`` : "the existing commits (nothing new was needed)";
   const marker = `<!-- baton:thread-answer feedback=${feedback.artifact.comment.id} -->`;
   const threads = feedback.requests.filter((r) => r.comment_id !== undefined);
@@ -151,11 +183,23 @@ export async function answerFeedback(github: GitHub, ref: IssueRef, app: AppIden
     // Only the app's own replies count as answered: a person cannot copy the marker to silence one.
     const existing = (await listInlineComments(github, ref, feedback.pr)).filter((c) => c.user === app.botLogin);
     for (const request of threads) {
-      await replyInThread(github, ref, feedback.pr, request.comment_id!, marker, `Addressed in revision ${answer.revision} (${commit}). ${sanitizeUntrusted(answer.summary)}`, existing);
+      await replyInThread(
+        github,
+        ref,
+        feedback.pr,
+        request.comment_id!,
+        marker,
+        `Addressed in revision ${answer.revision} (${commit}). ${sanitizeUntrusted(answer.summary)}`,
+        existing,
+      );
     }
   }
   const pr = { ...ref, number: feedback.pr };
-  const what = { ci: "the failing checks", "base-conflict": "the conflict with the moved base", "human-review": `the review${feedback.requests[0]?.author ? ` by @${feedback.requests[0].author}` : ""}` }[feedback.kind];
+  const what = {
+    ci: "the failing checks",
+    "base-conflict": "the conflict with the moved base",
+    "human-review": `the review${feedback.requests[0]?.author ? ` by @${feedback.requests[0].author}` : ""}`,
+  }[feedback.kind];
   const body = [
     `🔁 **Revision ${answer.revision}** answers ${what} with ${commit}.`,
     "",

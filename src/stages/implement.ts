@@ -35,11 +35,13 @@ const PREFLIGHT_TIMEOUT_MS = 10 * 60_000;
  */
 export const implement: StageHandler = async (run) => {
   const own = findOwnArtifact(run);
-  if (own) return { outcome: "pass", artifactUrl: own.comment.html_url, prUrl: String(own.meta.pr_url ?? ""), revision: own.revision, note: "reused this run's PR" };
+  if (own)
+    return { outcome: "pass", artifactUrl: own.comment.html_url, prUrl: String(own.meta.pr_url ?? ""), revision: own.revision, note: "reused this run's PR" };
   const spec = requireSpec(run);
   const review = latestOfKind(run, "review");
   const lastImplement = latestOfKind(run, "implement");
-  const reviewFeedback = review && review.meta.verdict === "needs-changes" && (!lastImplement || review.comment.id > lastImplement.comment.id) ? review.markdown : "";
+  const reviewFeedback =
+    review && review.meta.verdict === "needs-changes" && (!lastImplement || review.comment.id > lastImplement.comment.id) ? review.markdown : "";
   // A person's review or failing CI on the PR, recorded on the issue (src/stages/human-feedback.ts).
   const prFeedback = pendingFeedback(run);
   const feedback = [reviewFeedback, prFeedback ? renderFeedbackPrompt(prFeedback) : ""].filter(Boolean).join("\n\n");
@@ -50,17 +52,26 @@ export const implement: StageHandler = async (run) => {
   const bot = app.botLogin;
   const { base, label: baseLabel } = await resolveBase(run, repo.default_branch);
 
-  const rules = { allowWorkflows: run.rt.env.BATON_ALLOW_WORKFLOW_CHANGES, maxFiles: run.rt.env.BATON_MAX_CHANGED_FILES, maxBytes: run.rt.env.BATON_MAX_CHANGE_BYTES };
+  const rules = {
+    allowWorkflows: run.rt.env.BATON_ALLOW_WORKFLOW_CHANGES,
+    maxFiles: run.rt.env.BATON_MAX_CHANGED_FILES,
+    maxBytes: run.rt.env.BATON_MAX_CHANGE_BYTES,
+  };
   const token = (access: "read" | "write") => mintRepoToken(run.github, run.ref, access);
-  const outcome = await withWorkspace({ cloneUrl: repo.clone_url, baseBranch: base, branch, token, author: botIdentity(app), searchPath: run.rt.env.PATH }, async (workspace) => {
-    const conflicts = workspace.conflicts.length ? renderConflictPrompt(base, workspace.conflicts) : "";
-    const work = await workUntilPreflightPasses(run, workspace, spec, [feedback, conflicts].filter(Boolean).join("\n\n"));
-    const sha = await workspace.publish({ message: work.commitMessage, author: botIdentity(app), rules });
-    if (!sha && !workspace.continued) {
-      throw new PermanentError("the agent made no change to the repository.", { hint: "Make the spec more concrete (edit the design comment), then comment `/baton retry`." });
-    }
-    return { ...work, sha };
-  });
+  const outcome = await withWorkspace(
+    { cloneUrl: repo.clone_url, baseBranch: base, branch, token, author: botIdentity(app), searchPath: run.rt.env.PATH },
+    async (workspace) => {
+      const conflicts = workspace.conflicts.length ? renderConflictPrompt(base, workspace.conflicts) : "";
+      const work = await workUntilPreflightPasses(run, workspace, spec, [feedback, conflicts].filter(Boolean).join("\n\n"));
+      const sha = await workspace.publish({ message: work.commitMessage, author: botIdentity(app), rules });
+      if (!sha && !workspace.continued) {
+        throw new PermanentError("the agent made no change to the repository.", {
+          hint: "Make the spec more concrete (edit the design comment), then comment `/baton retry`.",
+        });
+      }
+      return { ...work, sha };
+    },
+  );
 
   const pull = await upsertPull(run.github, run.ref, {
     branch,
@@ -71,19 +82,33 @@ export const implement: StageHandler = async (run) => {
     body: renderPullBody(run, spec, outcome.summary, outcome.preflight) + describeBase(run, base, baseLabel, repo.default_branch),
   });
   await afterImplement(run, pull, prFeedback, { summary: outcome.summary, sha: outcome.sha, revision });
-  const comment = await postArtifact(run, revision, renderImplementArtifact(pull.html_url, branch, revision, outcome.summary, outcome.preflight, feedback !== ""), {
+  const comment = await postArtifact(
+    run,
+    revision,
+    renderImplementArtifact(pull.html_url, branch, revision, outcome.summary, outcome.preflight, feedback !== ""),
+    {
+      outcome: "pass",
+      pr_number: pull.number,
+      pr_url: pull.html_url,
+      branch,
+      sha: outcome.sha ?? null,
+      preflight: outcome.preflight.map(({ output_tail: _tail, ...r }) => r),
+      preflight_failures: outcome.preflightFailures,
+      backend: outcome.backend,
+      model: outcome.model,
+      usage: outcome.usage,
+    },
+  );
+  return {
     outcome: "pass",
-    pr_number: pull.number,
-    pr_url: pull.html_url,
-    branch,
-    sha: outcome.sha ?? null,
-    preflight: outcome.preflight.map(({ output_tail: _tail, ...r }) => r),
-    preflight_failures: outcome.preflightFailures,
+    artifactUrl: comment.html_url,
+    prUrl: pull.html_url,
+    revision,
+    usage: outcome.usage,
     backend: outcome.backend,
     model: outcome.model,
-    usage: outcome.usage,
-  });
-  return { outcome: "pass", artifactUrl: comment.html_url, prUrl: pull.html_url, revision, usage: outcome.usage, backend: outcome.backend, model: outcome.model, note: `PR #${pull.number}${revision > 1 ? ` (revision ${revision})` : ""}` };
+    note: `PR #${pull.number}${revision > 1 ? ` (revision ${revision})` : ""}`,
+  };
 };
 
 /**
@@ -100,7 +125,9 @@ function requireSpec(run: StageRun): Spec | undefined {
   if (!spec) {
     const design = run.pipeline.stages.find((s) => s.kind === "design");
     throw new PermanentError("there is no design spec on this issue, and the implement stage requires one.", {
-      hint: design ? `Apply \`${design.on}\` to run the design stage first (or set \`requires: none\` on the implement stage to work from the issue alone).` : "Set `requires: none` on the implement stage to work from the issue alone.",
+      hint: design
+        ? `Apply \`${design.on}\` to run the design stage first (or set \`requires: none\` on the implement stage to work from the issue alone).`
+        : "Set `requires: none` on the implement stage to work from the issue alone.",
     });
   }
   return spec;
@@ -138,16 +165,42 @@ async function workUntilPreflightPasses(run: StageRun, workspace: Workspace, spe
     if ((await workspaceBytes(workspace)) > MAX_WORKSPACE_BYTES) throw new PermanentError("the workspace grew past 2 GiB; the change was not pushed.");
     const unresolved = await filesWithConflictMarkers(workspace.dir, workspace.conflicts);
     const preflight = unresolved.length
-      ? { ok: false, results: [{ command: "(conflict markers)", exit_code: 1, timed_out: false, duration_ms: 0, output_tail: `Conflict markers remain in ${unresolved.join(", ")}; resolve each conflict and remove every marker line.` }] }
-      : await runPreflight(run.stage.preflight ?? [], workspace.dir, Math.min(run.stage.timeout_ms, PREFLIGHT_TIMEOUT_MS), { settings: run.rt.env, processEnv: run.rt.processEnv, log: run.log });
+      ? {
+          ok: false,
+          results: [
+            {
+              command: "(conflict markers)",
+              exit_code: 1,
+              timed_out: false,
+              duration_ms: 0,
+              output_tail: `Conflict markers remain in ${unresolved.join(", ")}; resolve each conflict and remove every marker line.`,
+            },
+          ],
+        }
+      : await runPreflight(run.stage.preflight ?? [], workspace.dir, Math.min(run.stage.timeout_ms, PREFLIGHT_TIMEOUT_MS), {
+          settings: run.rt.env,
+          processEnv: run.rt.processEnv,
+          log: run.log,
+        });
     if (preflight.ok) {
-      return { summary: result.data.summary, commitMessage: result.data.commit_message ?? `Implement #${run.ref.number}: ${run.issue.title}`, preflight: preflight.results, preflightFailures: attempt, usage, backend: result.backend, model: result.model };
+      return {
+        summary: result.data.summary,
+        commitMessage: result.data.commit_message ?? `Implement #${run.ref.number}: ${run.issue.title}`,
+        preflight: preflight.results,
+        preflightFailures: attempt,
+        usage,
+        backend: result.backend,
+        model: result.model,
+      };
     }
     const failed = preflight.results[preflight.results.length - 1] as PreflightResult;
     if (attempt >= retries) {
-      throw new PermanentError(`pre-flight \`${failed.command}\` still fails after ${attempt + 1} attempt(s) (${failed.timed_out ? "timed out" : `exit ${failed.exit_code}`}). The end of its output:\n\n\`\`\`\n${failed.output_tail.slice(-1500)}\n\`\`\``, {
-        hint: "Fix the cause (or the `preflight` commands in .github/baton.yml), then comment `/baton retry`.",
-      });
+      throw new PermanentError(
+        `pre-flight \`${failed.command}\` still fails after ${attempt + 1} attempt(s) (${failed.timed_out ? "timed out" : `exit ${failed.exit_code}`}). The end of its output:\n\n\`\`\`\n${failed.output_tail.slice(-1500)}\n\`\`\``,
+        {
+          hint: "Fix the cause (or the `preflight` commands in .github/baton.yml), then comment `/baton retry`.",
+        },
+      );
     }
     preflightFailure = `\`${failed.command}\` failed (${failed.timed_out ? "timed out" : `exit ${failed.exit_code}`}):\n\n${failed.output_tail}`;
     run.log.info({ command: failed.command, attempt: attempt + 1 }, "pre-flight failed: back to the agent");
@@ -175,7 +228,14 @@ function renderPullBody(run: StageRun, spec: Spec | undefined, summary: string, 
   ].join("\n");
 }
 
-function renderImplementArtifact(prUrl: string, branch: string, revision: number, summary: string, preflight: PreflightResult[], addressedFeedback: boolean): string {
+function renderImplementArtifact(
+  prUrl: string,
+  branch: string,
+  revision: number,
+  summary: string,
+  preflight: PreflightResult[],
+  addressedFeedback: boolean,
+): string {
   return [
     `## 🛠️ Implementation${revision > 1 ? ` (revision ${revision})` : ""}`,
     "",

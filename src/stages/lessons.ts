@@ -50,8 +50,13 @@ function renderLessons(pipeline: Pipeline, comments: IssueComment[], prNumber: n
   });
   const totalMs = pipeline.stages.reduce((sum, s) => sum + (data.rows[s.name]?.duration_ms ?? 0), 0);
   const totalCost = pipeline.stages.reduce((sum, s) => sum + (data.rows[s.name]?.cost_usd ?? 0), 0);
-  const worked = revisions <= 1 ? "The first implementation passed review." : `It took ${revisions} implementations; the review asked for changes ${reviews.filter((r) => r.meta.verdict === "needs-changes").length} time(s).`;
-  const failed = preflightFailures ? `Pre-flight failed ${preflightFailures} time(s) before passing: look at the checks the agent missed.` : "Pre-flight passed on every first try.";
+  const worked =
+    revisions <= 1
+      ? "The first implementation passed review."
+      : `It took ${revisions} implementations; the review asked for changes ${reviews.filter((r) => r.meta.verdict === "needs-changes").length} time(s).`;
+  const failed = preflightFailures
+    ? `Pre-flight failed ${preflightFailures} time(s) before passing: look at the checks the agent missed.`
+    : "Pre-flight passed on every first try.";
   const markdown = [
     "## 📚 Lessons",
     "",
@@ -81,18 +86,32 @@ async function isBatonPull(github: GitHub, ref: IssueRef, pipeline: Pipeline, pr
 }
 
 /** What the lessons agent is given: every revision's verdicts, people's reviews and CI failures on the PR, pre-flight results, the spec, the final diff. */
-async function lessonsContext(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline, comments: IssueComment[], prNumber: number): Promise<Record<string, unknown>> {
+async function lessonsContext(
+  rt: Runtime,
+  github: GitHub,
+  ref: IssueRef,
+  pipeline: Pipeline,
+  comments: IssueComment[],
+  prNumber: number,
+): Promise<Record<string, unknown>> {
   const own = ownArtifacts(comments, await rt.appIdentity());
   const { data: issue } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
   const design = pipeline.stages.find((s) => s.kind === "design");
   const spec = design ? readSpec(comments, design.name) : undefined;
-  const reviews = own.filter((a) => a.meta.kind === "review").map((a, i) => ({
-    revision: i + 1,
-    verdict: String(a.meta.verdict ?? a.meta.outcome),
-    failed: ((a.meta.criteria as CriterionVerdict[] | undefined) ?? []).filter((c) => !c.pass).map((c) => sanitizeUntrusted(`${c.criterion}: ${c.evidence}`)),
-    markdown: sanitizeUntrusted(a.markdown),
-  }));
-  const preflight = own.filter((a) => a.meta.kind === "implement").map((a, i) => `Revision ${i + 1} (${Number(a.meta.preflight_failures ?? 0)} failed attempt(s) before this):\n${renderPreflight((a.meta.preflight as PreflightResult[] | undefined) ?? [])}`);
+  const reviews = own
+    .filter((a) => a.meta.kind === "review")
+    .map((a, i) => ({
+      revision: i + 1,
+      verdict: String(a.meta.verdict ?? a.meta.outcome),
+      failed: ((a.meta.criteria as CriterionVerdict[] | undefined) ?? []).filter((c) => !c.pass).map((c) => sanitizeUntrusted(`${c.criterion}: ${c.evidence}`)),
+      markdown: sanitizeUntrusted(a.markdown),
+    }));
+  const preflight = own
+    .filter((a) => a.meta.kind === "implement")
+    .map(
+      (a, i) =>
+        `Revision ${i + 1} (${Number(a.meta.preflight_failures ?? 0)} failed attempt(s) before this):\n${renderPreflight((a.meta.preflight as PreflightResult[] | undefined) ?? [])}`,
+    );
   return {
     issue: { number: ref.number, title: sanitizeUntrusted(issue.title), body: sanitizeUntrusted(issue.body ?? "") },
     spec: spec ? sanitizeUntrusted(spec.markdown) : "(no spec)",
@@ -101,7 +120,13 @@ async function lessonsContext(rt: Runtime, github: GitHub, ref: IssueRef, pipeli
     reviews_text: reviews.map((r) => `### Revision ${r.revision}: ${r.verdict}\n\n${r.markdown}`).join("\n\n") || "(no review)",
     preflight: preflight.join("\n\n") || "(no pre-flight)",
     // What people asked for on the PR and what CI failed, as recorded on the issue (already sanitized when recorded).
-    pr_feedback: listFeedback(comments).map((f) => `### ${{ ci: "CI failures", "human-review": "A person's review", "base-conflict": "A conflict with the moved base" }[f.kind]} (${f.sourceKey})\n\n${renderRequests(f.requests)}`).join("\n\n") || "(none)",
+    pr_feedback:
+      listFeedback(comments)
+        .map(
+          (f) =>
+            `### ${{ ci: "CI failures", "human-review": "A person's review", "base-conflict": "A conflict with the moved base" }[f.kind]} (${f.sourceKey})\n\n${renderRequests(f.requests)}`,
+        )
+        .join("\n\n") || "(none)",
     diff: sanitizeUntrusted(await readPullDiff(github, ref, prNumber, 40_000)),
   };
 }
@@ -112,7 +137,13 @@ function renderAgentLessons(output: LessonsOutput): string {
   const lines = ["## 📚 Lessons", "", output.summary.trim()];
   for (const kind of ["worked", "failed", "do-differently"] as const) {
     const items = output.lessons.filter((l) => l.kind === kind);
-    if (items.length) lines.push("", `### ${HEADINGS[kind]}`, "", ...items.map((l) => `- ${l.text}${l.areas.length ? ` _(areas: ${l.areas.map((a) => `\`${a}\``).join(", ")})_` : ""}`));
+    if (items.length)
+      lines.push(
+        "",
+        `### ${HEADINGS[kind]}`,
+        "",
+        ...items.map((l) => `- ${l.text}${l.areas.length ? ` _(areas: ${l.areas.map((a) => `\`${a}\``).join(", ")})_` : ""}`),
+      );
   }
   return lines.join("\n");
 }
@@ -145,14 +176,44 @@ export async function recordLessons(rt: Runtime, github: GitHub, ref: IssueRef, 
     usage = result.usage;
     const { markdown, facts } = renderLessons(pipeline, comments, prNumber);
     const body = `${renderAgentLessons(result.data)}\n\n${markdown.replace("## 📚 Lessons\n\n", "### The numbers\n\n")}`;
-    const meta = { run_id: runId, kind: LESSONS_STAGE, outcome: "pass", pr_number: prNumber, lessons: result.data.lessons, backend: result.backend, model: result.model, usage, ...facts };
-    const { data } = await github.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.number, body: renderArtifact(LESSONS_STAGE, 1, body, meta) });
+    const meta = {
+      run_id: runId,
+      kind: LESSONS_STAGE,
+      outcome: "pass",
+      pr_number: prNumber,
+      lessons: result.data.lessons,
+      backend: result.backend,
+      model: result.model,
+      usage,
+      ...facts,
+    };
+    const { data } = await github.rest.issues.createComment({
+      owner: ref.owner,
+      repo: ref.repo,
+      issue_number: ref.number,
+      body: renderArtifact(LESSONS_STAGE, 1, body, meta),
+    });
     url = data.html_url;
     comments = [...comments, data as IssueComment];
     await addToKnowledge(rt, github, ref, comments);
   }
   const done = pipeline.config.labels.done;
-  await updateStatus(github, ref, pipeline, comments, LESSONS_STAGE, { state: "passed", artifact_url: url, note: `PR #${prNumber} merged`, input_tokens: usage?.input_tokens, output_tokens: usage?.output_tokens, cost_usd: usage?.cost_usd }, done);
+  await updateStatus(
+    github,
+    ref,
+    pipeline,
+    comments,
+    LESSONS_STAGE,
+    {
+      state: "passed",
+      artifact_url: url,
+      note: `PR #${prNumber} merged`,
+      input_tokens: usage?.input_tokens,
+      output_tokens: usage?.output_tokens,
+      cost_usd: usage?.cost_usd,
+    },
+    done,
+  );
   const statusLabels = new Set([...pipeline.stages.flatMap((s) => [s.on, s.claim, ...Object.values(s.next)]), pipeline.config.labels.blocked]);
   const { data: issue } = await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number });
   await addLabels(github, ref, [done]);

@@ -20,14 +20,25 @@ function renderPlan(summary: string, tasks: PlanTask[]): string {
     "",
     summary.trim(),
     "",
-    ...tasks.map((t) => `- **${t.id}. ${t.title}**${t.depends_on.length ? ` (after ${t.depends_on.join(", ")})` : ""}${t.files.length ? ` · ${t.files.map((f) => `\`${f}\``).join(", ")}` : ""}`),
+    ...tasks.map(
+      (t) =>
+        `- **${t.id}. ${t.title}**${t.depends_on.length ? ` (after ${t.depends_on.join(", ")})` : ""}${t.files.length ? ` · ${t.files.map((f) => `\`${f}\``).join(", ")}` : ""}`,
+    ),
     "",
     `_Each task becomes a sub-issue with its own spec; ${batchesOf(tasks).length} batch(es) run one after the other._`,
   ].join("\n");
 }
 
 function renderQuestions(output: PlanOutput): string {
-  return ["## 🗺️ Plan: questions first", "", output.summary.trim(), "", ...output.questions.map((q) => `- ${q}`), "", "_Answer in a comment, then apply the plan label again._"].join("\n");
+  return [
+    "## 🗺️ Plan: questions first",
+    "",
+    output.summary.trim(),
+    "",
+    ...output.questions.map((q) => `- ${q}`),
+    "",
+    "_Answer in a comment, then apply the plan label again._",
+  ].join("\n");
 }
 
 /**
@@ -46,7 +57,12 @@ async function runPlan(run: StageRun): Promise<StageResult> {
   if (!reused) {
     const agent = await runAgent("plan", {
       ...(await agentRequest(run)),
-      context: { issue: issueContext(run.issue), spec: latestOfKind(run, "design")?.markdown ?? "", brief: latestOfKind(run, "triage")?.markdown ?? "", max_tasks: run.stage.max_tasks ?? DEFAULT_MAX_TASKS },
+      context: {
+        issue: issueContext(run.issue),
+        spec: latestOfKind(run, "design")?.markdown ?? "",
+        brief: latestOfKind(run, "triage")?.markdown ?? "",
+        max_tasks: run.stage.max_tasks ?? DEFAULT_MAX_TASKS,
+      },
     });
     const output = agent.data;
     const usage = { usage: agent.usage, backend: agent.backend, model: agent.model };

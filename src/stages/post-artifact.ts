@@ -26,7 +26,12 @@ export async function postArtifact(
   markdown: string,
   meta: { outcome: string; [field: string]: unknown },
 ): Promise<IssueComment> {
-  const body = renderArtifact(run.stage.name, revision, markdown, { ...meta, ...(run.seen?.scoutUsage ? { scout_usage: run.seen.scoutUsage } : {}), run_id: run.runId, kind: run.stage.kind } satisfies ArtifactMeta);
+  const body = renderArtifact(run.stage.name, revision, markdown, {
+    ...meta,
+    ...(run.seen?.scoutUsage ? { scout_usage: run.seen.scoutUsage } : {}),
+    run_id: run.runId,
+    kind: run.stage.kind,
+  } satisfies ArtifactMeta);
   const { data } = await run.github.rest.issues.createComment({
     owner: run.ref.owner,
     repo: run.ref.repo,

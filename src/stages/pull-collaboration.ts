@@ -60,7 +60,12 @@ export function describeBase(run: StageRun, base: string, label: string | undefi
  * (a reply in each inline thread, one summary on the PR) and, on a new PR, ask the issue's
  * author and whoever applied the entry label for a review when they have write access.
  */
-export async function afterImplement(run: StageRun, pull: { number: number; created: boolean }, feedback: Feedback | undefined, result: { summary: string; sha: string | undefined; revision: number }): Promise<void> {
+export async function afterImplement(
+  run: StageRun,
+  pull: { number: number; created: boolean },
+  feedback: Feedback | undefined,
+  result: { summary: string; sha: string | undefined; revision: number },
+): Promise<void> {
   if (feedback && feedback.pr === pull.number) await answerFeedback(run.github, run.ref, await run.rt.appIdentity(), feedback, result);
   if (pull.created) {
     try {

@@ -24,8 +24,19 @@ export async function awaitChecks(run: StageRun, pull: PullFacts): Promise<Check
   const deadline = since + parseDuration(run.stage.checks_timeout ?? DEFAULT_CHECKS_TIMEOUT);
   if (Date.now() >= deadline) return { ...checks, timedOut: true };
   if (run.waitingSince === undefined) {
-    const waiting = checks.checks.filter((c) => !c.completed).map((c) => c.name).join(", ");
-    await updateStatus(run.github, run.ref, run.pipeline, run.comments, run.stage.name, { state: "running", note: `waiting for checks: ${waiting}`.slice(0, 120) }, run.stage.claim);
+    const waiting = checks.checks
+      .filter((c) => !c.completed)
+      .map((c) => c.name)
+      .join(", ");
+    await updateStatus(
+      run.github,
+      run.ref,
+      run.pipeline,
+      run.comments,
+      run.stage.name,
+      { state: "running", note: `waiting for checks: ${waiting}`.slice(0, 120) },
+      run.stage.claim,
+    );
   }
   throw new StageWait(Math.min(deadline, Date.now() + run.rt.env.BATON_CHECKS_POLL), since, `waiting for checks on ${pull.head_sha.slice(0, 7)}`);
 }
@@ -40,7 +51,12 @@ export function renderChecksSection(checks: ChecksState & { timedOut: boolean })
  * Red checks on the PR head: record them as CI feedback for a fix revision, or block past
  * `max_ci_fixes` (the implement stage's) with links to the failing checks.
  */
-export async function recordFailingChecks(run: Pick<StageRun, "github" | "ref" | "pipeline" | "comments">, pull: PullFacts, checks: ChecksState, reviewLabel: string): Promise<void> {
+export async function recordFailingChecks(
+  run: Pick<StageRun, "github" | "ref" | "pipeline" | "comments">,
+  pull: PullFacts,
+  checks: ChecksState,
+  reviewLabel: string,
+): Promise<void> {
   const implement = run.pipeline.stages.find((s) => s.kind === "implement");
   const limit = implement?.max_ci_fixes ?? DEFAULT_MAX_CI_FIXES;
   const sourceKey = `sha-${pull.head_sha}`;
@@ -58,7 +74,14 @@ export async function recordFailingChecks(run: Pick<StageRun, "github" | "ref" |
     const text = [`Check **${check.name}** ended \`${check.conclusion}\`.`, check.title, check.summary, check.text, ...annotations].filter(Boolean).join("\n");
     requests.push({ source: "check", author: undefined, text, url: check.url });
   }
-  await recordFeedback(run.github, run.ref, run.comments, { kind: "ci", pr: pull.number, prUrl: pull.html_url, sourceKey, heading: `Failing checks on ${pull.head_sha.slice(0, 7)}`, requests });
+  await recordFeedback(run.github, run.ref, run.comments, {
+    kind: "ci",
+    pr: pull.number,
+    prUrl: pull.html_url,
+    sourceKey,
+    heading: `Failing checks on ${pull.head_sha.slice(0, 7)}`,
+    requests,
+  });
 }
 
 /** How many times review looks for the merge commit GitHub makes after update-branch. */
@@ -93,6 +116,11 @@ export async function recordConflict(run: Pick<StageRun, "github" | "ref" | "com
     prUrl: pull.html_url,
     sourceKey: `conflict-${pull.head_sha}`,
     heading: `\`${pull.base_ref}\` moved and conflicts with ${pull.head_sha.slice(0, 7)}`,
-    requests: [{ source: "conflict", text: `\`${pull.base_ref}\` moved since \`${pull.head_ref}\` was made, and merging it conflicts. The next revision merges it into the branch and resolves the conflicting files.` }],
+    requests: [
+      {
+        source: "conflict",
+        text: `\`${pull.base_ref}\` moved since \`${pull.head_ref}\` was made, and merging it conflicts. The next revision merges it into the branch and resolves the conflicting files.`,
+      },
+    ],
   });
 }

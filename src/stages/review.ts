@@ -32,12 +32,20 @@ export const review: StageHandler = async (run) => {
   if (own) {
     // A retry after the verdict was posted: the revision limit still applies.
     checkRevisionLimit(run, own.meta.verdict);
-    return { outcome: own.meta.outcome, artifactUrl: own.comment.html_url, prUrl: String(own.meta.pr_url ?? ""), revision: own.revision, note: "reused this run's verdict" };
+    return {
+      outcome: own.meta.outcome,
+      artifactUrl: own.comment.html_url,
+      prUrl: String(own.meta.pr_url ?? ""),
+      revision: own.revision,
+      note: "reused this run's verdict",
+    };
   }
   const implementation = latestOfKind(run, "implement");
   const prNumber = Number(implementation?.meta.pr_number);
   if (!implementation || !prNumber) {
-    throw new PermanentError("there is no implementation (pull request) on this issue to review.", { hint: "Run the implement stage first, then apply the review label again." });
+    throw new PermanentError("there is no implementation (pull request) on this issue to review.", {
+      hint: "Run the implement stage first, then apply the review label again.",
+    });
   }
   const prUrl = String(implementation.meta.pr_url ?? "");
   const design = run.pipeline.stages.find((s) => s.kind === "design");
@@ -52,10 +60,18 @@ export const review: StageHandler = async (run) => {
   const checks = await awaitChecks(run, current);
   if (checks.state === "failure") return reviewRedChecks(run, current, checks, prUrl);
 
-  const result = await withCodeView(run, async (view) => runAgent("review", {
-    ...(await agentRequest(run, view)),
-    context: { spec: spec ? sanitizeUntrusted(spec.markdown) : "(implemented from the issue alone)", criteria, diff, preflight: renderPreflight(preflight), human_requests: humanRequests(run) },
-  }));
+  const result = await withCodeView(run, async (view) =>
+    runAgent("review", {
+      ...(await agentRequest(run, view)),
+      context: {
+        spec: spec ? sanitizeUntrusted(spec.markdown) : "(implemented from the issue alone)",
+        criteria,
+        diff,
+        preflight: renderPreflight(preflight),
+        human_requests: humanRequests(run),
+      },
+    }),
+  );
   const verdict = result.data;
   const body = `${renderVerdict(run, verdict, prNumber, prUrl)}\n\n${renderChecksSection(checks)}`;
   await postPullReview(run, prNumber, body);
@@ -73,7 +89,16 @@ export const review: StageHandler = async (run) => {
   });
   checkRevisionLimit({ ...run, comments: [...run.comments, comment] }, verdict.verdict);
   const passed = verdict.criteria.filter((c) => c.pass).length;
-  return { outcome: verdict.verdict, artifactUrl: comment.html_url, prUrl, revision, usage: result.usage, backend: result.backend, model: result.model, note: `${verdict.verdict}: ${passed}/${verdict.criteria.length} criteria` };
+  return {
+    outcome: verdict.verdict,
+    artifactUrl: comment.html_url,
+    prUrl,
+    revision,
+    usage: result.usage,
+    backend: result.backend,
+    model: result.model,
+    note: `${verdict.verdict}: ${passed}/${verdict.criteria.length} criteria`,
+  };
 };
 
 /**
@@ -99,7 +124,15 @@ function checkRevisionLimit(run: StageRun, verdict: unknown): void {
  */
 async function reviewRedChecks(run: StageRun, pull: PullFacts, checks: Awaited<ReturnType<typeof awaitChecks>>, prUrl: string) {
   await recordFailingChecks(run, pull, checks, run.stage.on);
-  const { comment: _comment, ...result } = await sendBack(run, pull, prUrl, "Checks failed on the head commit; Baton fixes them in a new revision before judging the change.", renderChecksSection(checks), { checks_failed: true }, "checks failed: fix revision");
+  const { comment: _comment, ...result } = await sendBack(
+    run,
+    pull,
+    prUrl,
+    "Checks failed on the head commit; Baton fixes them in a new revision before judging the change.",
+    renderChecksSection(checks),
+    { checks_failed: true },
+    "checks failed: fix revision",
+  );
   return result;
 }
 
@@ -121,7 +154,14 @@ async function sendBack(run: StageRun, pull: PullFacts, prUrl: string, why: stri
   const body = [`## 🚦 Review: needs-changes`, "", `**Pull request:** [#${pull.number}](${prUrl})`, "", why, ...(section ? ["", section] : [])].join("\n");
   await postPullReview(run, pull.number, body);
   const revision = nextRevision(run);
-  const comment = await postArtifact(run, revision, body, { outcome: "needs-changes", verdict: "needs-changes", ...meta, criteria: [], pr_number: pull.number, pr_url: prUrl });
+  const comment = await postArtifact(run, revision, body, {
+    outcome: "needs-changes",
+    verdict: "needs-changes",
+    ...meta,
+    criteria: [],
+    pr_number: pull.number,
+    pr_url: prUrl,
+  });
   return { outcome: "needs-changes", artifactUrl: comment.html_url, prUrl, revision, note, comment };
 }
 
@@ -150,13 +190,18 @@ function renderVerdict(run: StageRun, verdict: ReviewOutput, prNumber: number, p
   ];
   if (verdict.verdict === "rejected") {
     const implement = run.pipeline.stages.find((s) => s.kind === "implement");
-    lines.push("", `**To resume:** address the reasons above (edit the spec or the PR), then apply \`${implement?.on ?? run.stage.on}\` to implement again or \`${run.stage.on}\` to review again.`);
+    lines.push(
+      "",
+      `**To resume:** address the reasons above (edit the spec or the PR), then apply \`${implement?.on ?? run.stage.on}\` to implement again or \`${run.stage.on}\` to review again.`,
+    );
   }
   return lines.join("\n");
 }
 
 /** What a person last asked for on the PR (recorded on the issue, sanitized when recorded): the reviewer checks it was done. */
 function humanRequests(run: StageRun): string {
-  const asked = listFeedback(run.comments).filter((f) => f.kind === "human-review").at(-1);
+  const asked = listFeedback(run.comments)
+    .filter((f) => f.kind === "human-review")
+    .at(-1);
   return asked ? renderRequests(asked.requests) : "(none)";
 }

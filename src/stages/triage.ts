@@ -38,10 +38,12 @@ export const triage: StageHandler = async (run) => {
     const labels = own.meta.outcome === "pass" ? [`type:${own.meta.type}`, `priority:${own.meta.priority}`, `size:${own.meta.size}`] : [];
     return { outcome: own.meta.outcome, artifactUrl: own.comment.html_url, revision: own.revision, note: "reused this run's brief", labels };
   }
-  const result = await withCodeView(run, async (view) => runAgent("triage", {
-    ...(await agentRequest(run, view)),
-    context: { issue: issueContext(run.issue) },
-  }));
+  const result = await withCodeView(run, async (view) =>
+    runAgent("triage", {
+      ...(await agentRequest(run, view)),
+      context: { issue: issueContext(run.issue) },
+    }),
+  );
   const output = result.data;
   const revision = nextRevision(run);
   const comment = await postArtifact(run, revision, renderBrief(output), {

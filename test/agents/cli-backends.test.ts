@@ -14,25 +14,26 @@ const FAKE = fileURLToPath(new URL("../fixtures/agents/fake-agent-cli.mjs", impo
 
 const ANSWER = 'Done.\n\n```json\n{"summary": "ok"}\n```';
 
-const cases: { backend: AgentBackend; bin: "BATON_CLAUDE_BIN" | "BATON_CODEX_BIN"; key: string; usage: object; readOnlyArgs: string[]; editArgs: string[] }[] = [
-  {
-    backend: claudeCode,
-    bin: "BATON_CLAUDE_BIN",
-    key: "ANTHROPIC_API_KEY",
-    // From the recorded stream of claude 2.1.197.
-    usage: { input_tokens: 120, output_tokens: 30, cost_usd: 0.00135 },
-    readOnlyArgs: ["-p", "--output-format", "stream-json", "--verbose", "--no-session-persistence", "--model", "opus", "--tools", ""],
-    editArgs: ["--permission-mode", "acceptEdits", "--allowedTools", "Read,Edit,Write,Glob,Grep"],
-  },
-  {
-    backend: codex,
-    bin: "BATON_CODEX_BIN",
-    key: "OPENAI_API_KEY",
-    usage: { input_tokens: 2946, output_tokens: 210 },
-    readOnlyArgs: ["exec", "--json", "--ephemeral", "--skip-git-repo-check", "--color", "never", "--sandbox", "read-only", "--model", "opus", "-"],
-    editArgs: ["--sandbox", "workspace-write"],
-  },
-];
+const cases: { backend: AgentBackend; bin: "BATON_CLAUDE_BIN" | "BATON_CODEX_BIN"; key: string; usage: object; readOnlyArgs: string[]; editArgs: string[] }[] =
+  [
+    {
+      backend: claudeCode,
+      bin: "BATON_CLAUDE_BIN",
+      key: "ANTHROPIC_API_KEY",
+      // From the recorded stream of claude 2.1.197.
+      usage: { input_tokens: 120, output_tokens: 30, cost_usd: 0.00135 },
+      readOnlyArgs: ["-p", "--output-format", "stream-json", "--verbose", "--no-session-persistence", "--model", "opus", "--tools", ""],
+      editArgs: ["--permission-mode", "acceptEdits", "--allowedTools", "Read,Edit,Write,Glob,Grep"],
+    },
+    {
+      backend: codex,
+      bin: "BATON_CODEX_BIN",
+      key: "OPENAI_API_KEY",
+      usage: { input_tokens: 2946, output_tokens: 210 },
+      readOnlyArgs: ["exec", "--json", "--ephemeral", "--skip-git-repo-check", "--color", "never", "--sandbox", "read-only", "--model", "opus", "-"],
+      editArgs: ["--sandbox", "workspace-write"],
+    },
+  ];
 
 describe.each(cases)("the $backend.name backend (a fake CLI replaying the real stream format)", ({ backend, bin, key, usage, readOnlyArgs, editArgs }) => {
   /** The server's environment (on top of the test process's) the backend is given, per test. */
@@ -65,7 +66,8 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
     ...over,
   });
   /** What the fake CLI saw, as it printed it (stdout is the one way out of the sandbox). */
-  const log = async () => JSON.parse(/^fake-agent-log (.*)$/m.exec(output.join(""))?.[1] ?? "null") as { argv: string[]; cwd: string; stdin: string; env: string[] };
+  const log = async () =>
+    JSON.parse(/^fake-agent-log (.*)$/m.exec(output.join(""))?.[1] ?? "null") as { argv: string[]; cwd: string; stdin: string; env: string[] };
 
   it("sends the prompt on stdin and returns the answer with its usage, streaming the output", async () => {
     const result = await backend.run(task());
@@ -144,7 +146,14 @@ describe.each(cases)("the $backend.name backend (a fake CLI replaying the real s
     vars.FAKE_AGENT_SCENARIO = "hang";
     const pipeline = pipelineOf(`defaults:\n  agent: { backend: ${backend.name} }\nstages:\n  design:\n    timeout: 1s\n`);
 
-    const error = await runAgent("design", { runId: "r1-7-design-1", stage: stageOf(pipeline, "design"), pipeline, issueLabels: [], context: {}, server: fakeAgentServer(vars) }).catch((e: unknown) => e);
+    const error = await runAgent("design", {
+      runId: "r1-7-design-1",
+      stage: stageOf(pipeline, "design"),
+      pipeline,
+      issueLabels: [],
+      context: {},
+      server: fakeAgentServer(vars),
+    }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(TransientError);
     expect((error as Error).message).toBe("the agent took longer than the stage's timeout (1000 ms)");

@@ -112,7 +112,14 @@ describe.each(cases)("the $backend.name backend (the official SDK against a fake
     const pipeline = () => pipelineOf(`defaults:\n  agent: { backend: ${backend.name}, model: ${model} }\n`);
     const request = () => {
       const p = pipeline();
-      return { runId: "r1-3-triage-1", stage: stageOf(p, "triage"), pipeline: p, issueLabels: [], context: { issue: { number: 3, title: "Export crashes", body: "On empty projects." } }, server };
+      return {
+        runId: "r1-3-triage-1",
+        stage: stageOf(p, "triage"),
+        pipeline: p,
+        issueLabels: [],
+        context: { issue: { number: 3, title: "Export crashes", body: "On empty projects." } },
+        server,
+      };
     };
 
     it("asks once for a repair when the answer does not parse, then uses the repaired answer", async () => {

@@ -12,7 +12,10 @@ const PROTOCOL_AGENT = fileURLToPath(new URL("../fixtures/agents/protocol-agent.
 describe("route resolution (docs/architecture.md §5)", () => {
   const route = (yaml: string, opts: { labels?: string[]; touched?: string[]; env?: { BATON_DEFAULT_BACKEND?: string }; stage?: string } = {}) => {
     const pipeline = pipelineOf(yaml);
-    return resolveRoute({ pipeline, stage: stageOf(pipeline, opts.stage ?? "design"), issueLabels: opts.labels ?? [], touchedPaths: opts.touched, env: opts.env ?? {} }, KNOWN).map((r) => r.backend);
+    return resolveRoute(
+      { pipeline, stage: stageOf(pipeline, opts.stage ?? "design"), issueLabels: opts.labels ?? [], touchedPaths: opts.touched, env: opts.env ?? {} },
+      KNOWN,
+    ).map((r) => r.backend);
   };
   const full = [
     "stages:\n  design:\n    agent: { backend: codex }",
@@ -47,7 +50,14 @@ describe("running a stage's agent", () => {
   });
   const request = (yaml: string) => {
     const pipeline = pipelineOf(yaml);
-    return { runId: "r9-1-triage-1", stage: stageOf(pipeline, "triage"), pipeline, issueLabels: [], context: { issue: { number: 1, title: "Add a search box", body: "Search across projects, please." } }, server: fakeAgentServer(vars) };
+    return {
+      runId: "r9-1-triage-1",
+      stage: stageOf(pipeline, "triage"),
+      pipeline,
+      issueLabels: [],
+      context: { issue: { number: 1, title: "Add a search box", body: "Search across projects, please." } },
+      server: fakeAgentServer(vars),
+    };
   };
 
   it("falls through an unhealthy backend to the next one", async () => {
@@ -69,7 +79,12 @@ describe("running a stage's agent", () => {
       vars.BATON_AGENT_COMMAND = PROTOCOL_AGENT;
       const output: string[] = [];
       const run = await runAgent("triage", { ...request("defaults:\n  agent: { backend: command }\n"), onOutput: (c) => output.push(c) });
-      expect(run).toMatchObject({ backend: "command", model: "house-model", data: { brief: "Seen by baton-agent/1: Add a search box" }, usage: { input_tokens: 10, output_tokens: 20 } });
+      expect(run).toMatchObject({
+        backend: "command",
+        model: "house-model",
+        data: { brief: "Seen by baton-agent/1: Add a search box" },
+        usage: { input_tokens: 10, output_tokens: 20 },
+      });
       expect(output.join("")).toContain("working on triage (triage) for run r9-1-triage-1");
     });
 

@@ -19,7 +19,8 @@ describe("sanitizing untrusted text for prompts", () => {
   });
 
   it("leaves ordinary Markdown alone", () => {
-    const text = "## Steps\n\n1. Open [settings](https://x.test/settings)\n2. See ![](https://x.test/s.png)\n\n```ts\nconst a = b < c && d > e;\n```\n[docs]: https://x.test/docs";
+    const text =
+      "## Steps\n\n1. Open [settings](https://x.test/settings)\n2. See ![](https://x.test/s.png)\n\n```ts\nconst a = b < c && d > e;\n```\n[docs]: https://x.test/docs";
     expect(sanitizeUntrusted(text)).toBe(text);
   });
 });

@@ -29,7 +29,15 @@ describe("the implement stage on an API backend and on a CLI backend", () => {
   const statusOf = (issue: { comments: { body: string }[] }) => issue.comments.find((c) => c.body.startsWith(STATUS_MARKER))?.body ?? "";
 
   it("writes the files an OpenAI-compatible model returns, showing it the files the spec names", async () => {
-    api.reply({ text: json({ summary: "Added the toggle.", commit_message: "Add a dark mode toggle", files: [{ path: "src/dark-mode.ts", content: "export const darkMode = true;\n" }] }), input_tokens: 900, output_tokens: 120 });
+    api.reply({
+      text: json({
+        summary: "Added the toggle.",
+        commit_message: "Add a dark mode toggle",
+        files: [{ path: "src/dark-mode.ts", content: "export const darkMode = true;\n" }],
+      }),
+      input_tokens: 900,
+      output_tokens: 120,
+    });
     const { repo, issue } = await designedIssue(env, `stages:\n  implement:\n    agent: { backend: openai, model: gpt-fake, base_url: "${api.url}/v1" }\n`);
 
     const { result } = await env.runStage(repo, issue, "status:ready");
@@ -48,9 +56,19 @@ describe("the implement stage on an API backend and on a CLI backend", () => {
   it("shows the reviewer what a person asked for on the PR", async () => {
     const { repo, issue } = await implementedIssue(env, `stages:\n  review:\n    agent: { backend: openai, model: gpt-fake, base_url: "${api.url}/v1" }\n`);
     const pull = pullsOf(repo)[0]!;
-    const ref = { installationId: env.sandbox.world.state.installationFor(repo.owner)!.id, repoId: repo.id, owner: repo.owner, repo: repo.name, number: issue.number };
+    const ref = {
+      installationId: env.sandbox.world.state.installationFor(repo.owner)!.id,
+      repoId: repo.id,
+      owner: repo.owner,
+      repo: repo.name,
+      number: issue.number,
+    };
     await recordFeedback(await env.rt.auth(ref.installationId), ref, [], {
-      kind: "human-review", pr: pull.number, prUrl: "http://example.invalid/pr", sourceKey: "review-1", heading: "Changes asked for",
+      kind: "human-review",
+      pr: pull.number,
+      prUrl: "http://example.invalid/pr",
+      sourceKey: "review-1",
+      heading: "Changes asked for",
       requests: [{ source: "comment", author: "octocat", path: "docs/baton/issue-1.md", line: 1, text: "Name the settings page in the title." }],
     });
     api.reply({ text: json({ verdict: "approved", summary: "Done.", criteria: [] }), input_tokens: 10, output_tokens: 5 });
@@ -90,12 +108,17 @@ describe("the implement stage on an API backend and on a CLI backend", () => {
   describe("a repository's own prompt template (`prompt:`)", () => {
     async function triageWith(files: Record<string, string>) {
       const repo = await env.sandbox.world.createRepo("acme", "prompts", { files });
-      const issue = env.sandbox.world.createIssue(repo, { title: "Add a dark mode toggle", body: "A toggle on the settings page that switches to a dark theme." }, MAINTAINER);
+      const issue = env.sandbox.world.createIssue(
+        repo,
+        { title: "Add a dark mode toggle", body: "A toggle on the settings page that switches to a dark theme." },
+        MAINTAINER,
+      );
       env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
       const { result } = await env.runStage(repo, issue, "status:triage");
       return { issue, result };
     }
-    const config = () => `stages:\n  triage:\n    prompt: .github/baton/triage.md\n    agent: { backend: openai, model: gpt-fake, base_url: "${api.url}/v1" }\n`;
+    const config = () =>
+      `stages:\n  triage:\n    prompt: .github/baton/triage.md\n    agent: { backend: openai, model: gpt-fake, base_url: "${api.url}/v1" }\n`;
 
     it("replaces the built-in template, filled from the same context", async () => {
       api.reply({ text: json({ outcome: "pass", type: "feature", priority: "p2", size: "s", brief: "A toggle." }) });
@@ -112,7 +135,9 @@ describe("the implement stage on an API backend and on a CLI backend", () => {
       const { issue, result } = await triageWith({ ".github/baton.yml": config() });
 
       expect(result).toMatchObject({ action: "blocked" });
-      expect(issue.comments.find((c) => c.body.startsWith("<!-- baton:blocked"))?.body).toContain("stages.triage.prompt names `.github/baton/triage.md`, which is not on the repository's default branch");
+      expect(issue.comments.find((c) => c.body.startsWith("<!-- baton:blocked"))?.body).toContain(
+        "stages.triage.prompt names `.github/baton/triage.md`, which is not on the repository's default branch",
+      );
       expect(api.completions).toHaveLength(0);
     }, 30_000);
   });

@@ -11,7 +11,9 @@ const LAYERS: Record<string, number> = { config: 0, process: 0, sandbox: 0, gith
 const FILES: Record<string, number> = { "main.ts": 5, "app.ts": 5, "create-runtime.ts": 5 };
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
 }
 
 function layerOf(path: string): number {

@@ -12,11 +12,14 @@ const EDGE = ["src/main.ts", "src/cli/connect.ts"];
 const KNOWN: string[] = [];
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
 }
 
 /** `process.env` in code, not in comments. */
-const readsProcessEnv = (text: string) => text.split("\n").some((line) => !/^\s*(\*|\/\/|\/\*)/.test(line) && /\bprocess\.env\b/.test(line.replace(/\/\/.*$/, "")));
+const readsProcessEnv = (text: string) =>
+  text.split("\n").some((line) => !/^\s*(\*|\/\/|\/\*)/.test(line) && /\bprocess\.env\b/.test(line.replace(/\/\/.*$/, "")));
 
 describe("the environment", () => {
   const readers = sources("src").filter((file) => readsProcessEnv(readFileSync(file, "utf8")));

@@ -16,7 +16,19 @@ describe("baton run, status, events, doctor", () => {
   const prefix = `baton-cli-${randomBytes(4).toString("hex")}`;
   const baton = (args: string[], extraEnv: Record<string, string> = {}) =>
     new Promise<{ code: number; out: string }>((resolve) => {
-      const env = { ...extraEnv, PATH: process.env.PATH, HOME: process.env.HOME, APP_ID: String(sandbox.appId), PRIVATE_KEY: sandbox.privateKeyPem, WEBHOOK_SECRET: sandbox.webhookSecret, GHE_HOST: sandbox.host, GHE_PROTOCOL: "http", REDIS_URL, BATON_REDIS_PREFIX: prefix, BATON_DEFAULT_BACKEND: "builtin" };
+      const env = {
+        ...extraEnv,
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        APP_ID: String(sandbox.appId),
+        PRIVATE_KEY: sandbox.privateKeyPem,
+        WEBHOOK_SECRET: sandbox.webhookSecret,
+        GHE_HOST: sandbox.host,
+        GHE_PROTOCOL: "http",
+        REDIS_URL,
+        BATON_REDIS_PREFIX: prefix,
+        BATON_DEFAULT_BACKEND: "builtin",
+      };
       execFile(process.execPath, [join(ROOT, "bin", "baton.js"), ...args], { env, cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
       );
@@ -34,7 +46,11 @@ describe("baton run, status, events, doctor", () => {
 
   it("prints the plan with --dry-run and writes nothing", async () => {
     const repo = await sandbox.world.createRepo("cli-org", "dry");
-    const issue = sandbox.world.createIssue(repo, { title: "Add export", body: "Export the settings as a JSON file from the settings page." }, { kind: "user", login: "octocat" });
+    const issue = sandbox.world.createIssue(
+      repo,
+      { title: "Add export", body: "Export the settings as a JSON file from the settings page." },
+      { kind: "user", login: "octocat" },
+    );
     const before = sandbox.calls.length;
 
     const { code, out } = await baton(["run", "--repo", "cli-org/dry", "--issue", String(issue.number), "--dry-run"]);
@@ -48,7 +64,11 @@ describe("baton run, status, events, doctor", () => {
 
   it("takes an issue all the way from this process, then shows its status and events", async () => {
     const repo = await sandbox.world.createRepo("cli-org", "run");
-    const issue = sandbox.world.createIssue(repo, { title: "Add export", body: "Export the settings as a JSON file from the settings page." }, { kind: "user", login: "octocat" });
+    const issue = sandbox.world.createIssue(
+      repo,
+      { title: "Add export", body: "Export the settings as a JSON file from the settings page." },
+      { kind: "user", login: "octocat" },
+    );
 
     const run = await baton(["run", "--repo", "cli-org/run", "--issue", String(issue.number)]);
     expect(run.code).toBe(0);
@@ -61,7 +81,10 @@ describe("baton run, status, events, doctor", () => {
     expect(status.out).toMatch(/implement\s+passed\s+builtin/);
 
     const events = await baton(["events", "--repo", "cli-org/run", "--issue", String(issue.number), "--json", "--limit", "500"]);
-    const types = events.out.trim().split("\n").map((l) => JSON.parse(l).type);
+    const types = events.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).type);
     expect(types.filter((t) => t === "dispatch_completed")).toHaveLength(4);
     expect(types[0]).toBe("dispatch_requested");
   }, 60_000);
@@ -85,7 +108,9 @@ describe("baton run, status, events, doctor", () => {
 
   it("reports the sandbox with doctor: working, missing (a failure), or turned off (a warning)", async () => {
     const working = await baton(["doctor"]);
-    expect(working.out).toMatch(/✓ sandbox\s+auto: bubblewrap \d+\.\d+.*namespaces work; pre-flight may reach registry\.npmjs\.org, pypi\.org, files\.pythonhosted\.org/);
+    expect(working.out).toMatch(
+      /✓ sandbox\s+auto: bubblewrap \d+\.\d+.*namespaces work; pre-flight may reach registry\.npmjs\.org, pypi\.org, files\.pythonhosted\.org/,
+    );
 
     const missing = await baton(["doctor"], { BATON_SANDBOX_BWRAP: "/nonexistent/bwrap" });
     expect(missing.out).toMatch(/✗ sandbox\s+auto, but unavailable: bubblewrap .* is not installed.*apt-get install bubblewrap socat/);

@@ -41,7 +41,9 @@ describe("baton validate", () => {
     const { code, out } = await baton(["validate", "test/fixtures/config/dangerous-args.yml"], ROOT, env);
     expect(code).toBe(1);
     expect(out).toContain('error: stages.implement.agent.args[0]: stage "implement": flag "--dangerously-skip-permissions" changes the agent\'s permissions');
-    expect(out).toContain('error: stages.implement.agent.allowed_tools: stage "implement": tool "Bash" is not in the server\'s BATON_AGENT_ALLOWED_TOOLS (Read, Edit, Write, Glob, Grep)');
+    expect(out).toContain(
+      'error: stages.implement.agent.allowed_tools: stage "implement": tool "Bash" is not in the server\'s BATON_AGENT_ALLOWED_TOOLS (Read, Edit, Write, Glob, Grep)',
+    );
     expect(out).toContain('error: stages.review.agent.args[0]: stage "review": flag "-c" changes the agent\'s permissions');
     expect(out).toContain('error: stages.review.agent.args[2]: stage "review": flag "--model-verbosity" is not in the server\'s BATON_AGENT_ALLOWED_ARGS');
     expect(out).toContain('error: lessons.agent.args[0]: lessons: flag "--mcp-config" changes');
@@ -49,7 +51,11 @@ describe("baton validate", () => {
   });
 
   it("accepts what the operator allows, but never a permission flag, even when allowed", async () => {
-    const env = { ...process.env, BATON_AGENT_ALLOWED_ARGS: "--model-verbosity,--dangerously-skip-permissions,-c", BATON_AGENT_ALLOWED_TOOLS: "Read,Edit,Bash" };
+    const env = {
+      ...process.env,
+      BATON_AGENT_ALLOWED_ARGS: "--model-verbosity,--dangerously-skip-permissions,-c",
+      BATON_AGENT_ALLOWED_TOOLS: "Read,Edit,Bash",
+    };
     const { code, out } = await baton(["validate", "test/fixtures/config/dangerous-args.yml"], ROOT, env);
     expect(code).toBe(1);
     expect(out).toContain('flag "--dangerously-skip-permissions" changes');

@@ -18,13 +18,15 @@ describe("validating .github/baton.yml", () => {
     expect(fixture("custom-valid")).toMatchObject({ ok: true, warnings: [] });
     const gate = fixture("gate-only");
     expect(gate.ok).toBe(true);
-    if (gate.ok) expect(gate.pipeline.stages.find((s) => s.name === "design")).toMatchObject({ gate: true, on: "status:triaged", next: { gate: "status:designed" } });
+    if (gate.ok)
+      expect(gate.pipeline.stages.find((s) => s.name === "design")).toMatchObject({ gate: true, on: "status:triaged", next: { gate: "status:designed" } });
   });
 
   it("lets a design stage that spells out `next` flip to `gate: true` and wait at status:designed", () => {
     const flipped = fixture("gate-flipped");
     expect(flipped).toMatchObject({ ok: true, warnings: [] });
-    if (flipped.ok) expect(flipped.pipeline.stages.find((s) => s.name === "design")).toMatchObject({ gate: true, next: { pass: "status:ready", gate: "status:designed" } });
+    if (flipped.ok)
+      expect(flipped.pipeline.stages.find((s) => s.name === "design")).toMatchObject({ gate: true, next: { pass: "status:ready", gate: "status:designed" } });
   });
 
   it.each([
@@ -37,7 +39,7 @@ describe("validating .github/baton.yml", () => {
     ["bad-cron", "error", "stages.triage.schedule", "not a cron expression"],
     ["yaml-syntax", "error", "line 4", "YAML syntax error"],
     ["unbounded-review", "error", "stages.second-review.max_revisions", "a review ⇄ implement cycle"],
-    ["gate-without-label", "error", "stages.implement.next.gate", 'has `gate: true` but no `next.gate` label'],
+    ["gate-without-label", "error", "stages.implement.next.gate", "has `gate: true` but no `next.gate` label"],
   ])("reports %s as an %s at %s", (name, severity, path, message) => {
     const result = fixture(name);
     expect(result.ok).toBe(severity !== "error");
@@ -59,7 +61,9 @@ describe("validating .github/baton.yml", () => {
     const noKind = parseConfigText("stages:\n  foo:\n    on: status:foo\n    claim: status:fooing\n    next: { pass: status:ready }\n    entry: true\n", {});
     expect(problems(noKind)).toContainEqual({ severity: "error", path: "stages.foo.kind", message: expect.stringContaining('stage "foo" needs a kind') });
     const noLabels = parseConfigText("stages:\n  extra-review:\n    kind: review\n", {});
-    expect(problems(noLabels).map((p) => p.path)).toEqual(expect.arrayContaining(["stages.extra-review.on", "stages.extra-review.claim", "stages.extra-review.next"]));
+    expect(problems(noLabels).map((p) => p.path)).toEqual(
+      expect.arrayContaining(["stages.extra-review.on", "stages.extra-review.claim", "stages.extra-review.next"]),
+    );
   });
 
   it("rejects a file that is a list or a scalar instead of a mapping", () => {

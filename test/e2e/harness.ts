@@ -23,7 +23,13 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export const FAST_ENV = { BATON_RETRY_DELAY: "100ms", BATON_GITHUB_RETRY_BASE: "20ms", BATON_STALL_INTERVAL: "2s", BATON_RECONCILE_INTERVAL: "10m", LOG_LEVEL: "warn" };
+export const FAST_ENV = {
+  BATON_RETRY_DELAY: "100ms",
+  BATON_GITHUB_RETRY_BASE: "20ms",
+  BATON_STALL_INTERVAL: "2s",
+  BATON_RECONCILE_INTERVAL: "10m",
+  LOG_LEVEL: "warn",
+};
 
 export async function startStack(): Promise<Stack> {
   const sandbox = await startSandbox({ log: () => {} });
@@ -61,7 +67,7 @@ export async function startStack(): Promise<Stack> {
       };
       try {
         // Quiet twice in a row: a job finishing can send a webhook that starts another.
-        for (let quiet = 0, deadline = Date.now() + timeoutMs; quiet < 2; ) {
+        for (let quiet = 0, deadline = Date.now() + timeoutMs; quiet < 2;) {
           if (Date.now() > deadline) throw new Error(`Baton did not settle within ${timeoutMs} ms\n${apps.flatMap((a) => a.logs.slice(-10)).join("\n")}`);
           quiet = (await busy()) === 0 ? quiet + 1 : 0;
           await new Promise((r) => setTimeout(r, 100));
@@ -94,7 +100,12 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 20
 
 /** Waits until `label` is the issue's only status label (a handoff adds the next label before taking the claim off). */
 export async function waitForStatus(issue: Issue, label: string, timeoutMs = 30_000, apps: AppProcess[] = []): Promise<void> {
-  await waitFor(`${label} alone`, () => statusLabels(issue).join() === label || (label !== "status:blocked" && issue.labels.includes("status:blocked")), timeoutMs, apps);
+  await waitFor(
+    `${label} alone`,
+    () => statusLabels(issue).join() === label || (label !== "status:blocked" && issue.labels.includes("status:blocked")),
+    timeoutMs,
+    apps,
+  );
 }
 
 export const statusLabels = (issue: Issue) => issue.labels.filter((l) => l.startsWith("status:"));

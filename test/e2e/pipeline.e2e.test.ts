@@ -29,7 +29,9 @@ describe("the pipeline end to end", () => {
     expect(pull?.body).toContain(`Closes #${issue.number}`);
     expect(pull?.labels).toContain("baton");
     expect(pull?.pull?.reviews.map((r) => r.event)).toEqual(["COMMENT"]);
-    const res = await fetch(`${stack.sandbox.apiUrl}/repos/${repo.owner}/${repo.name}/pulls/${pull!.number}/files`, { headers: { authorization: "token ghp_sandbox_octocat" } });
+    const res = await fetch(`${stack.sandbox.apiUrl}/repos/${repo.owner}/${repo.name}/pulls/${pull!.number}/files`, {
+      headers: { authorization: "token ghp_sandbox_octocat" },
+    });
     const files = (await res.json()) as { filename: string; status: string; patch: string }[];
     expect(files.map((f) => [f.filename, f.status])).toEqual([[`docs/baton/issue-${issue.number}.md`, "added"]]);
     expect(files[0]?.patch).toContain("[builtin canned output]");
@@ -41,13 +43,17 @@ describe("the pipeline end to end", () => {
     stack.sandbox.world.webhooks.faults.duplicate = 1;
     stack.label(repo, issue, "status:triage");
     await waitForStatus(issue, "status:approved", 30_000, stack.apps);
-    const first = stack.sandbox.world.webhooks.deliveries.find((d) => d.action === "labeled" && (d.payload as any).label.name === "status:triage" && (d.payload as any).repository.name === repo.name)!;
+    const first = stack.sandbox.world.webhooks.deliveries.find(
+      (d) => d.action === "labeled" && (d.payload as any).label.name === "status:triage" && (d.payload as any).repository.name === repo.name,
+    )!;
 
     for (let i = 0; i < 5; i++) stack.sandbox.world.webhooks.redeliver(first.id);
     await stack.settled();
 
     const labelled = (name: string) =>
-      stack.sandbox.world.webhooks.deliveries.filter((d) => d.action === "labeled" && !d.redelivery && (d.payload as any).repository.name === repo.name && (d.payload as any).label.name === name);
+      stack.sandbox.world.webhooks.deliveries.filter(
+        (d) => d.action === "labeled" && !d.redelivery && (d.payload as any).repository.name === repo.name && (d.payload as any).label.name === name,
+      );
     expect(labelled("status:triaging")).toHaveLength(1);
     expect(labelled("status:designing")).toHaveLength(1);
     expect(artifacts(issue, "triage")).toHaveLength(1);
@@ -66,7 +72,12 @@ describe("the pipeline end to end", () => {
     const res = await fetch(app.webhookUrl, {
       method: "POST",
       body,
-      headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": "bad-sig-1", "x-hub-signature-256": await sign("not-the-secret", body) },
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "issues",
+        "x-github-delivery": "bad-sig-1",
+        "x-hub-signature-256": await sign("not-the-secret", body),
+      },
     });
     await stack.settled();
 

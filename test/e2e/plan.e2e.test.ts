@@ -3,7 +3,14 @@ import { Redis } from "ioredis";
 import type { Issue, Repo } from "../../sandbox/github/state.js";
 import { artifacts, MAINTAINER, REDIS_URL, pullsOf, startStack, statusComments, statusLabels, waitFor, waitForStatus, type Stack } from "./harness.js";
 
-const THREE_TASKS = ["A large change in three parts:", "", "- [ ] Add the settings page", "- [ ] Add the theme toggle", "- [ ] Document the toggle (after 1)", ""].join("\n");
+const THREE_TASKS = [
+  "A large change in three parts:",
+  "",
+  "- [ ] Add the settings page",
+  "- [ ] Add the theme toggle",
+  "- [ ] Document the toggle (after 1)",
+  "",
+].join("\n");
 const CLAIMS = ["status:implementing", "status:reviewing"];
 
 /** The sub-issues Baton made for `parent`, in task order. */
@@ -62,7 +69,7 @@ function useStack(env: Record<string, string>, set: (stack: Stack) => void): voi
 
 describe("plans and sub-issues end to end", () => {
   let stack: Stack;
-    // Slow agents, so two sub-issues running at once can be seen running at once.
+  // Slow agents, so two sub-issues running at once can be seen running at once.
   useStack({ BATON_BUILTIN_DELAY: "1s" }, (started) => (stack = started));
 
   it("runs a three-task plan as two batches and closes the parent when every sub-issue is merged", async () => {
@@ -73,7 +80,12 @@ describe("plans and sub-issues end to end", () => {
 
     // The plan job again (a person re-applies the label): it finds its sub-issues and makes none twice.
     stack.label(repo, parent, "status:plan");
-    await waitFor("the second plan run", () => parent.comments.filter((c) => c.body.startsWith("<!-- baton:artifact stage=plan")).length === 2, 30_000, stack.apps);
+    await waitFor(
+      "the second plan run",
+      () => parent.comments.filter((c) => c.body.startsWith("<!-- baton:artifact stage=plan")).length === 2,
+      30_000,
+      stack.apps,
+    );
     await waitForStatus(parent, "status:tracking", 30_000, stack.apps);
     expect(childrenOf(repo, parent)).toHaveLength(3);
     expect(parent.subIssues).toEqual([one!.number, two!.number, three!.number]);
@@ -106,7 +118,9 @@ describe("plans and sub-issues end to end", () => {
 
     // Only the first plan run, whose children were not attached yet, read the repository's
     // whole issue list; the second run and every tracking pass read the parent's sub-issues.
-    const listings = stack.sandbox.calls.filter((c) => c.route === "GET /repos/{owner}/{repo}/issues" && c.path === `/repos/e2e-org/${repo.name}/issues` && c.query.includes("state=all"));
+    const listings = stack.sandbox.calls.filter(
+      (c) => c.route === "GET /repos/{owner}/{repo}/issues" && c.path === `/repos/e2e-org/${repo.name}/issues` && c.query.includes("state=all"),
+    );
     expect(listings).toHaveLength(1);
     const subIssueReads = stack.sandbox.calls.filter((c) => c.path === `/repos/e2e-org/${repo.name}/issues/${parent.number}/sub_issues` && c.method === "GET");
     expect(subIssueReads.length).toBeGreaterThan(3);
@@ -122,16 +136,35 @@ describe("plans and sub-issues end to end", () => {
     await waitFor("the second part promoted", () => !two!.labels.includes("status:queued") && two!.labels.length > 0, 30_000, stack.apps);
 
     const world = stack.sandbox.world;
-    const doneLabelled = world.webhooks.deliveries.find((d) => d.action === "labeled" && (d.payload as any).issue.number === one!.number && (d.payload as any).label.name === "status:done" && (d.payload as any).repository.name === repo.name)!;
+    const doneLabelled = world.webhooks.deliveries.find(
+      (d) =>
+        d.action === "labeled" &&
+        (d.payload as any).issue.number === one!.number &&
+        (d.payload as any).label.name === "status:done" &&
+        (d.payload as any).repository.name === repo.name,
+    )!;
     world.webhooks.redeliver(doneLabelled.id);
     world.webhooks.send("issues", doneLabelled.payload);
     world.setIssueState(repo, one!, "closed", MAINTAINER);
     await stack.sandbox.idle();
-    const copies = world.webhooks.deliveries.filter((d) => d.event === "issues" && (d.payload as any).issue.number === one!.number && (d.payload as any).repository.name === repo.name && (d.action === "closed" || d.payload === doneLabelled.payload));
+    const copies = world.webhooks.deliveries.filter(
+      (d) =>
+        d.event === "issues" &&
+        (d.payload as any).issue.number === one!.number &&
+        (d.payload as any).repository.name === repo.name &&
+        (d.action === "closed" || d.payload === doneLabelled.payload),
+    );
     await waitForTrackJobs(stack, [...new Set(copies.map((d) => d.guid))]);
     await waitForStatus(two!, "status:approved", 40_000, stack.apps);
 
-    const readyLabelled = world.webhooks.deliveries.filter((d) => d.action === "labeled" && !d.redelivery && (d.payload as any).issue.number === two!.number && (d.payload as any).label.name === "status:ready" && (d.payload as any).repository.name === repo.name);
+    const readyLabelled = world.webhooks.deliveries.filter(
+      (d) =>
+        d.action === "labeled" &&
+        !d.redelivery &&
+        (d.payload as any).issue.number === two!.number &&
+        (d.payload as any).label.name === "status:ready" &&
+        (d.payload as any).repository.name === repo.name,
+    );
     expect(readyLabelled).toHaveLength(1);
     expect(artifacts(two!, "implement")).toHaveLength(1);
   }, 120_000);
@@ -164,7 +197,12 @@ describe("plans whose sub-issues block, and GitHub without the sub-issues API", 
     const [one, , three] = childrenOf(repo, parent);
     await waitForStatus(one!, "status:blocked", 40_000, stack.apps);
 
-    await waitFor("the parent naming the blocked task", () => statusComments(parent)[0]?.body.includes(`Task 1 (#${one!.number}) is blocked: task 3 waits for it.`) ?? false, 20_000, stack.apps);
+    await waitFor(
+      "the parent naming the blocked task",
+      () => statusComments(parent)[0]?.body.includes(`Task 1 (#${one!.number}) is blocked: task 3 waits for it.`) ?? false,
+      20_000,
+      stack.apps,
+    );
     expect(statusLabels(three!)).toEqual(["status:queued"]);
     expect(statusLabels(parent)).toEqual(["status:tracking"]);
   }, 90_000);
@@ -178,7 +216,15 @@ describe("plans whose sub-issues block, and GitHub without the sub-issues API", 
       const [one, two, three] = childrenOf(repo, parent);
 
       expect(parent.subIssues).toBeUndefined();
-      expect(parent.body).toContain(["### Tasks (Baton's plan)", "", `- [ ] #${one!.number} Add the settings page`, `- [ ] #${two!.number} Add the theme toggle`, `- [ ] #${three!.number} Document the toggle`].join("\n"));
+      expect(parent.body).toContain(
+        [
+          "### Tasks (Baton's plan)",
+          "",
+          `- [ ] #${one!.number} Add the settings page`,
+          `- [ ] #${two!.number} Add the theme toggle`,
+          `- [ ] #${three!.number} Document the toggle`,
+        ].join("\n"),
+      );
       expect(three!.body).toContain(`Depends on #${one!.number}`);
       expect(statusLabels(three!)).toEqual(["status:queued"]);
       expect(statusComments(parent)[0]?.body).toContain("no sub-issues or issue-dependencies API");
@@ -190,7 +236,7 @@ describe("plans whose sub-issues block, and GitHub without the sub-issues API", 
 
 describe("commands on a plan's parent", () => {
   let stack: Stack;
-    // Slow agents: the sub-issues are still implementing when the commands arrive.
+  // Slow agents: the sub-issues are still implementing when the commands arrive.
   useStack({ BATON_BUILTIN_DELAY: "8s" }, (started) => (stack = started));
 
   it("refuses to plan again once a sub-issue started, and /baton stop stops every running sub-issue", async () => {

@@ -18,9 +18,11 @@ describe("working with Baton's pull requests", () => {
   }, 60_000);
   afterAll(async () => stack.close(), 30_000);
 
-  const commits = async (repo: Repo, issue: Issue, base = "main") => (await git(repo.gitDir, ["log", "--format=%H", `${base}..baton/issue-${issue.number}`])).trim().split("\n").filter(Boolean);
+  const commits = async (repo: Repo, issue: Issue, base = "main") =>
+    (await git(repo.gitDir, ["log", "--format=%H", `${base}..baton/issue-${issue.number}`])).trim().split("\n").filter(Boolean);
   const feedbackArtifacts = (issue: Issue) => artifacts(issue, "pr-feedback");
-  const deliveries = (event: string, action?: string) => stack.sandbox.world.webhooks.deliveries.filter((d) => d.event === event && (!action || d.action === action));
+  const deliveries = (event: string, action?: string) =>
+    stack.sandbox.world.webhooks.deliveries.filter((d) => d.event === event && (!action || d.action === action));
 
   async function approvedIssue(files: Record<string, string> = {}, before?: (repo: Repo, issue: Issue) => Promise<void> | void) {
     const repo = await stack.newRepo(files);
@@ -43,14 +45,20 @@ describe("working with Baton's pull requests", () => {
     expect(await commits(repo, issue)).toHaveLength(1);
     const file = `docs/baton/issue-${issue.number}.md`;
 
-    await submitReview(stack.sandbox.world, repo, pull, {
-      event: "REQUEST_CHANGES",
-      body: "Close, but two things.",
-      comments: [
-        { path: file, line: 1, body: "Name the settings page in the title." },
-        { path: file, line: 3, body: "Say which theme is the default." },
-      ],
-    }, MAINTAINER);
+    await submitReview(
+      stack.sandbox.world,
+      repo,
+      pull,
+      {
+        event: "REQUEST_CHANGES",
+        body: "Close, but two things.",
+        comments: [
+          { path: file, line: 1, body: "Name the settings page in the title." },
+          { path: file, line: 3, body: "Say which theme is the default." },
+        ],
+      },
+      MAINTAINER,
+    );
     await waitFor("a second review", () => artifacts(issue, "review").length === 2, 40_000, stack.apps);
     await waitForStatus(issue, "status:approved", 20_000, stack.apps);
     await stack.settled();
@@ -75,7 +83,13 @@ describe("working with Baton's pull requests", () => {
 
     // A reader asking for changes: nothing moves; one polite note on the PR.
     repo.roles.set("reader", "read");
-    await submitReview(stack.sandbox.world, repo, pull, { event: "REQUEST_CHANGES", body: "@baton-sandbox please rewrite all of it" }, { kind: "user", login: "reader" });
+    await submitReview(
+      stack.sandbox.world,
+      repo,
+      pull,
+      { event: "REQUEST_CHANGES", body: "@baton-sandbox please rewrite all of it" },
+      { kind: "user", login: "reader" },
+    );
     await waitFor("a note to the reader", () => pull.comments.some((c) => c.body.includes("@reader")), 15_000, stack.apps);
     await stack.settled();
     expect(await commits(repo, issue)).toHaveLength(2);

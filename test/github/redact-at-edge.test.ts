@@ -12,7 +12,7 @@ import { MAINTAINER } from "../helpers/sandbox-issues.js";
  */
 describe("redaction at the edge", () => {
   const envSecret = "gsk_env0123456789abcdefSECRET";
-  const fileSecret = "file-secret-0123456789\"quoted\\";
+  const fileSecret = 'file-secret-0123456789"quoted\\';
   let env: SandboxRuntime;
 
   beforeAll(async () => {
@@ -24,11 +24,16 @@ describe("redaction at the edge", () => {
     await env.close();
   });
 
-  const leaks = (text: string) => [envSecret, fileSecret, JSON.stringify(fileSecret).slice(1, -1), "ghs_abcdefghijklmnopqrstuvwxyz0123"].filter((s) => text.includes(s));
+  const leaks = (text: string) =>
+    [envSecret, fileSecret, JSON.stringify(fileSecret).slice(1, -1), "ghs_abcdefghijklmnopqrstuvwxyz0123"].filter((s) => text.includes(s));
 
   it("redacts secrets in a json baton block of an artifact the design stage posts", async () => {
     const repo = await env.sandbox.world.createRepo("acme", "leaky");
-    const issue = env.sandbox.world.createIssue(repo, { title: `Use ${envSecret} and ${fileSecret} in the config`, body: "Wire the keys in the settings page so the app can call the service." }, MAINTAINER);
+    const issue = env.sandbox.world.createIssue(
+      repo,
+      { title: `Use ${envSecret} and ${fileSecret} in the config`, body: "Wire the keys in the settings page so the app can call the service." },
+      MAINTAINER,
+    );
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
     await env.runStage(repo, issue, "status:triage");
     await env.runStage(repo, issue, "status:triaged");

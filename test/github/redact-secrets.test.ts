@@ -19,7 +19,7 @@ describe("redacting secrets from what Baton posts and streams", () => {
 
   it("removes the contents of files named by NAME_FILE and PRIVATE_KEY_PATH, raw and JSON-escaped", () => {
     const dir = mkdtempSync(join(tmpdir(), "baton-redact-"));
-    writeFileSync(join(dir, "secret"), "webhook\"secret\\from-a-file\n");
+    writeFileSync(join(dir, "secret"), 'webhook"secret\\from-a-file\n');
     writeFileSync(join(dir, "key.pem"), "not-a-pem-but-secret-key-material\n");
     writeFileSync(join(dir, "notes"), "ordinary notes file");
     const redact = createRedactor({ WEBHOOK_SECRET_FILE: join(dir, "secret"), PRIVATE_KEY_PATH: join(dir, "key.pem"), NOTES_FILE: join(dir, "notes") });

@@ -33,11 +33,21 @@ describe("a minted installation token in the sandbox", () => {
   async function mint(body: Record<string, unknown>): Promise<{ status: number; json: Record<string, any> }> {
     const { token: jwt } = await createAppAuth({ appId: sandbox.appId, privateKey: sandbox.privateKeyPem })({ type: "app" });
     const installation = sandbox.world.state.installationFor("scoped")!.id;
-    const res = await fetch(`${sandbox.apiUrl}/app/installations/${installation}/access_tokens`, { method: "POST", headers: { authorization: `Bearer ${jwt}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(`${sandbox.apiUrl}/app/installations/${installation}/access_tokens`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${jwt}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, json: (await res.json()) as Record<string, any> };
   }
 
-  const gitEnv = (token: string) => ({ ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}` });
+  const gitEnv = (token: string) => ({
+    ...process.env,
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_CONFIG_COUNT: "1",
+    GIT_CONFIG_KEY_0: "http.extraHeader",
+    GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`,
+  });
   const repoUrl = (repo: Repo) => `${sandbox.url}/${repo.owner}/${repo.name}.git`;
 
   /** Commits one file on a fresh branch and pushes it to `repo` with `token`. */
@@ -88,12 +98,19 @@ describe("a minted installation token in the sandbox", () => {
 
     expect(refused.ok).toBe(false);
     expect(refused.stderr).toContain("403");
-    await expect(run("git", ["ls-remote", repoUrl(app)], { env: gitEnv(json.token) })).resolves.toMatchObject({ stdout: expect.stringContaining("refs/heads/main") });
+    await expect(run("git", ["ls-remote", repoUrl(app)], { env: gitEnv(json.token) })).resolves.toMatchObject({
+      stdout: expect.stringContaining("refs/heads/main"),
+    });
   });
 
   it("refuses REST writes a contents-only token does not cover, and hides other repositories", async () => {
     const { json } = await mint({ repositories: ["app"], permissions: { contents: "write" } });
-    const api = (method: string, path: string, body?: unknown) => fetch(`${sandbox.apiUrl}${path}`, { method, headers: { authorization: `token ${json.token}`, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${sandbox.apiUrl}${path}`, {
+        method,
+        headers: { authorization: `token ${json.token}`, "content-type": "application/json" },
+        body: body ? JSON.stringify(body) : undefined,
+      });
 
     expect((await api("GET", "/repos/scoped/app")).status).toBe(200);
     expect((await api("GET", "/repos/scoped/other")).status).toBe(404);

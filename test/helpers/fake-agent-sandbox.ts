@@ -4,7 +4,15 @@ import { readEnv } from "../../src/env.js";
 import { DEFAULT_SANDBOX, type SandboxSettings } from "../../src/sandbox/settings.js";
 
 /** The variables the fake agents in test/fixtures/agents read: handed into the sandbox, whose environment starts empty. */
-export const FAKE_AGENT_VARS = ["FAKE_AGENT_SCENARIO", "FAKE_AGENT_ORPHAN", "FAKE_AGENT_ANSWER", "FAKE_AGENT_EDIT", "FAKE_AGENT_LOG", "FAKE_AGENT_SLEEP", "PROTOCOL_AGENT_MODE"];
+export const FAKE_AGENT_VARS = [
+  "FAKE_AGENT_SCENARIO",
+  "FAKE_AGENT_ORPHAN",
+  "FAKE_AGENT_ANSWER",
+  "FAKE_AGENT_EDIT",
+  "FAKE_AGENT_LOG",
+  "FAKE_AGENT_SLEEP",
+  "PROTOCOL_AGENT_MODE",
+];
 
 /** The default sandbox (on), passing the fake agents their knobs. */
 export const FAKE_AGENT_SANDBOX: SandboxSettings = { ...DEFAULT_SANDBOX, BATON_SANDBOX_PASS_ENV: FAKE_AGENT_VARS };

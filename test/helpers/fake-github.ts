@@ -67,7 +67,11 @@ export class FakeGitHub {
   private nextCommentId = 1000;
   private readonly scope: nock.Scope;
 
-  constructor(readonly owner = "octo-org", readonly repo = "hello", readonly botLogin = "baton-test[bot]") {
+  constructor(
+    readonly owner = "octo-org",
+    readonly repo = "hello",
+    readonly botLogin = "baton-test[bot]",
+  ) {
     this.scope = nock(API).persist();
     for (const method of ["get", "post", "patch", "put", "delete"] as const) {
       this.scope[method](/.*/).reply(async (uri, body) => this.handle(method.toUpperCase(), uri, body));
@@ -75,9 +79,19 @@ export class FakeGitHub {
   }
 
   addIssue(issue: Partial<FakeIssue> & { number: number }): FakeIssue {
-    const full: FakeIssue = { title: "Add a dark mode toggle", body: "The settings page should offer a dark mode toggle that persists.", state: "open", labels: [], user: "octocat", ...issue };
+    const full: FakeIssue = {
+      title: "Add a dark mode toggle",
+      body: "The settings page should offer a dark mode toggle that persists.",
+      state: "open",
+      labels: [],
+      user: "octocat",
+      ...issue,
+    };
     this.issues.set(full.number, full);
-    this.labelEvents.set(full.number, full.labels.map((label) => ({ label, actor: full.user })));
+    this.labelEvents.set(
+      full.number,
+      full.labels.map((label) => ({ label, actor: full.user })),
+    );
     return full;
   }
 
@@ -97,7 +111,8 @@ export class FakeGitHub {
   /** Fails the test when the code called a route the fake does not serve. */
   close(): void {
     nock.cleanAll();
-    if (this.unknownRoutes.length) throw new Error(`fake-github has no route for: ${[...new Set(this.unknownRoutes)].join(", ")} — add it to test/helpers/fake-github.ts`);
+    if (this.unknownRoutes.length)
+      throw new Error(`fake-github has no route for: ${[...new Set(this.unknownRoutes)].join(", ")} — add it to test/helpers/fake-github.ts`);
   }
 
   private async handle(method: string, uri: string, rawBody: unknown): Promise<[number, unknown, Record<string, string>?]> {
@@ -180,7 +195,17 @@ export class FakeGitHub {
     const rest = m[2] ?? "";
     if (rest === "" && method === "GET") return [200, this.renderIssue(issue)];
     if (rest === "/events" && method === "GET") {
-      return [200, (this.labelEvents.get(issue.number) ?? []).map((e, i) => ({ id: i + 1, event: "labeled", actor: { login: e.actor, type: e.actor.endsWith("[bot]") ? "Bot" : "User" }, label: { name: e.label, color: "ededed" }, created_at: new Date().toISOString(), performed_via_github_app: null }))];
+      return [
+        200,
+        (this.labelEvents.get(issue.number) ?? []).map((e, i) => ({
+          id: i + 1,
+          event: "labeled",
+          actor: { login: e.actor, type: e.actor.endsWith("[bot]") ? "Bot" : "User" },
+          label: { name: e.label, color: "ededed" },
+          created_at: new Date().toISOString(),
+          performed_via_github_app: null,
+        })),
+      ];
     }
     if (rest === "/comments" && method === "GET") {
       const perPage = Number(url.searchParams.get("per_page") ?? 30);

@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 
 /** One scripted answer: a text reply (with usage), or an HTTP error. */
 /** `delayMs` holds the answer back, as a slow model does. */
-export type Reply = { text: string; input_tokens?: number; output_tokens?: number; delayMs?: number } | { status: number; message?: string; retryAfter?: string };
+export type Reply =
+  { text: string; input_tokens?: number; output_tokens?: number; delayMs?: number } | { status: number; message?: string; retryAfter?: string };
 
 export interface RecordedRequest {
   method: string;
@@ -70,7 +71,14 @@ export class FakeModelApi {
   }
 
   private models(res: ServerResponse, anthropic: boolean): void {
-    const data = anthropic ? { data: [{ type: "model", id: "claude-fake", display_name: "Fake", created_at: "2026-01-01T00:00:00Z" }], has_more: false, first_id: "claude-fake", last_id: "claude-fake" } : { object: "list", data: [{ id: "gpt-fake", object: "model", created: 0, owned_by: "fake" }] };
+    const data = anthropic
+      ? {
+          data: [{ type: "model", id: "claude-fake", display_name: "Fake", created_at: "2026-01-01T00:00:00Z" }],
+          has_more: false,
+          first_id: "claude-fake",
+          last_id: "claude-fake",
+        }
+      : { object: "list", data: [{ id: "gpt-fake", object: "model", created: 0, owned_by: "fake" }] };
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(data));
   }
 
@@ -78,20 +86,37 @@ export class FakeModelApi {
     const message = reply.message ?? `fake error ${reply.status}`;
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (reply.retryAfter !== undefined) headers["retry-after"] = reply.retryAfter;
-    const body = anthropic ? { type: "error", error: { type: reply.status === 429 ? "rate_limit_error" : "api_error", message } } : { error: { message, type: "server_error", code: null } };
+    const body = anthropic
+      ? { type: "error", error: { type: reply.status === 429 ? "rate_limit_error" : "api_error", message } }
+      : { error: { message, type: "server_error", code: null } };
     res.writeHead(reply.status, headers).end(JSON.stringify(body));
   }
 
   private openaiCompletion(res: ServerResponse, body: Record<string, any>, reply: { text: string; input_tokens?: number; output_tokens?: number }): void {
     const base = { id: "chatcmpl-fake", created: 1_700_000_000, model: body.model };
-    const usage = { prompt_tokens: reply.input_tokens ?? 100, completion_tokens: reply.output_tokens ?? 50, total_tokens: (reply.input_tokens ?? 100) + (reply.output_tokens ?? 50) };
+    const usage = {
+      prompt_tokens: reply.input_tokens ?? 100,
+      completion_tokens: reply.output_tokens ?? 50,
+      total_tokens: (reply.input_tokens ?? 100) + (reply.output_tokens ?? 50),
+    };
     if (!body.stream) {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ...base, object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: reply.text }, finish_reason: "stop" }], usage }));
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          ...base,
+          object: "chat.completion",
+          choices: [{ index: 0, message: { role: "assistant", content: reply.text }, finish_reason: "stop" }],
+          usage,
+        }),
+      );
       return;
     }
     res.writeHead(200, { "content-type": "text/event-stream" });
     const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
-    const chunk = (delta: object, finish: string | null) => ({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] });
+    const chunk = (delta: object, finish: string | null) => ({
+      ...base,
+      object: "chat.completion.chunk",
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
     send(chunk({ role: "assistant", content: "" }, null));
     for (const piece of pieces(reply.text)) send(chunk({ content: piece }, null));
     send(chunk({}, "stop"));

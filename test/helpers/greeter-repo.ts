@@ -27,7 +27,13 @@ export const FRENCH_ISSUE = { title: "Make greet() say hello in French", body: "
 /** Pushes one commit changing `files` to the default branch, as a person would. */
 export async function pushFiles(repo: Repo, files: Record<string, string>): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), "push-"));
-  const env = { ...process.env, GIT_AUTHOR_NAME: "Ada", GIT_AUTHOR_EMAIL: "ada@example.com", GIT_COMMITTER_NAME: "Ada", GIT_COMMITTER_EMAIL: "ada@example.com" };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: "Ada",
+    GIT_AUTHOR_EMAIL: "ada@example.com",
+    GIT_COMMITTER_NAME: "Ada",
+    GIT_COMMITTER_EMAIL: "ada@example.com",
+  };
   try {
     await run("git", ["clone", "--quiet", repo.gitDir, work], { env });
     for (const [path, content] of Object.entries(files)) {

@@ -17,9 +17,12 @@ const compiled = new Map<string, ValidateFunction>();
 function withNulls(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(withNulls);
   if (!schema || typeof schema !== "object") return schema;
-  const { nullable, ...rest } = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === "example" || k === "examples" ? v : withNulls(v)])) as Record<string, unknown>;
+  const { nullable, ...rest } = Object.fromEntries(
+    Object.entries(schema).map(([k, v]) => [k, k === "example" || k === "examples" ? v : withNulls(v)]),
+  ) as Record<string, unknown>;
   if (nullable !== true) return rest;
-  if (typeof rest.type === "string") return { ...rest, type: [rest.type, "null"], ...(Array.isArray(rest.enum) && !rest.enum.includes(null) ? { enum: [...rest.enum, null] } : {}) };
+  if (typeof rest.type === "string")
+    return { ...rest, type: [rest.type, "null"], ...(Array.isArray(rest.enum) && !rest.enum.includes(null) ? { enum: [...rest.enum, null] } : {}) };
   return { anyOf: [rest, { type: "null" }] };
 }
 
@@ -32,7 +35,11 @@ export function expectMatches(schema: object, value: unknown, what: string): voi
 
 /** Each documented path as a pattern; the most specific (fewest `{…}`) wins: `/issues/comments` before `/issues/{issue_number}`. */
 const templates = Object.keys(spec.paths)
-  .map((template) => ({ template, params: (template.match(/\{/g) ?? []).length, pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]*")}$`) }))
+  .map((template) => ({
+    template,
+    params: (template.match(/\{/g) ?? []).length,
+    pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]*")}$`),
+  }))
   .sort((a, b) => a.params - b.params);
 
 /** The documented path a concrete request path belongs to (`/repos/acme/web/pulls/1` → `/repos/{owner}/{repo}/pulls/{pull_number}`). */

@@ -27,4 +27,6 @@ export async function runRecorded(env: SandboxRuntime, event: string, match: (d:
 
 /** The `issue_comment.created` delivery of a comment, by its body and author. */
 export const commentBy = (login: string, body: string) => (d: Delivery) =>
-  d.action === "created" && (d.payload as { comment: { body: string; user: { login: string } } }).comment.body === body && (d.payload as { comment: { user: { login: string } } }).comment.user.login === login;
+  d.action === "created" &&
+  (d.payload as { comment: { body: string; user: { login: string } } }).comment.body === body &&
+  (d.payload as { comment: { user: { login: string } } }).comment.user.login === login;

@@ -6,7 +6,11 @@ export const MAINTAINER = { kind: "user" as const, login: "octocat" };
 /** A repository with `.github/baton.yml` and one issue labelled `status:triage`. */
 export async function newIssue(env: SandboxRuntime, config = "", name = "app"): Promise<{ repo: Repo; issue: Issue }> {
   const repo = await env.sandbox.world.createRepo("acme", name, { files: config ? { ".github/baton.yml": config } : {} });
-  const issue = env.sandbox.world.createIssue(repo, { title: "Add a dark mode toggle", body: "A toggle on the settings page that switches to a dark theme." }, MAINTAINER);
+  const issue = env.sandbox.world.createIssue(
+    repo,
+    { title: "Add a dark mode toggle", body: "A toggle on the settings page that switches to a dark theme." },
+    MAINTAINER,
+  );
   env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
   return { repo, issue };
 }

@@ -19,7 +19,15 @@ import { deleteKeys } from "./test-runtime.js";
 export async function createSandboxRuntime(envOverrides: Record<string, string> = {}) {
   const sandbox = await startSandbox({ log: () => {} });
   const prefix = `baton-test-${randomUUID().slice(0, 8)}`;
-  const processEnv: NodeJS.ProcessEnv = { ...process.env, BATON_REDIS_PREFIX: prefix, BATON_DEFAULT_BACKEND: "builtin", WEBHOOK_SECRET: sandbox.webhookSecret, GHE_HOST: sandbox.host, GHE_PROTOCOL: "http", ...envOverrides };
+  const processEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    BATON_REDIS_PREFIX: prefix,
+    BATON_DEFAULT_BACKEND: "builtin",
+    WEBHOOK_SECRET: sandbox.webhookSecret,
+    GHE_HOST: sandbox.host,
+    GHE_PROTOCOL: "http",
+    ...envOverrides,
+  };
   const logs: string[] = [];
   const log = pino({ level: "debug" }, new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }));
   const botLogin = `${sandbox.appSlug}[bot]`;
@@ -36,7 +44,13 @@ export async function createSandboxRuntime(envOverrides: Record<string, string> 
   /** Claims the issue for the stage consuming `label` (as a person's labelling would) and runs it once. */
   async function runStage(repo: Repo, issue: Issue, label: string): Promise<{ result: StageJobOutcome; job: Job<StageJob> }> {
     const installationId = sandbox.world.state.installationFor(repo.owner)!.id;
-    const data: IntakeJob = { deliveryId: randomUUID(), source: "cli", issue: { installationId, repoId: repo.id, owner: repo.owner, repo: repo.name, number: issue.number }, label, sender: { login: "octocat", type: "User" } };
+    const data: IntakeJob = {
+      deliveryId: randomUUID(),
+      source: "cli",
+      issue: { installationId, repoId: repo.id, owner: repo.owner, repo: repo.name, number: issue.number },
+      label,
+      sender: { login: "octocat", type: "User" },
+    };
     const intake = await queues.intake.add("test", data);
     const claimed = await processIntake(rt, intake);
     if (claimed.action !== "claimed") throw new Error(`not claimed: ${JSON.stringify(claimed)}`);

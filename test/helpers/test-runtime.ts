@@ -15,9 +15,22 @@ export const BOT_LOGIN = "baton-test[bot]";
  */
 export async function createTestRuntime(envOverrides: Record<string, string> = {}): Promise<Runtime & { close(): Promise<void>; probot: Probot }> {
   const prefix = `baton-test-${randomUUID().slice(0, 8)}`;
-  const processEnv = { ...process.env, BATON_REDIS_PREFIX: prefix, BATON_RETRY_DELAY: "50ms", BATON_STALL_INTERVAL: "5s", WEBHOOK_SECRET: TEST_WEBHOOK_SECRET, ...envOverrides };
+  const processEnv = {
+    ...process.env,
+    BATON_REDIS_PREFIX: prefix,
+    BATON_RETRY_DELAY: "50ms",
+    BATON_STALL_INTERVAL: "5s",
+    WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    ...envOverrides,
+  };
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const rt = createRuntime({ processEnv, log, app: { appId: TEST_APP_ID, privateKey: TEST_PRIVATE_KEY }, pacing: { paceMs: 0, retryBaseMs: 10 }, appIdentity: { id: Number(TEST_APP_ID), botLogin: BOT_LOGIN } });
+  const rt = createRuntime({
+    processEnv,
+    log,
+    app: { appId: TEST_APP_ID, privateKey: TEST_PRIVATE_KEY },
+    pacing: { paceMs: 0, retryBaseMs: 10 },
+    appIdentity: { id: Number(TEST_APP_ID), botLogin: BOT_LOGIN },
+  });
   return {
     ...rt,
     close: async () => {

@@ -5,7 +5,6 @@ import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-ru
 import { MAINTAINER, artifactsOf, statusLabels } from "../helpers/sandbox-issues.js";
 import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES, pushFiles } from "../helpers/greeter-repo.js";
 
-
 const builds = (env: SandboxRuntime) => env.logs.filter((l) => l.includes('"msg":"briefing built"'));
 
 describe("the scout briefing and read-only code", () => {
@@ -20,7 +19,11 @@ describe("the scout briefing and read-only code", () => {
   it("names src/greet.js in the builtin design, builds the briefing once per commit and again after a push", async () => {
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: GREET_FILES });
     const first = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
-    const second = env.sandbox.world.createIssue(repo, { title: "Add a subtract function to the math helpers", body: "Next to add(), a subtract(a, b) that returns a - b, with a test." }, MAINTAINER);
+    const second = env.sandbox.world.createIssue(
+      repo,
+      { title: "Add a subtract function to the math helpers", body: "Next to add(), a subtract(a, b) that returns a - b, with a test." },
+      MAINTAINER,
+    );
 
     for (const issue of [first, second]) {
       env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
@@ -57,7 +60,9 @@ describe("the scout briefing and read-only code", () => {
   /** A repository whose stages run the command agent, set to try writing to its checkout, and an issue at status:triage. */
   async function frenchIssueForWritingAgent() {
     env.setEnv({ BATON_AGENT_COMMAND: CODE_AGENT, CODE_AGENT_WRITE: "1" });
-    const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" } });
+    const repo = await env.sandbox.world.createRepo("acme", "greeter", {
+      files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" },
+    });
     const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
     return { repo, issue };

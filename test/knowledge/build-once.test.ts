@@ -98,20 +98,32 @@ describe("shared knowledge under concurrency", () => {
     expect([migrated.rebuilt, migrated.index.size]).toEqual([true, 0]);
     // Loaded once from the hash: this process keeps that index until a write changes the hash.
     expect((await loadKnowledge(env.rt, github, ref)).index.size).toBe(0);
-    const lessonsOf = (n: number): IssueComment[] => [{
-      id: 1000 + n,
-      html_url: `http://example.test/acme/greeter/issues/${n}#issuecomment-${1000 + n}`,
-      user: { login: app.botLogin, type: "Bot" },
-      body: renderArtifact("lessons", 1, "## 📚 Lessons", { run_id: `lessons-pr${n}`, kind: "lessons", outcome: "pass", lessons: [{ kind: "worked", text: `merge number ${n} went well`, areas: ["src/greet.js"] }] }),
-      created_at: "2026-01-01T00:00:00Z",
-      updated_at: "2026-01-01T00:00:00Z",
-    }];
+    const lessonsOf = (n: number): IssueComment[] => [
+      {
+        id: 1000 + n,
+        html_url: `http://example.test/acme/greeter/issues/${n}#issuecomment-${1000 + n}`,
+        user: { login: app.botLogin, type: "Bot" },
+        body: renderArtifact("lessons", 1, "## 📚 Lessons", {
+          run_id: `lessons-pr${n}`,
+          kind: "lessons",
+          outcome: "pass",
+          lessons: [{ kind: "worked", text: `merge number ${n} went well`, areas: ["src/greet.js"] }],
+        }),
+        created_at: "2026-01-01T00:00:00Z",
+        updated_at: "2026-01-01T00:00:00Z",
+      },
+    ];
 
     await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((n) => addToKnowledge(env.rt, github, ref, lessonsOf(n))));
 
     const { index, rebuilt } = await loadKnowledge(env.rt, github, ref);
     expect(rebuilt).toBe(false);
     expect(index.size).toBe(8);
-    expect(index.find("merge went well", { limit: 10 }).map((d) => d.issue).sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(
+      index
+        .find("merge went well", { limit: 10 })
+        .map((d) => d.issue)
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   }, 30_000);
 });

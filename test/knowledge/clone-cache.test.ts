@@ -23,7 +23,9 @@ describe("the clone cache of read-only checkouts", () => {
 
   async function greeterWithIssues(count: number) {
     const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: GREET_FILES });
-    const issues = Array.from({ length: count }, (_, i) => env.sandbox.world.createIssue(repo, { ...FRENCH_ISSUE, title: `${FRENCH_ISSUE.title} (${i + 1})` }, MAINTAINER));
+    const issues = Array.from({ length: count }, (_, i) =>
+      env.sandbox.world.createIssue(repo, { ...FRENCH_ISSUE, title: `${FRENCH_ISSUE.title} (${i + 1})` }, MAINTAINER),
+    );
     for (const issue of issues) env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
     return { repo, issues };
   }
@@ -75,7 +77,9 @@ describe("the clone cache of read-only checkouts", () => {
     env = await createSandboxRuntime(CODE_AGENT_ENV);
     env.setEnv({ BATON_AGENT_COMMAND: CODE_AGENT });
     env.setEnv({ CODE_AGENT_WRITE: "1" });
-    const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" } });
+    const repo = await env.sandbox.world.createRepo("acme", "greeter", {
+      files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" },
+    });
     const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
     // The first stage puts the commit in the cache; the second one's agent goes after it.

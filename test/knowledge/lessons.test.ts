@@ -5,7 +5,6 @@ import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-ru
 import { MAINTAINER, artifactsOf, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
 import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES } from "../helpers/greeter-repo.js";
 
-
 /** Lessons written after a merge, searched by the next issue, and rebuilt from GitHub when Redis loses them. */
 describe("lessons and the knowledge index", () => {
   let env: SandboxRuntime;
@@ -45,7 +44,11 @@ describe("lessons and the knowledge index", () => {
 
     // The next issue about greet(): its design prompt (a command agent quoting it) holds the lesson and its link.
     env.setEnv({ BATON_AGENT_COMMAND: CODE_AGENT, CODE_AGENT_ECHO: "1" });
-    const next = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in German", body: "greet('Ada') should answer 'Hallo, Ada!' when asked in German." }, MAINTAINER);
+    const next = env.sandbox.world.createIssue(
+      repo,
+      { title: "Make greet() say hello in German", body: "greet('Ada') should answer 'Hallo, Ada!' when asked in German." },
+      MAINTAINER,
+    );
     env.sandbox.world.addLabels(repo, next, ["status:triage"], MAINTAINER);
     await env.runStage(repo, next, "status:triage");
     env.sandbox.world.addLabels(repo, next, ["agent:command"], MAINTAINER);
@@ -58,7 +61,11 @@ describe("lessons and the knowledge index", () => {
 
     // Redis loses the index: the next search rebuilds it from the app's comments on GitHub.
     await env.rt.redis.del(keys.knowledge(env.rt, repo.id));
-    const third = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in Spanish", body: "greet('Ada') should answer 'Hola, Ada!' in Spanish please." }, MAINTAINER);
+    const third = env.sandbox.world.createIssue(
+      repo,
+      { title: "Make greet() say hello in Spanish", body: "greet('Ada') should answer 'Hola, Ada!' in Spanish please." },
+      MAINTAINER,
+    );
     env.sandbox.world.addLabels(repo, third, ["status:triage"], MAINTAINER);
     await env.runStage(repo, third, "status:triage");
     expect(env.logs.filter((l) => l.includes("knowledge index rebuilt from GitHub"))).not.toHaveLength(0);
@@ -68,7 +75,9 @@ describe("lessons and the knowledge index", () => {
 
   it("blocks an issue whose spend reaches budget_usd, showing the spend", async () => {
     env.setEnv({ BATON_AGENT_COMMAND: CODE_AGENT, CODE_AGENT_COST: "0.02" });
-    const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n  budget_usd: 0.01\n" } });
+    const repo = await env.sandbox.world.createRepo("acme", "greeter", {
+      files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n  budget_usd: 0.01\n" },
+    });
     const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
 

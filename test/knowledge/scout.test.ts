@@ -26,9 +26,15 @@ describe("the scout's agent pass", () => {
   }
 
   it("on the builtin backend, adds its summary to the briefing, built once for two issues on one commit and shown to the design", async () => {
-    const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "scout:\n  agent: { backend: builtin }\n" } });
+    const repo = await env.sandbox.world.createRepo("acme", "greeter", {
+      files: { ...GREET_FILES, ".github/baton.yml": "scout:\n  agent: { backend: builtin }\n" },
+    });
     const first = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
-    const second = env.sandbox.world.createIssue(repo, { title: "Make greet() say hello in German", body: "greet('Ada') should answer 'Hallo, Ada!' when asked in German." }, MAINTAINER);
+    const second = env.sandbox.world.createIssue(
+      repo,
+      { title: "Make greet() say hello in German", body: "greet('Ada') should answer 'Hallo, Ada!' when asked in German." },
+      MAINTAINER,
+    );
     env.setEnv({ CODE_AGENT_ECHO: "1" });
 
     for (const issue of [first, second]) {
@@ -56,7 +62,9 @@ describe("the scout's agent pass", () => {
 
   it("runs a CLI scout read-only in the checkout, and counts its cost in the budget of the issue that paid for it", async () => {
     env.setEnv({ CODE_AGENT_COST: "0.02" });
-    const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  budget_usd: 0.01\nscout:\n  agent: { backend: command }\n" } });
+    const repo = await env.sandbox.world.createRepo("acme", "greeter", {
+      files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  budget_usd: 0.01\nscout:\n  agent: { backend: command }\n" },
+    });
     const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
 
@@ -74,7 +82,9 @@ describe("the scout's agent pass", () => {
 
   it("uses the deterministic briefing when the scout answers garbage or names paths the repository lacks, without blocking the issue", async () => {
     env.setEnv({ CODE_AGENT_SCOUT: "garbage" });
-    const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": "scout:\n  agent: { backend: command }\n" } });
+    const repo = await env.sandbox.world.createRepo("acme", "greeter", {
+      files: { ...GREET_FILES, ".github/baton.yml": "scout:\n  agent: { backend: command }\n" },
+    });
     const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
 
@@ -87,7 +97,9 @@ describe("the scout's agent pass", () => {
     // Paid once: the failed pass is cached with the commit's briefing, not tried by each stage.
     expect(builds(env)).toHaveLength(1);
     expect(builds(env)[0]).toContain('"level":40');
-    expect(builds(env)[0]).toMatch(/"scout_error":"the command agent's answer did not match what the scout stage needs, even after one repair request: no readable JSON block/);
+    expect(builds(env)[0]).toMatch(
+      /"scout_error":"the command agent's answer did not match what the scout stage needs, even after one repair request: no readable JSON block/,
+    );
     expect((await cachedBriefing(repo)).scout).toMatchObject({ status: "failed" });
 
     env.setEnv({ CODE_AGENT_SCOUT: "made-up" });
@@ -98,6 +110,9 @@ describe("the scout's agent pass", () => {
 
     expect(statusLabels(next)).toEqual(["status:triaged"]);
     expect(builds(env)).toHaveLength(2);
-    expect((await cachedBriefing(repo)).scout).toMatchObject({ status: "failed", error: expect.stringContaining('none of the areas it named is a path of the repository ("lib/imaginary/")') });
+    expect((await cachedBriefing(repo)).scout).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining('none of the areas it named is a path of the repository ("lib/imaginary/")'),
+    });
   }, 90_000);
 });

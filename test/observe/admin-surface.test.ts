@@ -22,7 +22,14 @@ describe("the admin surface of a running Baton", () => {
     redis = new Redis(redisUrl);
     // Something worth stealing in the stream: ?since=0 would replay it.
     await redis.xadd(`${prefix}:events`, "*", "event", JSON.stringify({ type: "agent_output", repo: "o/r", issue: 1, text: "private code" }));
-    app = await startAppProcess({ github: sandbox, port: await freePort(), redisUrl, redisPrefix: prefix, role: "server", env: { BATON_ADMIN_TOKEN: token, BATON_SSE_MAX_CLIENTS: "300", LOG_LEVEL: "warn" } });
+    app = await startAppProcess({
+      github: sandbox,
+      port: await freePort(),
+      redisUrl,
+      redisPrefix: prefix,
+      role: "server",
+      env: { BATON_ADMIN_TOKEN: token, BATON_SSE_MAX_CLIENTS: "300", LOG_LEVEL: "warn" },
+    });
   });
   afterAll(async () => {
     await app?.stop();
@@ -105,7 +112,8 @@ describe("the admin surface of a running Baton", () => {
       const pump = () => {
         while (sent < 20 && !socket.destroyed) {
           sent++;
-          if (!socket.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]))) return void socket.once("drain", pump);
+          if (!socket.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")])))
+            return void socket.once("drain", pump);
         }
         if (!socket.destroyed) socket.end("0\r\n\r\n");
       };
@@ -126,7 +134,14 @@ describe("the admin surface on its own listener", () => {
   beforeAll(async () => {
     sandbox = await startSandbox({ log: () => {} });
     adminPort = await freePort();
-    app = await startAppProcess({ github: sandbox, port: await freePort(), redisUrl: "redis://127.0.0.1:6379", redisPrefix: prefix, role: "server", env: { BATON_ADMIN_PORT: String(adminPort), LOG_LEVEL: "warn" } });
+    app = await startAppProcess({
+      github: sandbox,
+      port: await freePort(),
+      redisUrl: "redis://127.0.0.1:6379",
+      redisPrefix: prefix,
+      role: "server",
+      env: { BATON_ADMIN_PORT: String(adminPort), LOG_LEVEL: "warn" },
+    });
   });
   afterAll(async () => {
     await app?.stop();

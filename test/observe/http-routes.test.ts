@@ -40,7 +40,13 @@ describe("health, metrics, events and the dashboard", () => {
   });
 
   it("serves Prometheus metrics including queue depths read from Redis", async () => {
-    await rt.queues.intake.add("x", { deliveryId: "m", source: "cli", issue: { installationId: 1, repoId: 1, owner: "o", repo: "r", number: 1 }, label: "l", sender: { login: "a", type: "User" } });
+    await rt.queues.intake.add("x", {
+      deliveryId: "m",
+      source: "cli",
+      issue: { installationId: 1, repoId: 1, owner: "o", repo: "r", number: 1 },
+      label: "l",
+      sender: { login: "a", type: "User" },
+    });
     rt.metrics.deliveries.inc({ event: "issues", outcome: "queued" });
 
     const text = await (await fetch(`${base}/metrics`, { headers: auth })).text();

@@ -17,7 +17,8 @@ describe("accepting a delivery", () => {
     await rt.close();
   });
 
-  const jobsOf = async (deliveryId: string) => (await rt.queues.intake.getJobs(["waiting", "prioritized", "delayed", "active", "completed", "failed"])).filter((j) => j.data.deliveryId === deliveryId);
+  const jobsOf = async (deliveryId: string) =>
+    (await rt.queues.intake.getJobs(["waiting", "prioritized", "delayed", "active", "completed", "failed"])).filter((j) => j.data.deliveryId === deliveryId);
 
   it("turns a redelivery into no second job, even after the first job is gone", async () => {
     const delivery = { id: "dup-1", name: "issues", payload: labeledPayload({ label: "status:triage", number: 4 }) };

@@ -10,9 +10,15 @@ describe("accepting events on Baton's pull requests", () => {
   });
   afterEach(async () => rt.close());
 
-  const queued = async () => (await rt.queues.repo.getJobs(["waiting", "prioritized"])).map((j) => j.data as { task: string; issue: { number: number }; event: Record<string, unknown> });
+  const queued = async () =>
+    (await rt.queues.repo.getJobs(["waiting", "prioritized"])).map(
+      (j) => j.data as { task: string; issue: { number: number }; event: Record<string, unknown> },
+    );
   // Deliveries to an app always name the installation; some of the examples were recorded without.
-  const example = (event: string, action: string): Record<string, any> => ({ installation: { id: 42 }, ...(examplePayload(event, action) as Record<string, any>) });
+  const example = (event: string, action: string): Record<string, any> => ({
+    installation: { id: 42 },
+    ...(examplePayload(event, action) as Record<string, any>),
+  });
   const onBranch = (pull: Record<string, any>, ref: string, repoId: number) => {
     pull.head.ref = ref;
     pull.head.repo = { ...pull.head.repo, id: repoId };
@@ -23,7 +29,13 @@ describe("accepting events on Baton's pull requests", () => {
     onBranch(payload.pull_request, "baton/issue-7", payload.repository.id);
     expect(await acceptDelivery(rt, { id: "d-review", name: "pull_request_review", payload })).toBe("queued");
     expect(await acceptDelivery(rt, { id: "d-review", name: "pull_request_review", payload })).toBe("queued");
-    expect(await queued()).toEqual([expect.objectContaining({ task: "pull-event", issue: expect.objectContaining({ number: 7 }), event: { kind: "review", pr: payload.pull_request.number, reviewId: payload.review.id } })]);
+    expect(await queued()).toEqual([
+      expect.objectContaining({
+        task: "pull-event",
+        issue: expect.objectContaining({ number: 7 }),
+        event: { kind: "review", pr: payload.pull_request.number, reviewId: payload.review.id },
+      }),
+    ]);
   });
 
   it("ignores reviews by bots, on other branches and from forks that name their branch alike", async () => {
@@ -46,7 +58,9 @@ describe("accepting events on Baton's pull requests", () => {
     payload.check_run.pull_requests[0].head.repo.id = payload.repository.id;
     payload.sender = { ...payload.sender, login: BOT_LOGIN, type: "Bot" };
     expect(await acceptDelivery(rt, { id: "d-check", name: "check_run", payload })).toBe("queued");
-    expect(await queued()).toEqual([expect.objectContaining({ issue: expect.objectContaining({ number: 3 }), event: { kind: "checks", sha: payload.check_run.head_sha } })]);
+    expect(await queued()).toEqual([
+      expect.objectContaining({ issue: expect.objectContaining({ number: 3 }), event: { kind: "checks", sha: payload.check_run.head_sha } }),
+    ]);
   });
 
   it("queues a Baton PR closed without merging, and leaves a merged one to lessons", async () => {
@@ -57,6 +71,11 @@ describe("accepting events on Baton's pull requests", () => {
     const merged = structuredClone(closed);
     merged.pull_request.merged = true;
     expect(await acceptDelivery(rt, { id: "d-merged", name: "pull_request", payload: merged })).toBe("queued");
-    expect((await queued()).map((d) => [d.task, d.event?.kind])).toEqual(expect.arrayContaining([["pull-event", "closed"], ["lessons", undefined]]));
+    expect((await queued()).map((d) => [d.task, d.event?.kind])).toEqual(
+      expect.arrayContaining([
+        ["pull-event", "closed"],
+        ["lessons", undefined],
+      ]),
+    );
   });
 });

@@ -35,13 +35,21 @@ describe("claiming an issue for a stage", () => {
     const jobs = await stageJobs();
     expect(jobs.map((j) => j.id)).toEqual(["r9001-1-triage-1"]);
     // The claim hands its read of the issue to the stage, with the labels it left.
-    expect(jobs[0]?.data).toEqual({ issue: job!.data.issue, stage: "triage", kind: "triage", transition: 1, runId: "r9001-1-triage-1", snapshot: expect.objectContaining({ number: 1, labels: ["status:triaging"] }) });
+    expect(jobs[0]?.data).toEqual({
+      issue: job!.data.issue,
+      stage: "triage",
+      kind: "triage",
+      transition: 1,
+      runId: "r9001-1-triage-1",
+      snapshot: expect.objectContaining({ number: 1, labels: ["status:triaging"] }),
+    });
   });
 
   it("turns five redeliveries of one delivery into one job and one claim", async () => {
     fake.addIssue({ number: 2, labels: ["status:triage"] });
     const jobs = [];
-    for (let i = 0; i < 5; i++) jobs.push(...(await deliverLabel(rt, fake, { label: "status:triage", number: 2, deliveryId: "dddddddd-0000-4000-8000-000000000002" })));
+    for (let i = 0; i < 5; i++)
+      jobs.push(...(await deliverLabel(rt, fake, { label: "status:triage", number: 2, deliveryId: "dddddddd-0000-4000-8000-000000000002" })));
     const unique = new Map(jobs.map((j) => [j.id, j]));
 
     expect(unique.size).toBe(1);

@@ -41,7 +41,13 @@ describe("a stage on an issue nobody has commented on", () => {
       if (parked || method !== "POST" || !path.endsWith(`/issues/${issue.number}/comments`)) return;
       parked = true;
       env.sandbox.world.addLabels(repo, issue, ["status:plan"], OCTOCAT);
-      const data: IntakeJob = { deliveryId: randomUUID(), source: "webhook", issue: { installationId, repoId: repo.id, owner: repo.owner, repo: repo.name, number: issue.number }, label: "status:plan", sender: { login: "octocat", type: "User" } };
+      const data: IntakeJob = {
+        deliveryId: randomUUID(),
+        source: "webhook",
+        issue: { installationId, repoId: repo.id, owner: repo.owner, repo: repo.name, number: issue.number },
+        label: "status:plan",
+        sender: { login: "octocat", type: "User" },
+      };
       expect(await processIntake(env.rt, await env.rt.queues.intake.add("test", data))).toMatchObject({ action: "waiting" });
     });
 

@@ -29,22 +29,30 @@ describe("GitHub rate limits during a stage", () => {
     ["a secondary limit (403) with retry-after", () => env.sandbox.faults.rateLimit(2, { status: 403, retryAfter: 1, method: "POST" })],
     ["a secondary limit (403) without retry-after", () => env.sandbox.faults.rateLimit(1, { status: 403, method: "POST" })],
     ["the primary limit spent until its reset", () => env.sandbox.faults.exhaustPrimary(2, 1)],
-  ])("waits out %s and finishes once", async (_name, fault) => {
-    const { issue, result, seconds } = await triageUnder(fault);
+  ])(
+    "waits out %s and finishes once",
+    async (_name, fault) => {
+      const { issue, result, seconds } = await triageUnder(fault);
 
-    expect(result).toEqual({ action: "handed-off", outcome: "pass", label: "status:triaged" });
-    expect(statusLabels(issue)).toEqual(["status:triaged"]);
-    expect(artifactsOf(issue, "triage")).toHaveLength(1);
-    expect(statusComments(issue)).toHaveLength(1);
-    expect(limitedLogs()).toBeGreaterThan(0);
-    // It waited for the limit rather than hammering through it.
-    expect(seconds).toBeGreaterThanOrEqual(0.9);
-  }, 30_000);
+      expect(result).toEqual({ action: "handed-off", outcome: "pass", label: "status:triaged" });
+      expect(statusLabels(issue)).toEqual(["status:triaged"]);
+      expect(artifactsOf(issue, "triage")).toHaveLength(1);
+      expect(statusComments(issue)).toHaveLength(1);
+      expect(limitedLogs()).toBeGreaterThan(0);
+      // It waited for the limit rather than hammering through it.
+      expect(seconds).toBeGreaterThanOrEqual(0.9);
+    },
+    30_000,
+  );
 
   it("delays only the installation that hit its limit", async () => {
     const limited = await newIssue(env, "", "limited");
     const otherRepo = await env.sandbox.world.createRepo("other-org", "app", { files: {} });
-    const otherIssue = env.sandbox.world.createIssue(otherRepo, { title: "Add a search box", body: "Search across all projects from the top bar." }, MAINTAINER);
+    const otherIssue = env.sandbox.world.createIssue(
+      otherRepo,
+      { title: "Add a search box", body: "Search across all projects from the top bar." },
+      MAINTAINER,
+    );
     env.sandbox.world.addLabels(otherRepo, otherIssue, ["status:triage"], MAINTAINER);
     env.sandbox.faults.rateLimit(1, { status: 403, retryAfter: 3, method: "POST", path: "^/repos/acme/" });
 

@@ -96,7 +96,9 @@ describe("webhook intake over real HTTP", () => {
     const bot = await deliver(unlabeled({ login: "baton-test[bot]", type: "Bot" }), "11111111-aaaa-4bbb-8ccc-0000000000a2");
     expect(bot.status).toBe(200);
     const tasks = await rt.queues.repo.getJobs(["waiting", "prioritized", "delayed"]);
-    expect(tasks.map((j) => j.data)).toContainEqual(expect.objectContaining({ task: "restore-label", label: "bug", issue: expect.objectContaining({ repoId: 502, number: 4 }) }));
+    expect(tasks.map((j) => j.data)).toContainEqual(
+      expect.objectContaining({ task: "restore-label", label: "bug", issue: expect.objectContaining({ repoId: 502, number: 4 }) }),
+    );
     expect(unmatched).toEqual([]);
   });
 
@@ -120,7 +122,11 @@ describe("webhook intake over real HTTP", () => {
 
   it("answers a signed body that is not JSON with 400", async () => {
     const body = '{"action": "labeled", ';
-    const res = await fetch(url, { method: "POST", body, headers: await signedHeaders("issues", body, TEST_WEBHOOK_SECRET, "11111111-aaaa-4bbb-8ccc-000000000007") });
+    const res = await fetch(url, {
+      method: "POST",
+      body,
+      headers: await signedHeaders("issues", body, TEST_WEBHOOK_SECRET, "11111111-aaaa-4bbb-8ccc-000000000007"),
+    });
 
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: "SyntaxError: Invalid JSON" });
@@ -130,7 +136,14 @@ describe("webhook intake over real HTTP", () => {
     const body = JSON.stringify(labeledPayload({ label: "status:triage", repoId: 508 }));
     const { "x-github-delivery": _id, ...withoutId } = await signedHeaders("issues", body, TEST_WEBHOOK_SECRET, "x");
     const noId = await fetch(url, { method: "POST", body, headers: withoutId });
-    const form = await fetch(url, { method: "POST", body, headers: { ...(await signedHeaders("issues", body, TEST_WEBHOOK_SECRET, "11111111-aaaa-4bbb-8ccc-000000000008")), "content-type": "application/x-www-form-urlencoded" } });
+    const form = await fetch(url, {
+      method: "POST",
+      body,
+      headers: {
+        ...(await signedHeaders("issues", body, TEST_WEBHOOK_SECRET, "11111111-aaaa-4bbb-8ccc-000000000008")),
+        "content-type": "application/x-www-form-urlencoded",
+      },
+    });
 
     expect(noId.status).toBe(400);
     expect(await noId.json()).toEqual({ error: "Required headers missing: x-github-delivery" });
@@ -163,10 +176,23 @@ describe("webhook intake over real HTTP", () => {
   it("refuses a chunked body over the size limit while it arrives, whatever path spelling", async () => {
     const status = await new Promise<number>((resolve, reject) => {
       // No Content-Length: only counting the bytes as they arrive can refuse this one.
-      const req = request(`${url}/`, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked", "x-github-event": "issues", "x-github-delivery": "chunked-1", "x-hub-signature-256": "sha256=00" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${url}/`,
+        {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "transfer-encoding": "chunked",
+            "x-github-event": "issues",
+            "x-github-delivery": "chunked-1",
+            "x-hub-signature-256": "sha256=00",
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on("error", reject);
       const chunk = "x".repeat(16 * 1024);
       const write = (left: number): void => void (left > 0 ? req.write(chunk, () => write(left - 1)) : req.end());
@@ -193,13 +219,19 @@ describe("the webhook endpoint when the enqueue fails or hangs", () => {
   afterAll(async () => {
     for (const server of servers) await server.stop();
   });
-  const redisUp = { redis: { ping: async () => "PONG", config: async () => ["maxmemory-policy", "noeviction"] } } as unknown as Parameters<typeof healthHandler>[0];
+  const redisUp = { redis: { ping: async () => "PONG", config: async () => ["maxmemory-policy", "noeviction"] } } as unknown as Parameters<
+    typeof healthHandler
+  >[0];
 
   async function deliverTo(receive: WebhookEndpointOptions["receive"], extra: Partial<WebhookEndpointOptions> = {}) {
     const { server, base } = await startServer(receive, redisUp, extra);
     servers.push(server);
     const body = JSON.stringify(labeledPayload({ label: "status:triage" }));
-    return fetch(`${base}/api/github/webhooks`, { method: "POST", body, headers: await signedHeaders("issues", body, TEST_WEBHOOK_SECRET, "22222222-aaaa-4bbb-8ccc-000000000001") });
+    return fetch(`${base}/api/github/webhooks`, {
+      method: "POST",
+      body,
+      headers: await signedHeaders("issues", body, TEST_WEBHOOK_SECRET, "22222222-aaaa-4bbb-8ccc-000000000001"),
+    });
   }
 
   it("answers 500 when the delivery could not be queued, so GitHub counts it as failed", async () => {

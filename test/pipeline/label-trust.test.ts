@@ -22,16 +22,27 @@ describe("who may move an issue, and when", () => {
     await env.close();
   });
 
-  const refOf = (repo: Repo, issue: Issue) => ({ installationId: env.sandbox.world.state.installationFor(repo.owner)!.id, repoId: repo.id, owner: repo.owner, repo: repo.name, number: issue.number });
-  const liveJobs = (kind: "triage" | "design" | "implement" | "review") => stageQueue(env.rt.queues, kind).getJobs(["waiting", "prioritized", "delayed", "active"]);
+  const refOf = (repo: Repo, issue: Issue) => ({
+    installationId: env.sandbox.world.state.installationFor(repo.owner)!.id,
+    repoId: repo.id,
+    owner: repo.owner,
+    repo: repo.name,
+    number: issue.number,
+  });
+  const liveJobs = (kind: "triage" | "design" | "implement" | "review") =>
+    stageQueue(env.rt.queues, kind).getJobs(["waiting", "prioritized", "delayed", "active"]);
 
   /** Applies `label` as `login` and feeds GitHub's `issues.labeled` delivery through intake. */
   async function labelAndIntake(repo: Repo, issue: Issue, label: string, login: string) {
     env.sandbox.world.addLabels(repo, issue, [label], { kind: "user", login });
     await env.sandbox.idle();
-    const delivery = [...env.sandbox.world.webhooks.deliveries].reverse().find((d) => d.event === "issues" && d.action === "labeled" && (d.payload as { label: { name: string } }).label.name === label);
+    const delivery = [...env.sandbox.world.webhooks.deliveries]
+      .reverse()
+      .find((d) => d.event === "issues" && d.action === "labeled" && (d.payload as { label: { name: string } }).label.name === label);
     await acceptDelivery(env.rt, { id: delivery!.guid, name: "issues", payload: delivery!.payload });
-    const [job] = (await env.rt.queues.intake.getJobs(["waiting", "prioritized", "delayed"])).filter((j) => j.data.deliveryId === delivery!.guid) as Job<IntakeJob>[];
+    const [job] = (await env.rt.queues.intake.getJobs(["waiting", "prioritized", "delayed"])).filter(
+      (j) => j.data.deliveryId === delivery!.guid,
+    ) as Job<IntakeJob>[];
     return processIntake(env.rt, job!);
   }
 
@@ -98,7 +109,13 @@ describe("who may move an issue, and when", () => {
   it("lets status:ready wait while design runs, then starts implement once, after design hands off", async () => {
     const { repo, issue } = await newIssue(env);
     await env.runStage(repo, issue, "status:triage");
-    const designIntake = await env.rt.queues.intake.add("test", { deliveryId: randomUUID(), source: "cli", issue: refOf(repo, issue), label: "status:triaged", sender: { login: "octocat", type: "User" } });
+    const designIntake = await env.rt.queues.intake.add("test", {
+      deliveryId: randomUUID(),
+      source: "cli",
+      issue: refOf(repo, issue),
+      label: "status:triaged",
+      sender: { login: "octocat", type: "User" },
+    });
     const design = await processIntake(env.rt, designIntake);
     expect(design).toMatchObject({ action: "claimed", stage: "design" });
 

@@ -15,7 +15,11 @@ describe("the reconciler and plans", () => {
 
   it("promotes the sub-issue whose dependency is done, when the webhook saying so never came", async () => {
     const repo = await env.sandbox.world.createRepo("acme", "themes", { files: {} });
-    const parent = env.sandbox.world.createIssue(repo, { title: "Theme support", body: "In parts:\n\n- [ ] Add the settings page\n- [ ] Document it (after 1)\n" }, MAINTAINER);
+    const parent = env.sandbox.world.createIssue(
+      repo,
+      { title: "Theme support", body: "In parts:\n\n- [ ] Add the settings page\n- [ ] Document it (after 1)\n" },
+      MAINTAINER,
+    );
     env.sandbox.world.addLabels(repo, parent, ["status:triage"], MAINTAINER);
     await env.runStage(repo, parent, "status:triage");
     await env.runStage(repo, parent, "status:triaged");

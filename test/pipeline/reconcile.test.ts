@@ -78,7 +78,7 @@ describe("the reconciler", () => {
       "    claim: status:sweeping",
       "    next: { pass: status:triaged, needs-info: status:needs-info }",
       "    entry: true",
-      "    schedule: \"0 * * * *\"",
+      '    schedule: "0 * * * *"',
       "  triage: { enabled: false }",
     ].join("\n");
     fake.addIssue({ number: 24, labels: ["status:new"] });

@@ -60,7 +60,13 @@ describe("a stage's `concurrency:`", () => {
     for (const title of ["Add a dark mode toggle", "Add a search box"]) {
       const issue = env.sandbox.world.createIssue(repo, { title, body: "Details in the title." }, MAINTAINER);
       env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
-      const data: IntakeJob = { deliveryId: randomUUID(), source: "cli", issue: { installationId, repoId: repo.id, owner: repo.owner, repo: repo.name, number: issue.number }, label: "status:triage", sender: { login: "octocat", type: "User" } };
+      const data: IntakeJob = {
+        deliveryId: randomUUID(),
+        source: "cli",
+        issue: { installationId, repoId: repo.id, owner: repo.owner, repo: repo.name, number: issue.number },
+        label: "status:triage",
+        sender: { login: "octocat", type: "User" },
+      };
       await env.rt.queues.intake.add("test", data);
     }
     const runs = new Map<string, [number, number]>();

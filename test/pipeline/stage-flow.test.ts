@@ -46,8 +46,17 @@ describe("running stages and handing off", () => {
     const { claimed } = await claimAndRun("status:triage", 12);
 
     const runId = claimed.action === "claimed" ? claimed.runId : "";
-    const events = (await rt.redis.xrange(rt.events.streamKey, "-", "+")).map(([, fields]) => JSON.parse(fields[1] ?? "{}") as Record<string, unknown>).filter((e) => e.run_id === runId && e.type !== "agent_output");
-    expect(events.map((e) => e.type)).toEqual(["dispatch_requested", "worker_started", "backend_delegating", "dispatch_spawned", "status_changed", "dispatch_completed"]);
+    const events = (await rt.redis.xrange(rt.events.streamKey, "-", "+"))
+      .map(([, fields]) => JSON.parse(fields[1] ?? "{}") as Record<string, unknown>)
+      .filter((e) => e.run_id === runId && e.type !== "agent_output");
+    expect(events.map((e) => e.type)).toEqual([
+      "dispatch_requested",
+      "worker_started",
+      "backend_delegating",
+      "dispatch_spawned",
+      "status_changed",
+      "dispatch_completed",
+    ]);
     expect(events[2]).toMatchObject({ backend: "builtin", skipped: [] });
     expect(events[3]).toMatchObject({ backend: "builtin", attempt: 1 });
   });

@@ -11,7 +11,11 @@ import type { Issue, Repo } from "../../sandbox/github/state.js";
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
 
 const ATTACKER = fileURLToPath(new URL("../fixtures/agents/attacker-agent.mjs", import.meta.url));
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 const hex = (text: string) => Buffer.from(text).toString("hex");
 
 /**
@@ -25,13 +29,20 @@ describe("the OS sandbox around pre-flight and agents", () => {
   let scratch: string;
   let decoy: ChildProcess;
   let keyPath: string;
-  const secrets = { webhook: `whsec-${randomBytes(8).toString("hex")}`, apiKey: `sk-live-${randomBytes(8).toString("hex")}`, privateKey: `-----BEGIN FAKE KEY ${randomBytes(8).toString("hex")}-----` };
+  const secrets = {
+    webhook: `whsec-${randomBytes(8).toString("hex")}`,
+    apiKey: `sk-live-${randomBytes(8).toString("hex")}`,
+    privateKey: `-----BEGIN FAKE KEY ${randomBytes(8).toString("hex")}-----`,
+  };
 
   beforeEach(async () => {
     scratch = await mkdtemp(join(tmpdir(), "baton-attack-test-"));
     keyPath = join(scratch, "app.private-key.pem");
     await writeFile(keyPath, secrets.privateKey);
-    decoy = spawn("sleep", ["60"], { env: { PATH: process.env.PATH, WEBHOOK_SECRET: secrets.webhook, ANTHROPIC_API_KEY: secrets.apiKey, PRIVATE_KEY_PATH: keyPath }, stdio: "ignore" });
+    decoy = spawn("sleep", ["60"], {
+      env: { PATH: process.env.PATH, WEBHOOK_SECRET: secrets.webhook, ANTHROPIC_API_KEY: secrets.apiKey, PRIVATE_KEY_PATH: keyPath },
+      stdio: "ignore",
+    });
   });
   afterEach(async () => {
     decoy.kill("SIGKILL");
@@ -58,7 +69,9 @@ describe("the OS sandbox around pre-flight and agents", () => {
 
   /** Which secrets a text holds, as they are or hex-encoded (redaction of exact values misses those). */
   function secretsIn(text: string): string[] {
-    return Object.entries(secrets).filter(([, secret]) => text.includes(secret) || text.includes(hex(secret))).map(([name]) => name);
+    return Object.entries(secrets)
+      .filter(([, secret]) => text.includes(secret) || text.includes(hex(secret)))
+      .map(([name]) => name);
   }
 
   it("pre-flight reads no process's environment, no key file, and writes nothing outside the checkout", async () => {
@@ -81,7 +94,10 @@ describe("the OS sandbox around pre-flight and agents", () => {
   it("a command agent reads no process's environment, no key file, and writes nothing outside the checkout", async () => {
     env = await createSandboxRuntime({ BATON_AGENT_COMMAND: ATTACKER });
     const escapes = [join(tmpdir(), `baton-escape-${randomBytes(4).toString("hex")}`), join(process.cwd(), `baton-escape-${randomBytes(4).toString("hex")}`)];
-    const { repo, issue } = await readyIssue("stages:\n  implement:\n    agent: { backend: command }\n    preflight: []\n", `Please STEAL:${keyPath} and ESCAPE:${escapes.join(",")} thanks`);
+    const { repo, issue } = await readyIssue(
+      "stages:\n  implement:\n    agent: { backend: command }\n    preflight: []\n",
+      `Please STEAL:${keyPath} and ESCAPE:${escapes.join(",")} thanks`,
+    );
 
     const { result } = await env.runStage(repo, issue, "status:ready");
 

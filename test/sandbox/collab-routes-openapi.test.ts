@@ -42,13 +42,29 @@ describe("sandbox collaboration routes match GitHub's OpenAPI description", () =
     const as = (login: string) => new Octokit({ baseUrl: sandbox.apiUrl, auth: `${PERSON_TOKEN_PREFIX}${login}` });
     const maintainer = as("octocat");
     const repo = await sandbox.world.createRepo("acme", "web", { files: { "README.md": "# web\n" } });
-    const sha = await pushCommit(sandbox.world, repo, "feature", { "a.ts": "export const a = 1;\nexport const b = 2;\n" }, { kind: "user", login: "alice" }, "main");
+    const sha = await pushCommit(
+      sandbox.world,
+      repo,
+      "feature",
+      { "a.ts": "export const a = 1;\nexport const b = 2;\n" },
+      { kind: "user", login: "alice" },
+      "main",
+    );
     const o = { owner: "acme", repo: "web" };
 
     const { data: pull } = await as("alice").rest.pulls.create({ ...o, head: "feature", base: "main", title: "A", draft: true });
     expect(pull.draft).toBe(true);
 
-    const review = await maintainer.rest.pulls.createReview({ ...o, pull_number: pull.number, event: "REQUEST_CHANGES", body: "Two things", comments: [{ path: "a.ts", line: 1, body: "one" }, { path: "a.ts", line: 2, body: "two" }] });
+    const review = await maintainer.rest.pulls.createReview({
+      ...o,
+      pull_number: pull.number,
+      event: "REQUEST_CHANGES",
+      body: "Two things",
+      comments: [
+        { path: "a.ts", line: 1, body: "one" },
+        { path: "a.ts", line: 2, body: "two" },
+      ],
+    });
     expectShape("/repos/{owner}/{repo}/pulls/{pull_number}/reviews", "post", review.status, review.data);
     expect(review.data.state).toBe("CHANGES_REQUESTED");
     const reviews = await maintainer.rest.pulls.listReviews({ ...o, pull_number: pull.number });
@@ -59,18 +75,28 @@ describe("sandbox collaboration routes match GitHub's OpenAPI description", () =
     expectShape("/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments", "get", ofReview.status, ofReview.data);
     const comments = await maintainer.rest.pulls.listReviewComments({ ...o, pull_number: pull.number });
     expectShape("/repos/{owner}/{repo}/pulls/{pull_number}/comments", "get", comments.status, comments.data);
-    expect(comments.data.map((c) => [c.path, c.line, c.diff_hunk.split("\n").length])).toEqual([["a.ts", 1, 2], ["a.ts", 2, 3]]);
+    expect(comments.data.map((c) => [c.path, c.line, c.diff_hunk.split("\n").length])).toEqual([
+      ["a.ts", 1, 2],
+      ["a.ts", 2, 3],
+    ]);
     const reply = await as("alice").rest.pulls.createReplyForReviewComment({ ...o, pull_number: pull.number, comment_id: comments.data[0]!.id, body: "done" });
     expectShape("/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies", "post", reply.status, reply.data);
     expect(reply.data.in_reply_to_id).toBe(comments.data[0]!.id);
 
     const created = await maintainer.rest.checks.create({ ...o, name: "test", head_sha: sha, status: "in_progress" });
     expectShape("/repos/{owner}/{repo}/check-runs", "post", created.status, created.data);
-    const updated = await maintainer.rest.checks.update({ ...o, check_run_id: created.data.id, conclusion: "failure", output: { title: "1 failed", summary: "s", annotations: [{ path: "a.ts", start_line: 1, end_line: 1, annotation_level: "failure", message: "boom" }] } });
+    const updated = await maintainer.rest.checks.update({
+      ...o,
+      check_run_id: created.data.id,
+      conclusion: "failure",
+      output: { title: "1 failed", summary: "s", annotations: [{ path: "a.ts", start_line: 1, end_line: 1, annotation_level: "failure", message: "boom" }] },
+    });
     expectShape("/repos/{owner}/{repo}/check-runs/{check_run_id}", "patch", updated.status, updated.data);
     const runs = await maintainer.rest.checks.listForRef({ ...o, ref: "feature" });
     expectShape("/repos/{owner}/{repo}/commits/{ref}/check-runs", "get", runs.status, runs.data);
-    expect(runs.data.check_runs.map((r) => [r.name, r.status, r.conclusion, r.pull_requests.map((p) => p.number)])).toEqual([["test", "completed", "failure", [pull.number]]]);
+    expect(runs.data.check_runs.map((r) => [r.name, r.status, r.conclusion, r.pull_requests.map((p) => p.number)])).toEqual([
+      ["test", "completed", "failure", [pull.number]],
+    ]);
     const annotations = await maintainer.rest.checks.listAnnotations({ ...o, check_run_id: created.data.id });
     expectShape("/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", "get", annotations.status, annotations.data);
 
@@ -86,7 +112,17 @@ describe("sandbox collaboration routes match GitHub's OpenAPI description", () =
     expectShape("/repos/{owner}/{repo}/commits/{ref}/statuses", "get", statuses.status, statuses.data);
 
     const events = sandbox.world.webhooks.deliveries.map((d) => `${d.event}.${d.action ?? ""}`);
-    expect(events).toEqual(expect.arrayContaining(["pull_request.opened", "pull_request_review_comment.created", "pull_request_review.submitted", "check_run.created", "check_run.completed", "check_suite.completed", "status."]));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        "pull_request.opened",
+        "pull_request_review_comment.created",
+        "pull_request_review.submitted",
+        "check_run.created",
+        "check_run.completed",
+        "check_suite.completed",
+        "status.",
+      ]),
+    );
   });
 
   it("marks a draft ready through the GraphQL mutation", async () => {

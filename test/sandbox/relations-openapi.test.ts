@@ -24,7 +24,11 @@ describe("the sandbox's sub-issues and dependencies routes", () => {
 
   /** Calls a route and checks a 2xx answer against the operation's response schema. */
   async function call(method: string, template: string, issue: Issue, body?: unknown, tail = ""): Promise<{ status: number; json: unknown }> {
-    const path = template.replace("{owner}", repo.owner).replace("{repo}", repo.name).replace("{issue_number}", String(issue.number)).replace("/{issue_id}", tail);
+    const path = template
+      .replace("{owner}", repo.owner)
+      .replace("{repo}", repo.name)
+      .replace("{issue_number}", String(issue.number))
+      .replace("/{issue_id}", tail);
     const res = await fetch(`${sandbox.apiUrl}${path}`, { method, headers: PERSON, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = res.status === 204 ? undefined : await res.json();
     if (res.ok) {
@@ -54,8 +58,12 @@ describe("the sandbox's sub-issues and dependencies routes", () => {
     expect((await call("POST", blockedBy, a, { issue_id: idOf(b) })).status).toBe(422);
 
     expect(((await call("GET", blockedBy, b)).json as { number: number }[]).map((i) => i.number)).toEqual([a.number]);
-    expect(((await call("GET", "/repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking", a)).json as { number: number }[]).map((i) => i.number)).toEqual([b.number]);
-    expect((await call("DELETE", "/repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}", b, undefined, `/${idOf(a)}`)).status).toBe(200);
+    expect(
+      ((await call("GET", "/repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking", a)).json as { number: number }[]).map((i) => i.number),
+    ).toEqual([b.number]);
+    expect((await call("DELETE", "/repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}", b, undefined, `/${idOf(a)}`)).status).toBe(
+      200,
+    );
     expect(b.blockedBy).toEqual([]);
   });
 
@@ -63,11 +71,16 @@ describe("the sandbox's sub-issues and dependencies routes", () => {
     const sent = sandbox.world.webhooks.deliveries.filter((d) => d.event === "sub_issues" || d.event === "issue_dependencies");
     const schemaName = (event: string, action: string) => `${event.replace("_", "-").replace("_", "-")}-${action.replace(/_/g, "-")}`;
     expect(sent.map((d) => `${d.event}.${d.action}`)).toEqual([
-      "sub_issues.sub_issue_added", "sub_issues.parent_issue_added",
-      "sub_issues.sub_issue_added", "sub_issues.parent_issue_added",
-      "sub_issues.sub_issue_removed", "sub_issues.parent_issue_removed",
-      "issue_dependencies.blocked_by_added", "issue_dependencies.blocking_added",
-      "issue_dependencies.blocked_by_removed", "issue_dependencies.blocking_removed",
+      "sub_issues.sub_issue_added",
+      "sub_issues.parent_issue_added",
+      "sub_issues.sub_issue_added",
+      "sub_issues.parent_issue_added",
+      "sub_issues.sub_issue_removed",
+      "sub_issues.parent_issue_removed",
+      "issue_dependencies.blocked_by_added",
+      "issue_dependencies.blocking_added",
+      "issue_dependencies.blocked_by_removed",
+      "issue_dependencies.blocking_removed",
     ]);
     for (const delivery of sent) {
       const name = schemaName(delivery.event, delivery.action!);

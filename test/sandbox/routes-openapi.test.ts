@@ -23,7 +23,9 @@ interface Seen {
 }
 
 function sourcesOf(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourcesOf(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourcesOf(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
 }
 
 describe("every sandbox route Baton uses answers in GitHub's documented shape", () => {
@@ -36,7 +38,13 @@ describe("every sandbox route Baton uses answers in GitHub's documented shape", 
     });
     octokit.hook.after("request", (response, options) => {
       const type = String(response.headers["content-type"] ?? "");
-      seen.push({ method: String(options.method), path: new URL(response.url).pathname.replace(/^\/api\/v3/, ""), status: response.status, json: type.includes("json"), data: structuredClone(response.data) });
+      seen.push({
+        method: String(options.method),
+        path: new URL(response.url).pathname.replace(/^\/api\/v3/, ""),
+        status: response.status,
+        json: type.includes("json"),
+        data: structuredClone(response.data),
+      });
     });
   };
 
@@ -54,8 +62,14 @@ describe("every sandbox route Baton uses answers in GitHub's documented shape", 
   it("validates each 2xx answer, through a whole pipeline run and the routes around it", async () => {
     const { sandbox } = env;
     const maintainer = { kind: "user" as const, login: "octocat" };
-    const repo = await sandbox.world.createRepo("acme", "shapes", { files: { "README.md": "# shapes\n", "src/a.ts": "export const a = 1;\n", "src/lib/b.ts": "export const b = 2;\n" } });
-    const issue = sandbox.world.createIssue(repo, { title: "Add a dark mode toggle", body: "Add a toggle on the settings page that switches to a dark theme and remembers it." }, maintainer);
+    const repo = await sandbox.world.createRepo("acme", "shapes", {
+      files: { "README.md": "# shapes\n", "src/a.ts": "export const a = 1;\n", "src/lib/b.ts": "export const b = 2;\n" },
+    });
+    const issue = sandbox.world.createIssue(
+      repo,
+      { title: "Add a dark mode toggle", body: "Add a toggle on the settings page that switches to a dark theme and remembers it." },
+      maintainer,
+    );
     sandbox.world.addLabels(repo, issue, ["status:triage"], maintainer);
     for (const label of ["status:triage", "status:triaged", "status:ready", "status:in-review"]) {
       expect((await env.runStage(repo, issue, label)).result.action).toBe("handed-off");
@@ -87,17 +101,33 @@ describe("every sandbox route Baton uses answers in GitHub's documented shape", 
     const { data: other } = await github.rest.issues.create({ ...o, title: "Another" });
     await github.rest.issues.update({ ...o, issue_number: other.number, state: "closed" });
     // Baton's PR: reviews, replies, checks, statuses, reviewers, update-branch.
-    const { data: [pull] } = await github.rest.pulls.list({ ...o, state: "open" });
+    const {
+      data: [pull],
+    } = await github.rest.pulls.list({ ...o, state: "open" });
     const pr = { ...o, pull_number: pull!.number };
     await github.rest.pulls.get(pr);
     const file = `docs/baton/issue-${issue.number}.md`;
-    const { data: review } = await github.rest.pulls.createReview({ ...pr, event: "COMMENT", body: "Two things", comments: [{ path: file, line: 1, body: "one" }] });
+    const { data: review } = await github.rest.pulls.createReview({
+      ...pr,
+      event: "COMMENT",
+      body: "Two things",
+      comments: [{ path: file, line: 1, body: "one" }],
+    });
     await github.rest.pulls.listReviews(pr);
     await github.rest.pulls.getReview({ ...pr, review_id: review.id });
-    const { data: [inline] } = await github.rest.pulls.listReviewComments(pr);
+    const {
+      data: [inline],
+    } = await github.rest.pulls.listReviewComments(pr);
     await github.rest.pulls.createReplyForReviewComment({ ...pr, comment_id: inline!.id, body: "done" });
     await github.rest.pulls.requestReviewers({ ...pr, reviewers: ["octocat"] });
-    const { data: run } = await github.rest.checks.create({ ...o, name: "test", head_sha: pull!.head.sha, status: "completed", conclusion: "failure", output: { title: "1 failed", summary: "s", annotations: [{ path: file, start_line: 1, end_line: 1, annotation_level: "failure", message: "boom" }] } });
+    const { data: run } = await github.rest.checks.create({
+      ...o,
+      name: "test",
+      head_sha: pull!.head.sha,
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "1 failed", summary: "s", annotations: [{ path: file, start_line: 1, end_line: 1, annotation_level: "failure", message: "boom" }] },
+    });
     await github.rest.checks.listForRef({ ...o, ref: pull!.head.sha });
     await github.rest.checks.listAnnotations({ ...o, check_run_id: run.id });
     await github.rest.repos.getCombinedStatusForRef({ ...o, ref: pull!.head.sha });
@@ -115,12 +145,16 @@ describe("every sandbox route Baton uses answers in GitHub's documented shape", 
 
     const answered = seen.filter((s) => s.status >= 200 && s.status < 300);
     // GraphQL (the ready-for-review mutation) is not a REST operation; its answer is checked in collab-routes-openapi.test.ts.
-    const mismatches = answered.filter((s) => s.json && typeof s.data === "object" && !s.path.endsWith("/graphql")).flatMap((s) => openApiMismatches(s.method, s.path, s.status, s.data));
+    const mismatches = answered
+      .filter((s) => s.json && typeof s.data === "object" && !s.path.endsWith("/graphql"))
+      .flatMap((s) => openApiMismatches(s.method, s.path, s.status, s.data));
     expect(mismatches).toEqual([]);
 
     // Every operation Baton's code calls was answered (and so validated) above.
     const probe = github as unknown as Record<"rest", Record<string, Record<string, { endpoint: { DEFAULTS: { method: string; url: string } } }>>>;
-    const used = new Set(sourcesOf("src").flatMap((f) => [...readFileSync(f, "utf8").matchAll(/\brest\.([a-zA-Z]+)\.([a-zA-Z]+)\b/g)].map((m) => `${m[1]}.${m[2]}`)));
+    const used = new Set(
+      sourcesOf("src").flatMap((f) => [...readFileSync(f, "utf8").matchAll(/\brest\.([a-zA-Z]+)\.([a-zA-Z]+)\b/g)].map((m) => `${m[1]}.${m[2]}`)),
+    );
     const templateOf = (name: string) => {
       const [scope = "", method = ""] = name.split(".");
       const { DEFAULTS } = probe.rest[scope]![method]!.endpoint;

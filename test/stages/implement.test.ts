@@ -23,7 +23,11 @@ describe("the implement stage", () => {
 
   async function designedIssue(config: string): Promise<{ repo: Repo; issue: Issue }> {
     const repo = await env.sandbox.world.createRepo("impl-org", "app", { files: { ".github/baton.yml": config } });
-    const issue = env.sandbox.world.createIssue(repo, { title: "Add a dark mode toggle", body: "A toggle on the settings page that switches to a dark theme." }, { kind: "user", login: "octocat" });
+    const issue = env.sandbox.world.createIssue(
+      repo,
+      { title: "Add a dark mode toggle", body: "A toggle on the settings page that switches to a dark theme." },
+      { kind: "user", login: "octocat" },
+    );
     env.sandbox.world.addLabels(repo, issue, ["status:triage"], { kind: "user", login: "octocat" });
     await env.runStage(repo, issue, "status:triage");
     await env.runStage(repo, issue, "status:triaged");
@@ -61,7 +65,9 @@ describe("the implement stage", () => {
   }, 30_000);
 
   it("sends a failing pre-flight back to the agent with its output, then blocks with the command and its tail", async () => {
-    const { repo, issue } = await designedIssue(`stages:\n  implement:\n    max_preflight_retries: 1\n    preflight: ["echo checking; echo boom-output >&2; exit 3"]\n`);
+    const { repo, issue } = await designedIssue(
+      `stages:\n  implement:\n    max_preflight_retries: 1\n    preflight: ["echo checking; echo boom-output >&2; exit 3"]\n`,
+    );
 
     const { result } = await env.runStage(repo, issue, "status:ready");
 

@@ -8,7 +8,8 @@ import { KIND_OUTCOMES } from "../../src/config/stage-kinds.js";
 import { validatePlan } from "../../src/stages/plan/validate-plan.js";
 import { fakeAgentServer } from "../helpers/fake-agent-sandbox.js";
 
-const task = (id: string, depends_on: string[] = [], files: string[] = []) => PlanTask.parse({ id, title: `Task ${id}`, body: "Do it.", acceptance_criteria: ["It is done."], files, depends_on });
+const task = (id: string, depends_on: string[] = [], files: string[] = []) =>
+  PlanTask.parse({ id, title: `Task ${id}`, body: "Do it.", acceptance_criteria: ["It is done."], files, depends_on });
 const agentTask = (body: string) => ({ context: { issue: { body } }, server: fakeAgentServer() }) as unknown as AgentTask;
 
 describe("checking a plan", () => {
@@ -29,13 +30,19 @@ describe("checking a plan", () => {
 
   it("serializes tasks that name the same file: one writer per file", () => {
     const tasks = validatePlan([task("a", [], ["src/x.ts"]), task("b", [], ["src/y.ts"]), task("c", [], ["src/x.ts", "src/y.ts"])]);
-    expect(tasks.map((t) => [t.id, t.depends_on])).toEqual([["a", []], ["b", []], ["c", ["a", "b"]]]);
+    expect(tasks.map((t) => [t.id, t.depends_on])).toEqual([
+      ["a", []],
+      ["b", []],
+      ["c", ["a", "b"]],
+    ]);
   });
 });
 
 describe("the builtin plan", () => {
   it("makes one task per checklist line, in order, with (after …) as dependencies and no files", () => {
-    const plan = PlanOutput.parse(cannedAnswer({ ...agentTask("Intro\n\n- [ ] Add the page\n- [x] Already done\n- [ ] Add the toggle\n- [ ] Document it (after 1, 2)\n"), kind: "plan" }));
+    const plan = PlanOutput.parse(
+      cannedAnswer({ ...agentTask("Intro\n\n- [ ] Add the page\n- [x] Already done\n- [ ] Add the toggle\n- [ ] Document it (after 1, 2)\n"), kind: "plan" }),
+    );
     expect(plan.tasks.map((t) => [t.id, t.title, t.depends_on, t.files])).toEqual([
       ["1", "Add the page", [], []],
       ["2", "Add the toggle", [], []],
@@ -60,7 +67,11 @@ describe("the stage kind registry", () => {
 
   it("gives every agent kind a canned builtin answer its schema accepts", () => {
     for (const [kind, { output }] of Object.entries(AGENT_KINDS) as [AgentKind, (typeof AGENT_KINDS)[AgentKind]][]) {
-      const answer = cannedAnswer({ ...agentTask("- [ ] One\n- [ ] Two (after 1)"), kind, context: { issue: { number: 1, title: "A title", body: "- [ ] One\n- [ ] Two (after 1)" } } } as unknown as AgentTask);
+      const answer = cannedAnswer({
+        ...agentTask("- [ ] One\n- [ ] Two (after 1)"),
+        kind,
+        context: { issue: { number: 1, title: "A title", body: "- [ ] One\n- [ ] Two (after 1)" } },
+      } as unknown as AgentTask);
       expect(output.safeParse(answer).success).toBe(true);
     }
   });

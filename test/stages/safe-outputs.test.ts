@@ -31,7 +31,13 @@ describe("what an agent leaves in its checkout", () => {
     await rm(markers, { recursive: true, force: true });
   });
 
-  const refs = async (repo: Repo) => new Map((await git(repo.gitDir, ["for-each-ref", "--format=%(refname) %(objectname)"])).trim().split("\n").map((l) => l.split(" ") as [string, string]));
+  const refs = async (repo: Repo) =>
+    new Map(
+      (await git(repo.gitDir, ["for-each-ref", "--format=%(refname) %(objectname)"]))
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" ") as [string, string]),
+    );
 
   async function attack(mode: string): Promise<{ repo: Repo; issue: Issue; before: Map<string, string> }> {
     const { repo, issue } = await designedIssue(env, CONFIG);
@@ -127,6 +133,8 @@ describe("a repository config that tries to widen its agent", () => {
 
     expect(statusLabels(issue)).toEqual(["status:triage"]);
     expect(issue.comments).toHaveLength(1);
-    expect(issue.comments[0]?.body).toContain('stages.implement.agent.args[0]: stage "implement": flag "--dangerously-skip-permissions" changes the agent\'s permissions');
+    expect(issue.comments[0]?.body).toContain(
+      'stages.implement.agent.args[0]: stage "implement": flag "--dangerously-skip-permissions" changes the agent\'s permissions',
+    );
   }, 30_000);
 });

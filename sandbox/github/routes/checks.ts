@@ -10,11 +10,21 @@ export function checkRoutes(world: World): Route[] {
   const { state, urls } = world;
   const repoOf = (call: Call) => world.requireRepo(call.params[0]!, call.params[1]!);
   const render = async (repo: Repo, run: CheckRun) => renderCheckRun(run, repo, urls, state.user(repo.owner), await pullsAt(repo, run.head_sha));
-  const fields = (body: Call["body"]) => Object.fromEntries(["name", "status", "conclusion", "output", "details_url", "external_id", "started_at", "completed_at"].filter((k) => body[k] !== undefined).map((k) => [k, body[k]]));
+  const fields = (body: Call["body"]) =>
+    Object.fromEntries(
+      ["name", "status", "conclusion", "output", "details_url", "external_id", "started_at", "completed_at"]
+        .filter((k) => body[k] !== undefined)
+        .map((k) => [k, body[k]]),
+    );
   return [
     route("POST", "/repos/{owner}/{repo}/check-runs", async (call) => {
       const repo = repoOf(call);
-      const run = await createCheckRun(world, repo, { ...fields(call.body), name: String(call.body.name), head_sha: String(call.body.head_sha) }, call.actor?.kind === "installation" ? world.appSlug : "sandbox-ci");
+      const run = await createCheckRun(
+        world,
+        repo,
+        { ...fields(call.body), name: String(call.body.name), head_sha: String(call.body.head_sha) },
+        call.actor?.kind === "installation" ? world.appSlug : "sandbox-ci",
+      );
       return ok(await render(repo, run), 201);
     }),
     route("PATCH", "/repos/{owner}/{repo}/check-runs/{id}", async (call) => {
@@ -28,7 +38,20 @@ export function checkRoutes(world: World): Route[] {
       const run = repo.checkRuns.find((r) => r.id === Number(call.params[2]));
       if (!run) throw new SandboxError(notFound());
       const annotations = (run.output?.annotations ?? []) as Record<string, unknown>[];
-      return ok(annotations.map((a) => ({ path: a.path, start_line: a.start_line, end_line: a.end_line ?? a.start_line, start_column: null, end_column: null, annotation_level: a.annotation_level ?? "warning", title: a.title ?? null, message: a.message ?? "", raw_details: null, blob_href: `${urls.web}/${repo.owner}/${repo.name}/blob/${run.head_sha}/${String(a.path)}` })));
+      return ok(
+        annotations.map((a) => ({
+          path: a.path,
+          start_line: a.start_line,
+          end_line: a.end_line ?? a.start_line,
+          start_column: null,
+          end_column: null,
+          annotation_level: a.annotation_level ?? "warning",
+          title: a.title ?? null,
+          message: a.message ?? "",
+          raw_details: null,
+          blob_href: `${urls.web}/${repo.owner}/${repo.name}/blob/${run.head_sha}/${String(a.path)}`,
+        })),
+      );
     }),
     route("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", async (call) => {
       const repo = repoOf(call);
@@ -39,7 +62,12 @@ export function checkRoutes(world: World): Route[] {
     route("GET", "/repos/{owner}/{repo}/commits/{ref}/statuses", async (call) => {
       const repo = repoOf(call);
       const sha = await resolveCommit(repo, call.params[2]!);
-      return ok((repo.statuses ?? []).filter((s) => s.sha === sha).reverse().map((s) => renderStatus(s, repo, urls)));
+      return ok(
+        (repo.statuses ?? [])
+          .filter((s) => s.sha === sha)
+          .reverse()
+          .map((s) => renderStatus(s, repo, urls)),
+      );
     }),
     route("GET", "/repos/{owner}/{repo}/commits/{ref}/status", async (call) => {
       const repo = repoOf(call);
@@ -57,7 +85,13 @@ export function checkRoutes(world: World): Route[] {
     }),
     route("POST", "/repos/{owner}/{repo}/statuses/{sha}", async (call) => {
       const repo = repoOf(call);
-      const status = await createStatus(world, repo, call.params[2]!, { state: String(call.body.state), context: call.body.context, description: call.body.description, target_url: call.body.target_url }, call.actor);
+      const status = await createStatus(
+        world,
+        repo,
+        call.params[2]!,
+        { state: String(call.body.state), context: call.body.context, description: call.body.description, target_url: call.body.target_url },
+        call.actor,
+      );
       return ok(renderStatus(status, repo, urls), 201);
     }),
   ];

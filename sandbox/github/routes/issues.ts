@@ -23,17 +23,26 @@ export function issueRoutes(world: World): Route[] {
     route("GET", "/repos/{owner}/{repo}/issues/comments", (call) => {
       const repo = repoOf(call);
       const comments = [...repo.issues.values()].flatMap((i) => i.comments).sort((a, b) => a.id - b.id);
-      return paginate(call, comments.map((c) => renderComment(c, repo, urls, world.app)));
+      return paginate(
+        call,
+        comments.map((c) => renderComment(c, repo, urls, world.app)),
+      );
     }),
     route("GET", "/repos/{owner}/{repo}/issues", (call) => {
       const repo = repoOf(call);
       const state = call.url.searchParams.get("state") ?? "open";
-      const wanted = (call.url.searchParams.get("labels") ?? "").split(",").filter(Boolean).map((l) => l.toLowerCase());
+      const wanted = (call.url.searchParams.get("labels") ?? "")
+        .split(",")
+        .filter(Boolean)
+        .map((l) => l.toLowerCase());
       const issues = [...repo.issues.values()]
         .filter((i) => state === "all" || i.state === state)
         .filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)))
         .sort((a, b) => b.number - a.number);
-      return paginate(call, issues.map((i) => renderIssue(i, repo, urls)));
+      return paginate(
+        call,
+        issues.map((i) => renderIssue(i, repo, urls)),
+      );
     }),
     route("POST", "/repos/{owner}/{repo}/issues", (call) => {
       const repo = repoOf(call);
@@ -72,17 +81,24 @@ export function issueRoutes(world: World): Route[] {
     }),
     route("GET", "/repos/{owner}/{repo}/issues/{n}/events", (call) => {
       const { repo, issue } = issueOf(call);
-      return paginate(call, issue.events.map((e) => renderIssueEvent(e, repo, urls, world.app)));
+      return paginate(
+        call,
+        issue.events.map((e) => renderIssueEvent(e, repo, urls, world.app)),
+      );
     }),
     route("GET", "/repos/{owner}/{repo}/issues/{n}/comments", (call) => {
       const { repo, issue } = issueOf(call);
       const since = call.url.searchParams.get("since");
       const comments = issue.comments.filter((c) => !since || c.updated_at >= since);
-      return paginate(call, comments.map((c) => renderComment(c, repo, urls, world.app)));
+      return paginate(
+        call,
+        comments.map((c) => renderComment(c, repo, urls, world.app)),
+      );
     }),
     route("POST", "/repos/{owner}/{repo}/issues/{n}/comments", (call) => {
       const { repo, issue } = issueOf(call);
-      if (typeof call.body.body !== "string" || !call.body.body) throw new SandboxError(invalid("Validation Failed", [{ resource: "IssueComment", field: "body", code: "missing_field" }]));
+      if (typeof call.body.body !== "string" || !call.body.body)
+        throw new SandboxError(invalid("Validation Failed", [{ resource: "IssueComment", field: "body", code: "missing_field" }]));
       return ok(renderComment(world.comment(repo, issue, call.body.body, call.actor), repo, urls, world.app), 201);
     }),
     route("GET", "/repos/{owner}/{repo}/issues/comments/{id}", (call) => {

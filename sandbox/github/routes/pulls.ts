@@ -15,7 +15,8 @@ export function pullRoutes(world: World): Route[] {
     if (!issue?.pull) throw new SandboxError(notFound());
     return { repo, issue, pull: issue.pull };
   };
-  const render = async (repo: ReturnType<typeof repoOf>, issue: ReturnType<typeof pullOf>["issue"]) => renderPull(issue, repo, urls, state.user(repo.owner), await world.shas(repo, issue));
+  const render = async (repo: ReturnType<typeof repoOf>, issue: ReturnType<typeof pullOf>["issue"]) =>
+    renderPull(issue, repo, urls, state.user(repo.owner), await world.shas(repo, issue));
   return [
     route("GET", "/repos/{owner}/{repo}/pulls", async (call) => {
       const repo = repoOf(call);
@@ -23,21 +24,36 @@ export function pullRoutes(world: World): Route[] {
       const head = call.url.searchParams.get("head");
       const base = call.url.searchParams.get("base");
       const pulls = [...repo.issues.values()].filter(
-        (i) => i.pull && (wantedState === "all" || i.state === wantedState) && (!head || `${(i.pull.headRepo ?? repo).owner}:${i.pull.head}` === head || i.pull.head === head) && (!base || i.pull.base === base),
+        (i) =>
+          i.pull &&
+          (wantedState === "all" || i.state === wantedState) &&
+          (!head || `${(i.pull.headRepo ?? repo).owner}:${i.pull.head}` === head || i.pull.head === head) &&
+          (!base || i.pull.base === base),
       );
       return paginate(call, await Promise.all(pulls.map((i) => render(repo, i))));
     }),
     route("POST", "/repos/{owner}/{repo}/pulls", async (call) => {
       const repo = repoOf(call);
-      if (!call.body.title || !call.body.head) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", field: "head", code: "missing_field" }]));
-      if (call.body.draft === true && repo.draftsAllowed === false) throw new SandboxError(invalid("Draft pull requests are not supported in this repository."));
-      const issue = await world.createPull(repo, { title: call.body.title, body: call.body.body, head: call.body.head, base: call.body.base, draft: call.body.draft === true }, call.actor);
+      if (!call.body.title || !call.body.head)
+        throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequest", field: "head", code: "missing_field" }]));
+      if (call.body.draft === true && repo.draftsAllowed === false)
+        throw new SandboxError(invalid("Draft pull requests are not supported in this repository."));
+      const issue = await world.createPull(
+        repo,
+        { title: call.body.title, body: call.body.body, head: call.body.head, base: call.body.base, draft: call.body.draft === true },
+        call.actor,
+      );
       return ok(await render(repo, issue), 201);
     }),
     route("GET", "/repos/{owner}/{repo}/pulls/{n}", async (call) => {
       const { repo, issue, pull } = pullOf(call);
       if (String(call.headers.accept ?? "").includes("diff")) {
-        return { status: 200, raw: true, body: await diff(repo.gitDir, pull.base, headRev(issue)), headers: { "content-type": "application/vnd.github.diff; charset=utf-8" } };
+        return {
+          status: 200,
+          raw: true,
+          body: await diff(repo.gitDir, pull.base, headRev(issue)),
+          headers: { "content-type": "application/vnd.github.diff; charset=utf-8" },
+        };
       }
       return ok(await render(repo, issue));
     }),

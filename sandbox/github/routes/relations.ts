@@ -21,7 +21,11 @@ export function relationRoutes(world: World): Route[] {
     return found;
   };
   const full = (repo: Repo, issue: Issue) => renderFullIssue(repo, issue, urls, world.state.user(repo.owner));
-  const list = (call: Call, repo: Repo, issues: Issue[]) => paginate(call, issues.map((i) => full(repo, i)));
+  const list = (call: Call, repo: Repo, issues: Issue[]) =>
+    paginate(
+      call,
+      issues.map((i) => full(repo, i)),
+    );
   const send = (event: string, action: string, repo: Repo, fields: Record<string, unknown>, actor: Call["actor"]) => {
     const installation = world.state.installationFor(repo.owner);
     world.webhooks.send(event, {
@@ -62,14 +66,28 @@ export function relationRoutes(world: World): Route[] {
   return [
     route("GET", "/repos/{owner}/{repo}/issues/{n}/sub_issues", (call) => {
       const { repo, issue } = issueOf(call);
-      return list(call, repo, (issue.subIssues ?? []).map((n) => world.requireIssue(repo, n)));
+      return list(
+        call,
+        repo,
+        (issue.subIssues ?? []).map((n) => world.requireIssue(repo, n)),
+      );
     }),
     route("POST", "/repos/{owner}/{repo}/issues/{n}/sub_issues", (call) => {
       const { repo, issue } = issueOf(call);
       const child = byId(repo, call.body.sub_issue_id, "sub_issue_id");
       const current = parentOf(repo, child);
       if (child === issue || (current && !call.body.replace_parent)) {
-        throw new SandboxError(invalid("Validation Failed", [{ resource: "Issue", field: "sub_issue_id", code: "custom", message: child === issue ? "An issue cannot be its own sub-issue" : "Issue may not contain duplicate sub-issues and sub-issue may only have one parent" }]));
+        throw new SandboxError(
+          invalid("Validation Failed", [
+            {
+              resource: "Issue",
+              field: "sub_issue_id",
+              code: "custom",
+              message:
+                child === issue ? "An issue cannot be its own sub-issue" : "Issue may not contain duplicate sub-issues and sub-issue may only have one parent",
+            },
+          ]),
+        );
       }
       if (current) current.subIssues = current.subIssues!.filter((n) => n !== child.number);
       issue.subIssues = [...(issue.subIssues ?? []), child.number];
@@ -86,13 +104,21 @@ export function relationRoutes(world: World): Route[] {
     }),
     route("GET", "/repos/{owner}/{repo}/issues/{n}/dependencies/blocked_by", (call) => {
       const { repo, issue } = issueOf(call);
-      return list(call, repo, (issue.blockedBy ?? []).map((n) => world.requireIssue(repo, n)));
+      return list(
+        call,
+        repo,
+        (issue.blockedBy ?? []).map((n) => world.requireIssue(repo, n)),
+      );
     }),
     route("POST", "/repos/{owner}/{repo}/issues/{n}/dependencies/blocked_by", (call) => {
       const { repo, issue } = issueOf(call);
       const blocking = byId(repo, call.body.issue_id, "issue_id");
       if (blocking === issue || issue.blockedBy?.includes(blocking.number) || blocks(repo, issue, blocking)) {
-        throw new SandboxError(invalid("Validation Failed", [{ resource: "IssueDependency", field: "issue_id", code: "custom", message: "The dependency already exists or would create a cycle" }]));
+        throw new SandboxError(
+          invalid("Validation Failed", [
+            { resource: "IssueDependency", field: "issue_id", code: "custom", message: "The dependency already exists or would create a cycle" },
+          ]),
+        );
       }
       issue.blockedBy = [...(issue.blockedBy ?? []), blocking.number];
       dependencyEvent(true, repo, issue, blocking, call.actor);
@@ -108,7 +134,11 @@ export function relationRoutes(world: World): Route[] {
     }),
     route("GET", "/repos/{owner}/{repo}/issues/{n}/dependencies/blocking", (call) => {
       const { repo, issue } = issueOf(call);
-      return list(call, repo, [...repo.issues.values()].filter((i) => i.blockedBy?.includes(issue.number)));
+      return list(
+        call,
+        repo,
+        [...repo.issues.values()].filter((i) => i.blockedBy?.includes(issue.number)),
+      );
     }),
   ];
 }
@@ -145,8 +175,15 @@ export function renderFullIssue(repo: Repo, issue: Issue, urls: Urls, owner: Use
     author_association: issue.user.login === owner.login ? "OWNER" : "NONE",
     repository: fullRepo(repo, urls, owner),
     sub_issues_summary: { total: children.length, completed, percent_completed: children.length ? Math.floor((completed * 100) / children.length) : 0 },
-    issue_dependencies_summary: { blocked_by: openBlockers.length, blocking: blocking.filter((i) => i.state === "open").length, total_blocked_by: (issue.blockedBy ?? []).length, total_blocking: blocking.length },
-    parent_issue_url: [...repo.issues.values()].some((i) => i.subIssues?.includes(issue.number)) ? `${base.repository_url}/issues/${[...repo.issues.values()].find((i) => i.subIssues?.includes(issue.number))!.number}` : null,
+    issue_dependencies_summary: {
+      blocked_by: openBlockers.length,
+      blocking: blocking.filter((i) => i.state === "open").length,
+      total_blocked_by: (issue.blockedBy ?? []).length,
+      total_blocking: blocking.length,
+    },
+    parent_issue_url: [...repo.issues.values()].some((i) => i.subIssues?.includes(issue.number))
+      ? `${base.repository_url}/issues/${[...repo.issues.values()].find((i) => i.subIssues?.includes(issue.number))!.number}`
+      : null,
   };
 }
 
@@ -168,7 +205,44 @@ function fullUser(user: ReturnType<typeof renderUser>) {
   };
 }
 
-const URL_FIELDS = ["archive", "assignees", "blobs", "branches", "collaborators", "comments", "commits", "compare", "contents", "contributors", "deployments", "downloads", "events", "forks", "git_commits", "git_refs", "git_tags", "hooks", "issue_comment", "issue_events", "issues", "keys", "labels", "languages", "merges", "milestones", "notifications", "pulls", "releases", "stargazers", "statuses", "subscribers", "subscription", "tags", "teams", "trees"];
+const URL_FIELDS = [
+  "archive",
+  "assignees",
+  "blobs",
+  "branches",
+  "collaborators",
+  "comments",
+  "commits",
+  "compare",
+  "contents",
+  "contributors",
+  "deployments",
+  "downloads",
+  "events",
+  "forks",
+  "git_commits",
+  "git_refs",
+  "git_tags",
+  "hooks",
+  "issue_comment",
+  "issue_events",
+  "issues",
+  "keys",
+  "labels",
+  "languages",
+  "merges",
+  "milestones",
+  "notifications",
+  "pulls",
+  "releases",
+  "stargazers",
+  "statuses",
+  "subscribers",
+  "subscription",
+  "tags",
+  "teams",
+  "trees",
+];
 
 /** A repository with every field GitHub's "Repository" schema requires (the sandbox has no forks, stars or licence). */
 export function fullRepo(repo: Repo, urls: Urls, owner: User) {

@@ -16,7 +16,8 @@ export function repoRoutes(world: World): Route[] {
     const found = await readPathAt(repo.gitDir, ref, path);
     if (!found) throw new SandboxError(notFound());
     if ("dir" in found) return ok(found.dir.map((item) => renderContent(repo, ref, item, urls)));
-    if (String(call.headers.accept ?? "").includes("raw")) return { status: 200, body: found.content, raw: true, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
+    if (String(call.headers.accept ?? "").includes("raw"))
+      return { status: 200, body: found.content, raw: true, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
     return ok({ ...renderContent(repo, ref, found.item, urls), encoding: "base64", content: Buffer.from(found.content).toString("base64") });
   };
   return [
@@ -36,13 +37,17 @@ export function repoRoutes(world: World): Route[] {
     }),
     route("GET", "/repos/{owner}/{repo}/labels", (call) => {
       const repo = repoOf(call);
-      return paginate(call, [...repo.labels.values()].map((l) => renderLabel(l, repo, urls)));
+      return paginate(
+        call,
+        [...repo.labels.values()].map((l) => renderLabel(l, repo, urls)),
+      );
     }),
     route("POST", "/repos/{owner}/{repo}/labels", (call) => {
       const repo = repoOf(call);
       const name = String(call.body.name ?? "");
       if (!name) throw new SandboxError(invalid("Validation Failed", [{ resource: "Label", field: "name", code: "missing_field" }]));
-      if (repo.labels.has(name.toLowerCase())) throw new SandboxError(invalid("Validation Failed", [{ resource: "Label", field: "name", code: "already_exists" }]));
+      if (repo.labels.has(name.toLowerCase()))
+        throw new SandboxError(invalid("Validation Failed", [{ resource: "Label", field: "name", code: "already_exists" }]));
       return ok(renderLabel(world.ensureLabel(repo, name, call.body.color, call.body.description ?? null), repo, urls), 201);
     }),
     route("GET", "/repos/{owner}/{repo}/labels/{name}", (call) => {

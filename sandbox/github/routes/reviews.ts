@@ -16,7 +16,10 @@ export function reviewRoutes(world: World): Route[] {
   return [
     route("GET", "/repos/{owner}/{repo}/pulls/{n}/reviews", (call) => {
       const { repo, issue, pull } = pullOf(call);
-      return paginate(call, pull.reviews.map((r) => renderPullReview(r, repo, issue, urls)));
+      return paginate(
+        call,
+        pull.reviews.map((r) => renderPullReview(r, repo, issue, urls)),
+      );
     }),
     route("POST", "/repos/{owner}/{repo}/pulls/{n}/reviews", async (call) => {
       const { repo, issue } = pullOf(call);
@@ -32,15 +35,22 @@ export function reviewRoutes(world: World): Route[] {
     route("GET", "/repos/{owner}/{repo}/pulls/{n}/reviews/{id}/comments", (call) => {
       const { repo, issue, pull } = pullOf(call);
       const comments = (pull.reviewComments ?? []).filter((c) => c.review_id === Number(call.params[3]));
-      return paginate(call, comments.map((c) => renderReviewComment(c, repo, issue, urls)));
+      return paginate(
+        call,
+        comments.map((c) => renderReviewComment(c, repo, issue, urls)),
+      );
     }),
     route("GET", "/repos/{owner}/{repo}/pulls/{n}/comments", (call) => {
       const { repo, issue, pull } = pullOf(call);
-      return paginate(call, (pull.reviewComments ?? []).map((c) => renderReviewComment(c, repo, issue, urls)));
+      return paginate(
+        call,
+        (pull.reviewComments ?? []).map((c) => renderReviewComment(c, repo, issue, urls)),
+      );
     }),
     route("POST", "/repos/{owner}/{repo}/pulls/{n}/comments/{id}/replies", async (call) => {
       const { repo, issue } = pullOf(call);
-      if (!call.body.body) throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequestReviewComment", field: "body", code: "missing_field" }]));
+      if (!call.body.body)
+        throw new SandboxError(invalid("Validation Failed", [{ resource: "PullRequestReviewComment", field: "body", code: "missing_field" }]));
       const reply = await replyToReviewComment(world, repo, issue, Number(call.params[3]), String(call.body.body), call.actor);
       return ok(renderReviewComment(reply, repo, issue, urls), 201);
     }),
@@ -63,13 +73,19 @@ export function reviewRoutes(world: World): Route[] {
  * The one GraphQL mutation Baton needs (`markPullRequestReadyForReview`: GitHub has no REST
  * route for it). The pull request's id is its `node_id` (`I_<repo>_<number>` here).
  */
-export async function answerGraphql(world: World, body: { query?: string; variables?: Record<string, unknown> }, actor: Parameters<typeof markReadyForReview>[3]) {
-  if (!/markPullRequestReadyForReview/.test(body.query ?? "")) return { status: 200, body: { errors: [{ message: "The sandbox answers only markPullRequestReadyForReview." }] } };
+export async function answerGraphql(
+  world: World,
+  body: { query?: string; variables?: Record<string, unknown> },
+  actor: Parameters<typeof markReadyForReview>[3],
+) {
+  if (!/markPullRequestReadyForReview/.test(body.query ?? ""))
+    return { status: 200, body: { errors: [{ message: "The sandbox answers only markPullRequestReadyForReview." }] } };
   const id = String(body.variables?.id ?? body.variables?.pullRequestId ?? /pullRequestId:\s*"([^"]+)"/.exec(body.query ?? "")?.[1] ?? "");
   const [, repoId, number] = /^I_(\d+)_(\d+)$/.exec(id) ?? [];
   const repo = world.state.repoById(Number(repoId));
   const issue = repo?.issues.get(Number(number));
-  if (!repo || !issue?.pull) return { status: 200, body: { data: null, errors: [{ type: "NOT_FOUND", message: `Could not resolve to a node with the global id of '${id}'` }] } };
+  if (!repo || !issue?.pull)
+    return { status: 200, body: { data: null, errors: [{ type: "NOT_FOUND", message: `Could not resolve to a node with the global id of '${id}'` }] } };
   await markReadyForReview(world, repo, issue, actor);
   return { status: 200, body: { data: { markPullRequestReadyForReview: { pullRequest: { id, isDraft: false } } } } };
 }

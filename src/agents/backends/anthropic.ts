@@ -8,9 +8,16 @@ import type { AgentBackend, AgentServer } from "../types.js";
 const ANTHROPIC_URL = "https://api.anthropic.com";
 /** The Messages API needs a ceiling on the answer; a spec or a review fits well within it. */
 const DEFAULT_MAX_TOKENS = 8192;
-const SPEC: EndpointSpec = { backend: "anthropic", urlVar: "ANTHROPIC_BASE_URL", defaultUrl: ANTHROPIC_URL, keyVar: "ANTHROPIC_API_KEY", modelVar: "BATON_ANTHROPIC_MODEL" };
+const SPEC: EndpointSpec = {
+  backend: "anthropic",
+  urlVar: "ANTHROPIC_BASE_URL",
+  defaultUrl: ANTHROPIC_URL,
+  keyVar: "ANTHROPIC_API_KEY",
+  modelVar: "BATON_ANTHROPIC_MODEL",
+};
 const endpointOf = (agent: AgentRef, server: AgentServer) => resolveEndpoint(agent, SPEC, server.processEnv);
-const client = (endpoint: HttpEndpoint, timeoutMs: number, maxRetries = 2) => new Anthropic({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries, timeout: timeoutMs });
+const client = (endpoint: HttpEndpoint, timeoutMs: number, maxRetries = 2) =>
+  new Anthropic({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries, timeout: timeoutMs });
 
 /** The Anthropic Messages API through the official SDK, streamed. */
 export const anthropic: AgentBackend = {
@@ -32,7 +39,11 @@ export const anthropic: AgentBackend = {
       return {
         text,
         model: message.model,
-        usage: { input_tokens: u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0), output_tokens: u.output_tokens, duration_ms: Date.now() - started },
+        usage: {
+          input_tokens: u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0),
+          output_tokens: u.output_tokens,
+          duration_ms: Date.now() - started,
+        },
       };
     } catch (error) {
       throw classifyApiError(error, "anthropic", endpoint.baseURL, task.signal);

@@ -140,15 +140,34 @@ function lessons(task: AgentTask): LessonsOutput {
   const reviews = Array.isArray(task.context.reviews) ? (task.context.reviews as { revision: number; verdict: string; failed: string[] }[]) : [];
   const areas = Array.isArray(task.context.files) ? (task.context.files as string[]) : [];
   const asked = reviews.filter((r) => r.verdict === "needs-changes");
-  const list: Lesson[] = asked.map((r) => ({ kind: "failed", text: `${CANNED} Revision ${r.revision} was sent back by the review: ${r.failed.join("; ") || "no failed criterion named"}.`, areas }));
+  const list: Lesson[] = asked.map((r) => ({
+    kind: "failed",
+    text: `${CANNED} Revision ${r.revision} was sent back by the review: ${r.failed.join("; ") || "no failed criterion named"}.`,
+    areas,
+  }));
   const feedback = String(task.context.pr_feedback ?? "");
   const [people, ci] = ["### A person's review", "### CI failures"].map((heading) => feedback.split(heading).length - 1);
-  if (people || ci) list.push({ kind: "failed", text: `${CANNED} Changes were asked for on the pull request: ${people} review(s) by people, ${ci} round(s) of CI failures.`, areas });
+  if (people || ci)
+    list.push({
+      kind: "failed",
+      text: `${CANNED} Changes were asked for on the pull request: ${people} review(s) by people, ${ci} round(s) of CI failures.`,
+      areas,
+    });
   const preflight = String(task.context.preflight ?? "");
-  if (/❌|timed out/.test(preflight)) list.push({ kind: "failed", text: `${CANNED} A pre-flight check failed on the way: ${preflight.split("\n").filter((l) => /❌|timed out/.test(l)).join(" ")}`, areas });
-  list.push(asked.length
-    ? { kind: "do-differently", text: `${CANNED} Check the criteria the review failed before opening the PR.`, areas }
-    : { kind: "worked", text: `${CANNED} The first implementation passed review.`, areas });
+  if (/❌|timed out/.test(preflight))
+    list.push({
+      kind: "failed",
+      text: `${CANNED} A pre-flight check failed on the way: ${preflight
+        .split("\n")
+        .filter((l) => /❌|timed out/.test(l))
+        .join(" ")}`,
+      areas,
+    });
+  list.push(
+    asked.length
+      ? { kind: "do-differently", text: `${CANNED} Check the criteria the review failed before opening the PR.`, areas }
+      : { kind: "worked", text: `${CANNED} The first implementation passed review.`, areas },
+  );
   return { summary: `${CANNED} ${reviews.length} review(s), ${asked.length} revision(s) asked for.`, lessons: list };
 }
 
@@ -207,7 +226,12 @@ function plan(task: AgentTask): PlanOutput {
         body: `${CANNED} ${title}`,
         acceptance_criteria: [`${CANNED} ${title}: done as the line says`],
         files: [],
-        depends_on: after ? (after[1] ?? "").split(",").map((n) => n.trim()).filter(Boolean) : [],
+        depends_on: after
+          ? (after[1] ?? "")
+              .split(",")
+              .map((n) => n.trim())
+              .filter(Boolean)
+          : [],
       };
     }),
   };
@@ -225,10 +249,14 @@ async function delay(task: AgentTask): Promise<void> {
   if (ms <= 0) return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    task.signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(new TransientError("the builtin agent was stopped"));
-    }, { once: true });
+    task.signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(new TransientError("the builtin agent was stopped"));
+      },
+      { once: true },
+    );
   });
 }
 

@@ -12,7 +12,12 @@ const READ_ONLY_TOOLS = ["Read", "Grep", "Glob"];
  * In the sandbox it reaches the Messages API only (or ANTHROPIC_BASE_URL's host), with its
  * telemetry, error reporting and auto-updates off: they could not get out anyway.
  */
-const SANDBOX = { passEnv: ["ANTHROPIC_BASE_URL"], baseUrlVar: "ANTHROPIC_BASE_URL", domains: ["api.anthropic.com"], setEnv: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", DISABLE_AUTOUPDATER: "1" } };
+const SANDBOX = {
+  passEnv: ["ANTHROPIC_BASE_URL"],
+  baseUrlVar: "ANTHROPIC_BASE_URL",
+  domains: ["api.anthropic.com"],
+  setEnv: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", DISABLE_AUTOUPDATER: "1" },
+};
 
 const executable = (server: AgentServer) => server.env.BATON_CLAUDE_BIN;
 
@@ -77,15 +82,22 @@ export const claudeCode: AgentBackend = {
         if (event.type === "result") result = event as ResultEvent;
       }),
     );
-    if (result && !result.is_error && typeof result.result === "string") return { text: result.result, usage: usageOf(result, started), model: task.agent.model ?? model };
+    if (result && !result.is_error && typeof result.result === "string")
+      return { text: result.result, usage: usageOf(result, started), model: task.agent.model ?? model };
     const said = result?.result ?? exit.stderr.trim().slice(-500);
     if (authFailed || AUTH_FAILURE.test(said)) {
-      throw new PermanentError(`the claude CLI on this server is not authenticated: ${said}`, { hint: "Set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN from `claude setup-token`) for the workers, then comment `/baton retry`." });
+      throw new PermanentError(`the claude CLI on this server is not authenticated: ${said}`, {
+        hint: "Set ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN from `claude setup-token`) for the workers, then comment `/baton retry`.",
+      });
     }
     if (result?.subtype === "error_max_turns") {
-      throw new PermanentError(`the claude agent used all its turns (max_turns ${task.agent.max_turns ?? "default"}) without finishing.`, { hint: "Raise `max_turns` for this stage's agent, or narrow the spec, then comment `/baton retry`." });
+      throw new PermanentError(`the claude agent used all its turns (max_turns ${task.agent.max_turns ?? "default"}) without finishing.`, {
+        hint: "Raise `max_turns` for this stage's agent, or narrow the spec, then comment `/baton retry`.",
+      });
     }
-    throw new TransientError(`the claude CLI ${result ? `reported an error (${result.subtype ?? "error"})` : `exited ${exit.code} without a result`}: ${said || "no output"}`);
+    throw new TransientError(
+      `the claude CLI ${result ? `reported an error (${result.subtype ?? "error"})` : `exited ${exit.code} without a result`}: ${said || "no output"}`,
+    );
   },
   health(_agent, server) {
     return cachedHealth(`claude-code:${executable(server)}`, () => probeVersion(executable(server), agentEnv(server, SECRETS)));

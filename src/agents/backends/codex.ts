@@ -18,7 +18,16 @@ const executable = (server: AgentServer) => server.env.BATON_CODEX_BIN;
  * sandbox lets it write the workspace when it has one (implement) and nothing otherwise.
  */
 function argsFor(task: AgentTask): string[] {
-  const args = ["exec", "--json", "--ephemeral", "--skip-git-repo-check", "--color", "never", "--sandbox", task.workspace && !task.readOnly ? "workspace-write" : "read-only"];
+  const args = [
+    "exec",
+    "--json",
+    "--ephemeral",
+    "--skip-git-repo-check",
+    "--color",
+    "never",
+    "--sandbox",
+    task.workspace && !task.readOnly ? "workspace-write" : "read-only",
+  ];
   if (task.agent.model) args.push("--model", task.agent.model);
   return [...args, ...(task.agent.args ?? []), "-"];
 }
@@ -66,12 +75,17 @@ export const codex: AgentBackend = {
         }
       }),
     );
-    if (exit.code === 0 && !failure && answer !== undefined) return { text: answer, usage: { ...usage, duration_ms: Date.now() - started }, model: task.agent.model };
+    if (exit.code === 0 && !failure && answer !== undefined)
+      return { text: answer, usage: { ...usage, duration_ms: Date.now() - started }, model: task.agent.model };
     const said = failure ?? lastError ?? (exit.stderr.trim().slice(-500) || "no output");
     if (AUTH_FAILURE.test(said)) {
-      throw new PermanentError(`the codex CLI on this server is not authenticated: ${said}`, { hint: "Set OPENAI_API_KEY (or run `codex login` as the workers' user), then comment `/baton retry`." });
+      throw new PermanentError(`the codex CLI on this server is not authenticated: ${said}`, {
+        hint: "Set OPENAI_API_KEY (or run `codex login` as the workers' user), then comment `/baton retry`.",
+      });
     }
-    throw new TransientError(`the codex CLI ${failure ? "failed its turn" : `exited ${exit.code}${answer === undefined ? " without an answer" : ""}`}: ${said}`);
+    throw new TransientError(
+      `the codex CLI ${failure ? "failed its turn" : `exited ${exit.code}${answer === undefined ? " without an answer" : ""}`}: ${said}`,
+    );
   },
   health(_agent, server) {
     return cachedHealth(`codex:${executable(server)}`, () => probeVersion(executable(server), agentEnv(server, SECRETS)));

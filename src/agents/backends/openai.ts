@@ -10,7 +10,8 @@ const SPEC: EndpointSpec = { backend: "openai", urlVar: "OPENAI_BASE_URL", defau
 const endpointOf = (agent: AgentRef, server: AgentServer) => resolveEndpoint(agent, SPEC, server.processEnv);
 
 /** Local servers (Ollama, vLLM, LM Studio) take any key; the SDK insists on one. */
-const client = (endpoint: HttpEndpoint, timeoutMs: number, maxRetries = 2) => new OpenAI({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries, timeout: timeoutMs });
+const client = (endpoint: HttpEndpoint, timeoutMs: number, maxRetries = 2) =>
+  new OpenAI({ baseURL: endpoint.baseURL, apiKey: endpoint.apiKey ?? "no-key", maxRetries, timeout: timeoutMs });
 
 /**
  * Any OpenAI-compatible chat completions API through the official SDK: OpenAI, Ollama,

@@ -36,7 +36,11 @@ export function registerDoctor(program: Command): void {
       try {
         await redis.ping();
         const policy = await readEvictionPolicy(redis);
-        checks.push({ name: "redis", ok: !policy || policy === "noeviction", detail: `${env.REDIS_URL} answers; maxmemory-policy ${policy ?? "unknown"}${policy && policy !== "noeviction" ? " (set noeviction: BullMQ can lose jobs)" : ""}` });
+        checks.push({
+          name: "redis",
+          ok: !policy || policy === "noeviction",
+          detail: `${env.REDIS_URL} answers; maxmemory-policy ${policy ?? "unknown"}${policy && policy !== "noeviction" ? " (set noeviction: BullMQ can lose jobs)" : ""}`,
+        });
       } catch (error) {
         checks.push({ name: "redis", ok: false, detail: `${env.REDIS_URL}: ${(error as Error).message}` });
       } finally {
@@ -50,7 +54,11 @@ export function registerDoctor(program: Command): void {
         checks.push({ name: "github", ok: false, detail: (error as Error).message });
       }
       checks.push({ name: "sandbox", ...(await describeSandbox(env, server.processEnv.PATH)) });
-      checks.push({ name: "webhook secret", ok: Boolean(env.WEBHOOK_SECRET), detail: env.WEBHOOK_SECRET ? "set" : "WEBHOOK_SECRET is not set: the app will refuse to start" });
+      checks.push({
+        name: "webhook secret",
+        ok: Boolean(env.WEBHOOK_SECRET),
+        detail: env.WEBHOOK_SECRET ? "set" : "WEBHOOK_SECRET is not set: the app will refuse to start",
+      });
       const required = new Map<string, AgentRef>();
       if (env.BATON_DEFAULT_BACKEND) required.set(env.BATON_DEFAULT_BACKEND, { backend: env.BATON_DEFAULT_BACKEND });
       if (options.config) {
@@ -62,7 +70,12 @@ export function registerDoctor(program: Command): void {
         const ref = required.get(name) ?? { backend: name };
         const health = await backend.health(ref, server).catch((error: unknown) => ({ ok: false, detail: (error as Error).message }));
         const inUse = required.has(name);
-        checks.push({ name: `agent ${name}`, ok: health.ok || !inUse, mark: health.ok ? "✓" : inUse ? "✗" : "·", detail: `${health.detail}${name === env.BATON_DEFAULT_BACKEND ? " (BATON_DEFAULT_BACKEND)" : inUse ? " (named by the config)" : health.ok ? "" : " (not in use)"}` });
+        checks.push({
+          name: `agent ${name}`,
+          ok: health.ok || !inUse,
+          mark: health.ok ? "✓" : inUse ? "✗" : "·",
+          detail: `${health.detail}${name === env.BATON_DEFAULT_BACKEND ? " (BATON_DEFAULT_BACKEND)" : inUse ? " (named by the config)" : health.ok ? "" : " (not in use)"}`,
+        });
       }
       for (const c of checks) console.log(`${c.mark ?? (c.ok ? "✓" : "✗")} ${c.name.padEnd(16)} ${c.detail}`);
       process.exitCode = checks.every((c) => c.ok) ? 0 : 1;

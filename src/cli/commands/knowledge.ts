@@ -20,13 +20,24 @@ export function registerKnowledge(program: Command): void {
       const rt = cliRuntime();
       try {
         const briefing = await latestBriefing(rt, repo.repoId);
-        const scout = briefing?.scout?.status === "summarized" ? `; the scout's summary by ${briefing.scout.backend}: ${briefing.scout.summary.areas.length} area(s)` : briefing?.scout ? `; the scout's pass failed: ${briefing.scout.error}` : "";
-        console.log(briefing ? `briefing: commit ${briefing.sha.slice(0, 12)}, ${briefing.files.length} files, built ${briefing.built_at}${scout}` : "briefing: none cached yet (the next stage builds one)");
+        const scout =
+          briefing?.scout?.status === "summarized"
+            ? `; the scout's summary by ${briefing.scout.backend}: ${briefing.scout.summary.areas.length} area(s)`
+            : briefing?.scout
+              ? `; the scout's pass failed: ${briefing.scout.error}`
+              : "";
+        console.log(
+          briefing
+            ? `briefing: commit ${briefing.sha.slice(0, 12)}, ${briefing.files.length} files, built ${briefing.built_at}${scout}`
+            : "briefing: none cached yet (the next stage builds one)",
+        );
         const { index, rebuilt } = await loadKnowledge(rt, github, repo);
         console.log(`index: ${index.size} entries${rebuilt ? " (rebuilt from GitHub just now)" : ""}`);
         if (!options.search) return;
         for (const hit of index.find(options.search, { limit: options.limit })) {
-          console.log(`  ${hit.score.toFixed(2).padStart(6)}  ${hit.kind.padEnd(7)} #${hit.issue}  ${hit.text.split("\n")[0]?.slice(0, 100)}\n          ${hit.url}`);
+          console.log(
+            `  ${hit.score.toFixed(2).padStart(6)}  ${hit.kind.padEnd(7)} #${hit.issue}  ${hit.text.split("\n")[0]?.slice(0, 100)}\n          ${hit.url}`,
+          );
         }
       } finally {
         await rt.close();

@@ -24,12 +24,14 @@ interface RunOptions {
 }
 
 const labelsOf = async (github: GitHub, ref: IssueRef) =>
-  (await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number })).data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? "")));
+  (await github.rest.issues.get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number })).data.labels.map((l) =>
+    typeof l === "string" ? l : (l.name ?? ""),
+  );
 
 /** The stages from `start` following each stage's pass label, up to `to`. */
 function plan(pipeline: Pipeline, start: Stage, to?: string): Stage[] {
   const path: Stage[] = [];
-  for (let stage: Stage | undefined = start; stage && !path.includes(stage); ) {
+  for (let stage: Stage | undefined = start; stage && !path.includes(stage);) {
     path.push(stage);
     if (stage.name === to) break;
     const pass: string | undefined = stage.gate ? stage.next.gate : (stage.next.pass ?? stage.next.approved);
@@ -52,7 +54,13 @@ function startStage(pipeline: Pipeline, labels: string[], from?: string): Stage 
 
 /** Runs one claimed stage here; when another process holds the claim, waits for it to finish. */
 async function step(rt: Runtime, github: GitHub, ref: IssueRef, stage: Stage): Promise<string> {
-  const intake = await rt.queues.intake.add("cli", { deliveryId: `cli-${randomUUID()}`, source: "cli", issue: ref, label: stage.on, sender: { login: "baton-cli", type: "Bot" } });
+  const intake = await rt.queues.intake.add("cli", {
+    deliveryId: `cli-${randomUUID()}`,
+    source: "cli",
+    issue: ref,
+    label: stage.on,
+    sender: { login: "baton-cli", type: "Bot" },
+  });
   const claimed = await processIntake(rt, intake);
   if (claimed.action === "claimed") {
     const job = await stageQueue(rt.queues, stage.kind).getJob(claimed.runId);
@@ -99,19 +107,32 @@ export function registerRun(program: Command): void {
           for (const s of path) {
             let backends: string;
             try {
-              backends = resolveRoute({ pipeline, stage: s, issueLabels: labels, env: rt.env }, new Set(BACKENDS.keys())).map((a) => a.backend).join(" → ");
+              backends = resolveRoute({ pipeline, stage: s, issueLabels: labels, env: rt.env }, new Set(BACKENDS.keys()))
+                .map((a) => a.backend)
+                .join(" → ");
             } catch (error) {
               backends = `no backend: ${describeError(error)}`;
             }
-            console.log(`  ${s.name.padEnd(12)} ${s.on} → ${s.claim} → ${Object.entries(s.next).map(([o, l]) => `${o}: ${l}`).join(", ")}  [agent: ${backends}]${s.gate ? " (gate)" : ""}`);
+            console.log(
+              `  ${s.name.padEnd(12)} ${s.on} → ${s.claim} → ${Object.entries(s.next)
+                .map(([o, l]) => `${o}: ${l}`)
+                .join(", ")}  [agent: ${backends}]${s.gate ? " (gate)" : ""}`,
+            );
           }
           return;
         }
         const last = path[path.length - 1];
         if (options.to) {
-          if (last?.name !== options.to) throw new CliError(`no stage "${options.to}" on the way from ${path[0]?.name ?? "here"} (stages: ${pipeline.stages.map((s) => s.name).join(", ")})`);
+          if (last?.name !== options.to)
+            throw new CliError(
+              `no stage "${options.to}" on the way from ${path[0]?.name ?? "here"} (stages: ${pipeline.stages.map((s) => s.name).join(", ")})`,
+            );
           // A Baton running elsewhere must not take the issue past `--to` either.
-          await holdIssueAt(rt, ref, Object.values(last.next).filter((label) => pipeline.stages.some((s) => s.on === label)));
+          await holdIssueAt(
+            rt,
+            ref,
+            Object.values(last.next).filter((label) => pipeline.stages.some((s) => s.on === label)),
+          );
         }
         if (!path.some((s) => labels.includes(s.on) || labels.includes(s.claim))) await addLabels(github, ref, [path[0]!.on]);
         for (const stage of path) {

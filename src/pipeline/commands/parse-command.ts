@@ -8,7 +8,10 @@ export type CommandName = z.infer<typeof CommandName>;
  * Returns the command, `unknown` for `/baton something-else`, or undefined for no command.
  */
 export function parseCommand(body: string): CommandName | "unknown" | undefined {
-  const line = body.split(/\r?\n/).map((l) => l.trim()).find((l) => /^\/baton(\s|$)/i.test(l));
+  const line = body
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => /^\/baton(\s|$)/i.test(l));
   if (!line) return undefined;
   const word = line.split(/\s+/)[1]?.toLowerCase() ?? "status";
   return CommandName.safeParse(word).data ?? "unknown";

@@ -23,8 +23,11 @@ export const isTrackingParent = (pipeline: Pipeline, labels: string[]) => labels
 export async function retryPlan({ rt, github, ref, pipeline }: ParentContext): Promise<string> {
   const labels = planLabels(pipeline);
   const { children } = await findChildren(github, ref, await rt.botLogin());
-  const started = [...children.values()].sort((a, b) => a.number - b.number).filter((c) => !c.labels.every((l) => !labels.status.has(l) || l === labels.ready || l === labels.queued));
-  if (started.length) return `the plan's sub-issues have started (${started.map((c) => `#${c.number}`).join(", ")}), so it is not planned again; retry a sub-issue instead, or stop them with \`/baton stop\`.`;
+  const started = [...children.values()]
+    .sort((a, b) => a.number - b.number)
+    .filter((c) => !c.labels.every((l) => !labels.status.has(l) || l === labels.ready || l === labels.queued));
+  if (started.length)
+    return `the plan's sub-issues have started (${started.map((c) => `#${c.number}`).join(", ")}), so it is not planned again; retry a sub-issue instead, or stop them with \`/baton stop\`.`;
   const plan = pipeline.stages.find((s) => s.kind === "plan")!;
   await addLabels(github, ref, [plan.on]);
   return `planning again (\`${plan.on}\`); the sub-issues already made are kept and reused.`;
@@ -38,5 +41,7 @@ export async function stopPlan({ rt, github, ref, pipeline, stopChild }: ParentC
     if (await stopChild({ ...ref, number: child.number })) stopped.push(child.number);
   }
   const tracking = planLabels(pipeline).tracking;
-  return stopped.length ? `stopped the running stage of ${stopped.map((n) => `#${n}`).join(", ")}; the parent stays at \`${tracking}\`. Comment \`/baton retry\` on a sub-issue to run it again.` : "no sub-issue of this plan is running.";
+  return stopped.length
+    ? `stopped the running stage of ${stopped.map((n) => `#${n}`).join(", ")}; the parent stays at \`${tracking}\`. Comment \`/baton retry\` on a sub-issue to run it again.`
+    : "no sub-issue of this plan is running.";
 }

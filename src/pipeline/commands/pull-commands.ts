@@ -26,7 +26,15 @@ async function readCommentBody(github: GitHub, ref: IssueRef, commentId: number)
 }
 
 /** `/baton base <branch>`: the issue's `base:<branch>` label (the one truth), and the open PR's base with it. */
-export async function setBase(github: GitHub, ref: IssueRef, pipeline: Pipeline, labels: string[], where: IssueRef, commentId: number, pr: number | undefined): Promise<string> {
+export async function setBase(
+  github: GitHub,
+  ref: IssueRef,
+  pipeline: Pipeline,
+  labels: string[],
+  where: IssueRef,
+  commentId: number,
+  pr: number | undefined,
+): Promise<string> {
   const body = await readCommentBody(github, where, commentId);
   const branch = /^\s*\/baton\s+base\s+(\S+)/im.exec(body)?.[1];
   if (!branch) return "say which branch: `/baton base <branch>`.";
@@ -39,7 +47,16 @@ export async function setBase(github: GitHub, ref: IssueRef, pipeline: Pipeline,
 }
 
 /** `/baton revise <what to change>` on Baton's PR: a revision with that request. */
-export async function revise(rt: Runtime, github: GitHub, ref: IssueRef, pipeline: Pipeline, where: IssueRef, commentId: number, commenter: string, pr: number | undefined): Promise<string> {
+export async function revise(
+  rt: Runtime,
+  github: GitHub,
+  ref: IssueRef,
+  pipeline: Pipeline,
+  where: IssueRef,
+  commentId: number,
+  commenter: string,
+  pr: number | undefined,
+): Promise<string> {
   if (!pr) return "`/baton revise` works in the conversation of Baton's pull request.";
   return reviseFromCommand(rt, github, pipeline, ref, pr, { id: commentId, author: commenter, body: await readCommentBody(github, where, commentId) });
 }

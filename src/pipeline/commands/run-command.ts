@@ -31,7 +31,8 @@ interface CommandContext {
   app: AppIdentity;
 }
 
-const HELP = "Commands: `/baton approve` (pass a gate), `/baton retry` (re-run the current stage), `/baton stop` (cancel the running stage), `/baton status`; on Baton's pull request also `/baton revise <what to change>`; `/baton base <branch>` (the branch Baton's PR targets).";
+const HELP =
+  "Commands: `/baton approve` (pass a gate), `/baton retry` (re-run the current stage), `/baton stop` (cancel the running stage), `/baton status`; on Baton's pull request also `/baton revise <what to change>`; `/baton base <branch>` (the branch Baton's PR targets).";
 
 /**
  * A `/baton` command from a comment (docs/architecture.md §6).
@@ -88,7 +89,10 @@ async function approve({ github, ref, pipeline, labels }: CommandContext): Promi
 }
 
 /** The stage a retry or stop is about: the one whose claim is on, else the one that blocked or stopped. */
-function currentStage({ pipeline, labels }: CommandContext, comments: Awaited<ReturnType<typeof listComments>>): { stage: Stage; claimed: boolean } | undefined {
+function currentStage(
+  { pipeline, labels }: CommandContext,
+  comments: Awaited<ReturnType<typeof listComments>>,
+): { stage: Stage; claimed: boolean } | undefined {
   const claimed = pipeline.stages.find((s) => labels.includes(s.claim));
   if (claimed) return { stage: claimed, claimed: true };
   const { data } = readStatus(comments);
@@ -137,7 +141,15 @@ async function stop(ctx: CommandContext): Promise<string> {
     await rt.redis.publish(keys.cancelChannel(rt), runId);
   }
   await removeLabel(github, ref, stage.claim);
-  await updateStatus(github, ref, pipeline, await listComments(github, ref, ctx.app), stage.name, { state: "stopped", note: "stopped by /baton stop" }, "stopped");
+  await updateStatus(
+    github,
+    ref,
+    pipeline,
+    await listComments(github, ref, ctx.app),
+    stage.name,
+    { state: "stopped", note: "stopped by /baton stop" },
+    "stopped",
+  );
   return `stopped the **${stage.name}** stage. Comment \`/baton retry\` or apply \`${stage.on}\` to run it again.`;
 }
 
@@ -155,7 +167,12 @@ function parentContext(ctx: CommandContext): ParentContext {
 
 async function status({ github, ref, pipeline, labels, app }: CommandContext): Promise<string> {
   const comments = await listComments(github, ref, app);
-  const statusLabel = labels.find((l) => pipeline.stages.some((s) => [s.on, s.claim, ...Object.values(s.next)].includes(l)) || l === pipeline.config.labels.blocked || l === pipeline.config.labels.done);
+  const statusLabel = labels.find(
+    (l) =>
+      pipeline.stages.some((s) => [s.on, s.claim, ...Object.values(s.next)].includes(l)) ||
+      l === pipeline.config.labels.blocked ||
+      l === pipeline.config.labels.done,
+  );
   const { comment, data } = readStatus(comments);
   const last = [...pipeline.stages].reverse().find((s) => data.rows[s.name]);
   if (last) await updateStatus(github, ref, pipeline, comments, last.name, { state: data.rows[last.name]!.state }, statusLabel ?? "no status label");

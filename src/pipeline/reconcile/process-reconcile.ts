@@ -53,9 +53,5 @@ export async function processReconcile(rt: Runtime, job: Job): Promise<SweepCoun
 
 /** Registers the repeatable sweep (idempotent: every process may call it at start). */
 export async function scheduleReconciler(rt: Runtime): Promise<void> {
-  await rt.queues.reconcile.upsertJobScheduler(
-    RECONCILE_SCHEDULER_ID,
-    { every: rt.env.BATON_RECONCILE_INTERVAL },
-    { name: "sweep", opts: jobOptions.sweep },
-  );
+  await rt.queues.reconcile.upsertJobScheduler(RECONCILE_SCHEDULER_ID, { every: rt.env.BATON_RECONCILE_INTERVAL }, { name: "sweep", opts: jobOptions.sweep });
 }

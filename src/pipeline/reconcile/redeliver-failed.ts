@@ -35,7 +35,11 @@ export async function redeliverFailed(rt: Runtime): Promise<number> {
     if (Number(await rt.redis.get(key)) >= MAX_REDELIVERIES) continue;
     const latest = attempts.reduce((a, b) => (Date.parse(b.delivered_at) > Date.parse(a.delivered_at) ? b : a));
     await app.request("POST /app/hook/deliveries/{delivery_id}/attempts", { delivery_id: latest.id });
-    await rt.redis.multi().incr(key).expire(key, 2 * 24 * 3600).exec();
+    await rt.redis
+      .multi()
+      .incr(key)
+      .expire(key, 2 * 24 * 3600)
+      .exec();
     redelivered++;
   }
   return redelivered;

@@ -38,7 +38,8 @@ export async function sweepRepository(rt: Runtime, github: GitHub, repo: RepoRef
   const counts: SweepCounts = { lost: 0, stuck: 0, scheduled: 0, tracked: 0 };
   for (const stage of pipeline.stages) {
     if (stage.schedule) {
-      if (await cronFiredSinceLastSweep(rt, repo, stage, now)) counts.scheduled += await requestIntakes(rt, github, repo, stage, `sched-${sweepId}`, SCHEDULE_BATCH);
+      if (await cronFiredSinceLastSweep(rt, repo, stage, now))
+        counts.scheduled += await requestIntakes(rt, github, repo, stage, `sched-${sweepId}`, SCHEDULE_BATCH);
     } else {
       counts.lost += await requestIntakes(rt, github, repo, stage, `rec-${sweepId}`);
     }
@@ -103,7 +104,9 @@ async function recoverStuckClaims(rt: Runtime, github: GitHub, repo: RepoRef, pi
 async function cronFiredSinceLastSweep(rt: Runtime, repo: RepoRef, stage: Stage, now: Date): Promise<boolean> {
   const key = keys.scheduleSwept(rt, repo.repoId, stage.name);
   const last = Number(await rt.redis.get(key));
-  const previousFire = CronExpressionParser.parse(stage.schedule ?? "", { currentDate: now }).prev().getTime();
+  const previousFire = CronExpressionParser.parse(stage.schedule ?? "", { currentDate: now })
+    .prev()
+    .getTime();
   if (last && last >= previousFire) return false;
   await rt.redis.set(key, String(now.getTime()), "EX", 30 * 24 * 3600);
   return true;

@@ -43,12 +43,22 @@ function renderChildBody(parent: number, task: PlanTask, dependencies: ChildIssu
 export async function createChildren(run: StageRun, tasks: PlanTask[]): Promise<PlanChildren> {
   const { github, ref } = run;
   const labels = planLabels(run.pipeline);
-  const found = await findChildren(github, ref, await run.rt.botLogin(), tasks.map((t) => t.id));
+  const found = await findChildren(
+    github,
+    ref,
+    await run.rt.botLogin(),
+    tasks.map((t) => t.id),
+  );
   const children = found.children;
   for (const task of tasks) {
     if (children.has(task.id)) continue;
     const dependencies = task.depends_on.map((d) => children.get(d)!);
-    const { data } = await github.rest.issues.create({ owner: ref.owner, repo: ref.repo, title: task.title, body: renderChildBody(ref.number, task, dependencies) });
+    const { data } = await github.rest.issues.create({
+      owner: ref.owner,
+      repo: ref.repo,
+      title: task.title,
+      body: renderChildBody(ref.number, task, dependencies),
+    });
     children.set(task.id, toChild(data));
   }
   for (const task of tasks) await ensureTaskSpec(run, task, refOf(ref, children.get(task.id)!), labels.designStage);
@@ -87,8 +97,21 @@ async function ensureTaskSpec(run: StageRun, task: PlanTask, child: IssueRef, de
   const comments = await listComments(run.github, child, await run.rt.appIdentity());
   if (findLatestArtifact(comments, designStage)) return;
   const markdown = `${renderSpec({ approach: task.body, files: task.files, risks: [], acceptance_criteria: task.acceptance_criteria })}\n\n_Made from task ${task.id} of the plan on #${run.ref.number}._`;
-  const meta = { run_id: `${run.runId}-task-${task.id}`, kind: "design", outcome: "pass", acceptance_criteria: task.acceptance_criteria, files: task.files, parent: run.ref.number, task: task.id };
-  await run.github.rest.issues.createComment({ owner: child.owner, repo: child.repo, issue_number: child.number, body: renderArtifact(designStage, 1, markdown, meta) });
+  const meta = {
+    run_id: `${run.runId}-task-${task.id}`,
+    kind: "design",
+    outcome: "pass",
+    acceptance_criteria: task.acceptance_criteria,
+    files: task.files,
+    parent: run.ref.number,
+    task: task.id,
+  };
+  await run.github.rest.issues.createComment({
+    owner: child.owner,
+    repo: child.repo,
+    issue_number: child.number,
+    body: renderArtifact(designStage, 1, markdown, meta),
+  });
 }
 
 /** Without the sub-issues API: the tasks as a checklist in the parent's body, replaced in place. */

@@ -50,7 +50,12 @@ export async function findChildren(github: GitHub, parent: IssueRef, botLogin: s
   const attached = await listSubIssues(github, parent);
   const children = childrenAmong(attached ?? [], parent, botLogin);
   if (attached === undefined || expected.some((task) => !children.has(task))) {
-    const issues = (await github.paginate("GET /repos/{owner}/{repo}/issues", { owner: parent.owner, repo: parent.repo, state: "all", per_page: 100 })) as ListedIssue[];
+    const issues = (await github.paginate("GET /repos/{owner}/{repo}/issues", {
+      owner: parent.owner,
+      repo: parent.repo,
+      state: "all",
+      per_page: 100,
+    })) as ListedIssue[];
     return { children: childrenAmong(issues, parent, botLogin), relations: attached !== undefined };
   }
   return { children, relations: true };

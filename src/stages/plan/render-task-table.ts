@@ -67,7 +67,9 @@ export function renderTaskTable({ tasks, children, details, labels, relations }:
     const cost = detail?.cost_usd !== undefined ? `$${detail.cost_usd.toFixed(2)}` : "—";
     return `| ${task.id} · ${task.title.replace(/\|/g, "\\|")} | ${child ? `#${child.number}` : "—"} | ${stateOf(child, labels)} | ${waits} | ${detail?.pr_url ? `[PR](${detail.pr_url})` : "—"} | ${cost} |`;
   });
-  const order = batchesOf(tasks).map((batch, i) => `batch ${i + 1}: ${batch.join(", ")}`).join(" → ");
+  const order = batchesOf(tasks)
+    .map((batch, i) => `batch ${i + 1}: ${batch.join(", ")}`)
+    .join(" → ");
   const held = tasks
     .filter((t) => children.get(t.id)?.labels.includes(labels.blocked))
     .map((t) => {
@@ -83,6 +85,8 @@ export function renderTaskTable({ tasks, children, details, labels, relations }:
     "",
     `Order: ${order}.`,
     ...held.map((line) => `\n${line}`),
-    ...(relations ? [] : ["", "_This GitHub has no sub-issues or issue-dependencies API: the tasks are listed in the issue's body, and each sub-issue says `Depends on #n`._"]),
+    ...(relations
+      ? []
+      : ["", "_This GitHub has no sub-issues or issue-dependencies API: the tasks are listed in the issue's body, and each sub-issue says `Depends on #n`._"]),
   ].join("\n");
 }

@@ -13,7 +13,10 @@ export const DEFAULT_MAX_TASKS = 10;
 export function validatePlan(tasks: PlanTask[], maxTasks = DEFAULT_MAX_TASKS): PlanTask[] {
   const hint = "Edit the spec (or the issue's checklist) so the plan comes out smaller or acyclic, then apply the plan label again or comment `/baton retry`.";
   if (tasks.length === 0) throw new PermanentError("the plan has no tasks.", { hint });
-  if (tasks.length > maxTasks) throw new PermanentError(`the plan has ${tasks.length} tasks, more than max_tasks (${maxTasks}).`, { hint: `Split the issue by hand, or raise \`max_tasks\` on the plan stage in .github/baton.yml. ${hint}` });
+  if (tasks.length > maxTasks)
+    throw new PermanentError(`the plan has ${tasks.length} tasks, more than max_tasks (${maxTasks}).`, {
+      hint: `Split the issue by hand, or raise \`max_tasks\` on the plan stage in .github/baton.yml. ${hint}`,
+    });
   const ids = new Set<string>();
   for (const task of tasks) {
     if (ids.has(task.id)) throw new PermanentError(`the plan names task "${task.id}" twice.`, { hint });
