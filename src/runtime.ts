@@ -70,4 +70,14 @@ export const keys = {
   briefingLock: (rt: Pick<Runtime, "prefix">, repoId: number, sha: string) => `${rt.prefix}:briefing-lock:${repoId}:${sha}`,
   /** A repository's knowledge entries (lessons, specs, verdicts): a hash, one field per entry. */
   knowledge: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:knowledge:${repoId}`,
+  /** Labels Baton's whole-set writes remove on purpose (a set; each of its own `unlabeled` deliveries crosses one off). */
+  labelIntents: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:label-intents:${repoId}:${issue}`,
+  /** Baton's recent whole-set label writes (JSON, newest first): what the put-back of a clobbered label compares with. */
+  labelWrites: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:label-writes:${repoId}:${issue}`,
+  /** Labels people took off since the claim read the issue (the handoff leaves them off). */
+  labelsRemovedByPeople: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:labels-removed:${repoId}:${issue}`,
+  /** Set when Baton comments on an issue whose stage skipped reading comments back (quiet-issue.ts). */
+  batonCommented: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:baton-commented:${repoId}:${issue}`,
+  /** When a check or status event last arrived for an issue's PR: wakes a review waiting for checks. */
+  checksEvent: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:checks-event:${repoId}:${issue}`,
 };

@@ -1,7 +1,7 @@
 import { DelayedError, type Job } from "bullmq";
 import type { StageWait } from "../errors.js";
 import type { IssueRef } from "../github/types.js";
-import type { Runtime } from "../runtime.js";
+import { keys, type Runtime } from "../runtime.js";
 import type { StageJob } from "./job-data.js";
 import { stageQueue } from "./queues.js";
 
@@ -13,7 +13,7 @@ import { stageQueue } from "./queues.js";
  */
 
 /** When a check event last arrived for an issue; kept an hour, longer than any wait needs to see it. */
-const wokeKey = (rt: Runtime, ref: Pick<IssueRef, "repoId" | "number">) => `${rt.prefix}:checks-event:${ref.repoId}:${ref.number}`;
+const wokeKey = (rt: Runtime, ref: Pick<IssueRef, "repoId" | "number">) => keys.checksEvent(rt, ref.repoId, ref.number);
 const WOKE_TTL_S = 3600;
 /** Clocks of processes sharing one Redis may differ a little: a wake this close to the read counts (a needless wake costs one read of the checks). */
 const CLOCK_SLACK_MS = 1_000;

@@ -1,10 +1,10 @@
 import type { IssueRef } from "../github/types.js";
-import type { Runtime } from "../runtime.js";
+import { keys, type Runtime } from "../runtime.js";
 
 /** Longer than any claim-to-handoff a stage starting from the claim's read can take. */
 const TTL_S = 3600;
 
-const key = (rt: Pick<Runtime, "prefix">, ref: IssueRef) => `${rt.prefix}:baton-commented:${ref.repoId}:${ref.number}`;
+const key = (rt: Pick<Runtime, "prefix">, ref: IssueRef) => keys.batonCommented(rt, ref.repoId, ref.number);
 
 /**
  * Says Baton is about to comment on an issue outside a stage run (the waiting note). A stage

@@ -1,6 +1,6 @@
 import { setLabels } from "../github/labels.js";
 import type { GitHub, IssueRef } from "../github/types.js";
-import type { Runtime } from "../runtime.js";
+import { keys, type Runtime } from "../runtime.js";
 
 /**
  * How long a label write is remembered: long enough for GitHub to deliver the `unlabeled`
@@ -12,12 +12,9 @@ export const LABEL_WRITE_TTL_S = 10 * 60;
 const REMOVED_BY_PEOPLE_TTL_S = 3600;
 
 export const labelKeys = {
-  /** Labels Baton removes on purpose (a set; each `unlabeled` delivery of Baton's own takes its name out). */
-  intents: (rt: Pick<Runtime, "prefix">, ref: IssueRef) => `${rt.prefix}:label-intents:${ref.repoId}:${ref.number}`,
-  /** Baton's recent whole-set writes (a list of JSON `LabelWrite`, newest first). */
-  writes: (rt: Pick<Runtime, "prefix">, ref: IssueRef) => `${rt.prefix}:label-writes:${ref.repoId}:${ref.number}`,
-  /** Labels people took off since the claim read the issue (a set, lower case). */
-  removedByPeople: (rt: Pick<Runtime, "prefix">, ref: IssueRef) => `${rt.prefix}:labels-removed:${ref.repoId}:${ref.number}`,
+  intents: (rt: Pick<Runtime, "prefix">, ref: IssueRef) => keys.labelIntents(rt, ref.repoId, ref.number),
+  writes: (rt: Pick<Runtime, "prefix">, ref: IssueRef) => keys.labelWrites(rt, ref.repoId, ref.number),
+  removedByPeople: (rt: Pick<Runtime, "prefix">, ref: IssueRef) => keys.labelsRemovedByPeople(rt, ref.repoId, ref.number),
 };
 
 /** One whole-set write: when the labels it started from were read, and what it wrote. */
