@@ -193,6 +193,22 @@ describe("working with Baton's pull requests", () => {
     expect(artifacts(issue, "review")[0]?.body).toMatch(/✅ success \| test/);
   }, 90_000);
 
+  it("stops waiting when checks_timeout runs out while the review is delayed, and judges with the checks as they stand", async () => {
+    const repo = await stack.newRepo({ ".github/baton.yml": "stages:\n  review:\n    checks_timeout: 3s\n" });
+    setCi(repo, { conclusions: ["success"], hold: true });
+    const issue = stack.newIssue(repo);
+    stack.label(repo, issue, "status:triage");
+    await waitFor("review waiting for checks", () => statusComments(issue)[0]?.body.includes("waiting for checks: test") ?? false, 40_000, stack.apps);
+
+    // No check event comes (CI is held) and the poll is 10 minutes: only the timeout wakes the delayed run.
+    await waitFor("a review verdict", () => artifacts(issue, "review").length > 0, 30_000, stack.apps);
+    const verdict = artifacts(issue, "review")[0]!.body;
+    expect(verdict).toContain("Some checks were still running when `checks_timeout` ran out");
+    expect(verdict).not.toMatch(/✅ success \| test/);
+    expect(deliveries("check_run", "completed").filter((d) => (d.payload as any).repository.name === repo.name)).toHaveLength(0);
+    await releaseCi(stack.sandbox.world, repo);
+  }, 90_000);
+
   it("merges a base that moved into the branch before review, and resolves a conflicting move in a revision", async () => {
     const { repo, issue, pull } = await approvedIssue();
     await pushCommit(stack.sandbox.world, repo, "main", { "CHANGELOG.md": "# Changes\n" }, MAINTAINER);
