@@ -1,6 +1,7 @@
 import type { Usage } from "../agents/types.js";
 import type { Pipeline } from "../config/resolve-pipeline.js";
 import { TransientError } from "../errors.js";
+import { recordAgentUsage } from "../observe/metrics.js";
 import { extendLock, releaseLock, tryLock } from "../redis.js";
 import type { Runtime } from "../runtime.js";
 import { keys } from "../runtime.js";
@@ -119,6 +120,7 @@ async function build(
   await rt.redis.set(keys.briefing(rt, repo.repoId, checkout.sha), JSON.stringify(briefing), "EX", BRIEFING_TTL_SECONDS);
   await rt.redis.set(keys.briefingLatest(rt, repo.repoId), checkout.sha, "EX", BRIEFING_TTL_SECONDS);
   const scout = briefing.scout;
+  if (scout?.status === "summarized") recordAgentUsage(rt.metrics, scout, scout.usage);
   const fields = {
     repo: briefing.repo,
     sha: checkout.sha,

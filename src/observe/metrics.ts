@@ -81,3 +81,15 @@ export function createMetrics() {
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** What one agent run used, counted by backend and model (a stage's run, or the scout's pass). */
+export function recordAgentUsage(
+  metrics: Metrics,
+  agent: { backend?: string; model?: string },
+  usage: { input_tokens: number; output_tokens: number; cost_usd?: number },
+): void {
+  const labels = { backend: agent.backend ?? "unknown", model: agent.model ?? "default" };
+  metrics.agentTokens.inc({ ...labels, direction: "input" }, usage.input_tokens);
+  metrics.agentTokens.inc({ ...labels, direction: "output" }, usage.output_tokens);
+  if (usage.cost_usd !== undefined) metrics.agentCost.inc(labels, usage.cost_usd);
+}

@@ -7,6 +7,7 @@ import type { AppIdentity } from "../github/app-identity.js";
 import { listComments, readComments } from "../github/list-comments.js";
 import { formatIssue, type GitHub, type IssueComment, type IssueRef } from "../github/types.js";
 import type { EventFields } from "../observe/events.js";
+import { recordAgentUsage } from "../observe/metrics.js";
 import { keys, type Runtime } from "../runtime.js";
 import { stageHandler } from "../stages/index.js";
 import type { IssueSnapshot, StageResult, StageRun } from "../stages/types.js";
@@ -169,11 +170,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
 
 function recordStageMetrics({ metrics }: Runtime, stage: string, result: StageResult, durationMs: number): void {
   metrics.stageSeconds.observe({ stage, outcome: result.outcome }, durationMs / 1000);
-  if (!result.usage) return;
-  const labels = { backend: result.backend ?? "unknown", model: result.model ?? "default" };
-  metrics.agentTokens.inc({ ...labels, direction: "input" }, result.usage.input_tokens);
-  metrics.agentTokens.inc({ ...labels, direction: "output" }, result.usage.output_tokens);
-  if (result.usage.cost_usd !== undefined) metrics.agentCost.inc(labels, result.usage.cost_usd);
+  if (result.usage) recordAgentUsage(metrics, result, result.usage);
 }
 
 async function requirePipeline(rt: Runtime, github: GitHub, ref: IssueRef): Promise<Pipeline> {

@@ -78,6 +78,9 @@ describe("the scout's agent pass", () => {
     expect(result).toMatchObject({ action: "blocked" });
     const blocked = issue.comments.find((c) => c.body.startsWith("<!-- baton:blocked"))?.body ?? "";
     expect(blocked).toContain("this issue has spent $0.02 (scout $0.02)");
+    // The scout's spend is in the metrics too (the stages ran on the unpriced builtin agent).
+    const cost = await env.rt.metrics.registry.getSingleMetric("baton_agent_cost_usd_total")!.get();
+    expect(cost.values.filter((v) => v.labels.backend === "command").map((v) => v.value)).toEqual([0.02]);
   }, 90_000);
 
   it("uses the deterministic briefing when the scout answers garbage or names paths the repository lacks, without blocking the issue", async () => {
