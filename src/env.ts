@@ -5,17 +5,20 @@ import { STAGE_KINDS, type StageKind } from "./config/schema.js";
 const DurationMs = (fallback: string) =>
   z.string().refine(isDuration, { message: "not a duration (use 250ms, 5s, 10m or 2h)" }).default(fallback).transform(parseDuration);
 
-/** A comma-separated list, trimmed, empty entries dropped. */
-const List = (fallback: string) =>
+/** A comma-separated list of names (variables, paths), trimmed, empty entries dropped. */
+const Names = (fallback: string, each = (name: string) => name) =>
   z
     .string()
     .default(fallback)
     .transform((value) =>
       value
         .split(",")
-        .map((s) => s.trim().toLowerCase())
+        .map((s) => each(s.trim()))
         .filter(Boolean),
     );
+
+/** A comma-separated list of host names, lower case. */
+const Hosts = (fallback: string) => Names(fallback, (host) => host.toLowerCase());
 
 /** An executable's name or path; empty means the default. */
 const Executable = (fallback: string) =>
@@ -108,19 +111,11 @@ export const BatonEnv = z.object({
   /** The bubblewrap executable (a path makes `baton doctor` and tests probe another one). */
   BATON_SANDBOX_BWRAP: z.string().min(1).default("bwrap"),
   /** Hosts pre-flight commands may reach, through the sandbox's proxy (`*.example.com` for subdomains). */
-  BATON_SANDBOX_ALLOW_DOMAINS: List("registry.npmjs.org,pypi.org,files.pythonhosted.org"),
+  BATON_SANDBOX_ALLOW_DOMAINS: Hosts("registry.npmjs.org,pypi.org,files.pythonhosted.org"),
   /** Hosts every agent CLI may reach besides its backend's own API (a command backend's model API, a gateway). */
-  BATON_SANDBOX_AGENT_DOMAINS: List(""),
+  BATON_SANDBOX_AGENT_DOMAINS: Hosts(""),
   /** Names of further non-secret variables handed to agent CLIs in the sandbox (its environment starts empty). */
-  BATON_SANDBOX_PASS_ENV: z
-    .string()
-    .default("")
-    .transform((value) =>
-      value
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+  BATON_SANDBOX_PASS_ENV: Names(""),
   /**
    * Disk kept for clones no stage holds (one per repository and commit, shared by the stages
    * of a process that read code); 0 keeps none, so every stage clones anew.
@@ -151,25 +146,9 @@ export const BatonEnv = z.object({
     .string()
     .optional()
     .transform((value) => value?.trim() || undefined),
-  BATON_AGENT_COMMANDS: z
-    .string()
-    .default("")
-    .transform((value) =>
-      value
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+  BATON_AGENT_COMMANDS: Names(""),
   /** Secrets (by name) handed to the command backend's executable. */
-  BATON_AGENT_COMMAND_SECRETS: z
-    .string()
-    .default("")
-    .transform((value) =>
-      value
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+  BATON_AGENT_COMMAND_SECRETS: Names(""),
   /** What the `builtin` (canned, offline) reviewer decides, and how long each of its tasks takes. */
   BATON_BUILTIN_REVIEW_VERDICT: z.enum(["approved", "needs-changes", "rejected"]).default("approved"),
   BATON_BUILTIN_DELAY: DurationMs("0ms"),

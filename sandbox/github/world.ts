@@ -98,7 +98,8 @@ export class World {
     return label;
   }
 
-  createIssue(repo: Repo, input: { title: string; body?: string; labels?: string[] }, actor: Actor | undefined): Issue {
+  /** A new open issue (or pull request, with `pull`) under the repository's next number. */
+  private addIssue(repo: Repo, input: { title: string; body?: string }, actor: Actor | undefined, pull?: Issue["pull"]): Issue {
     const now = new Date().toISOString();
     const issue: Issue = {
       number: repo.nextNumber++,
@@ -111,8 +112,14 @@ export class World {
       events: [],
       created_at: now,
       updated_at: now,
+      ...(pull ? { pull } : {}),
     };
     repo.issues.set(issue.number, issue);
+    return issue;
+  }
+
+  createIssue(repo: Repo, input: { title: string; body?: string; labels?: string[] }, actor: Actor | undefined): Issue {
+    const issue = this.addIssue(repo, input, actor);
     for (const name of input.labels ?? []) {
       issue.labels.push(this.ensureLabel(repo, name).name);
       this.recordEvent(issue, "labeled", name, actor);
@@ -209,21 +216,7 @@ export class World {
       throw new SandboxError(
         invalid("Validation Failed", [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${repo.owner}:${head}.` }]),
       );
-    const now = new Date().toISOString();
-    const issue: Issue = {
-      number: repo.nextNumber++,
-      title: input.title,
-      body: input.body ?? "",
-      state: "open",
-      labels: [],
-      user: this.actorUser(actor),
-      comments: [],
-      events: [],
-      created_at: now,
-      updated_at: now,
-      pull: { head, headRepo, base, merged: false, merged_at: null, reviews: [], draft: input.draft ?? false },
-    };
-    repo.issues.set(issue.number, issue);
+    const issue = this.addIssue(repo, input, actor, { head, headRepo, base, merged: false, merged_at: null, reviews: [], draft: input.draft ?? false });
     if (headRepo) await git(repo.gitDir, ["fetch", "--quiet", headRepo.gitDir, `refs/heads/${head}:${headRev(issue)}`]);
     this.webhooks.send("pull_request", this.payloads.pull("opened", repo, issue, issue.user, await this.shas(repo, issue)));
     return issue;

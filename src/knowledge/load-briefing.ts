@@ -1,5 +1,6 @@
 import type { Usage } from "../agents/types.js";
 import type { Pipeline } from "../config/resolve-pipeline.js";
+import type { RepoRef } from "../github/types.js";
 import { TransientError } from "../errors.js";
 import { recordAgentUsage } from "../observe/metrics.js";
 import { extendLock, releaseLock, tryLock } from "../redis.js";
@@ -22,11 +23,8 @@ const WAIT_MARGIN_MS = 2 * 60_000;
 const FIRST_POLL_MS = 50;
 const MAX_POLL_MS = 1000;
 
-export interface BriefingRepo {
-  repoId: number;
-  owner: string;
-  repo: string;
-}
+/** The repository a briefing is of (no installation: building reads only Baton's clone). */
+export type BriefingRepo = Pick<RepoRef, "repoId" | "owner" | "repo">;
 
 /** What building needs besides the checkout: the config (whether to run the scout's agent) and the stage's cancellation. */
 export interface BriefingOptions {

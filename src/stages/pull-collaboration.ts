@@ -38,11 +38,13 @@ async function trustedBaseLabel(run: StageRun): Promise<string | undefined> {
   const login = applied?.actor.login;
   const role = login && applied.actor.type !== "Bot" ? await cachedRole(run.rt, run.github, run.ref, login) : "none";
   if (hasAtLeast(role, minimum)) return label;
-  const who = login ? `@${login} applied \`${label}\`, but` : `Nobody Baton can name applied \`${label}\`, and`;
+  // The label is the refused person's text: no backtick to leave the code span, no `-->` to leave the marker.
+  const shown = label.replace(/`|-->/g, "");
+  const who = login ? `@${login} applied \`${shown}\`, but` : `Nobody Baton can name applied \`${shown}\`, and`;
   await ensureComment(
     run.github,
     run.ref,
-    `<!-- baton:base-refused label=${label} -->`,
+    `<!-- baton:base-refused label=${shown} -->`,
     `ℹ️ ${who} choosing the branch Baton's pull request targets needs at least **${minimum}** permission on this repository${login ? ` (yours: ${role})` : ""}, so Baton ignores the label and uses ${run.stage.base ? `\`${run.stage.base}\` (\`base:\` in .github/baton.yml)` : "the repository's default branch"}. A maintainer can apply the label instead, or comment \`/baton base <branch>\`.`,
     run.comments,
   );
