@@ -94,6 +94,20 @@ describe("a label a person adds while Baton moves the issue", () => {
     expect(await feedWebhooks()).toEqual([]);
   }, 30_000);
 
+  it("keeps a label a person took off and put back while the stage ran", async () => {
+    before("POST", "/comments", 1, async () => {
+      env.sandbox.world.removeLabel(repo, issue, "bug", OCTOCAT);
+      expect(await feedWebhooks()).toEqual([]);
+      env.sandbox.world.addLabels(repo, issue, ["bug"], OCTOCAT);
+      expect(await feedWebhooks()).toEqual([]);
+    });
+
+    await env.runStage(repo, issue, "status:triage");
+    await feedWebhooks();
+
+    expect(issue.labels).toEqual(expect.arrayContaining(["bug", "status:triaged"]));
+  }, 30_000);
+
   it("does not put back a stage's input label applied by someone who may not apply it", async () => {
     beforePut(1, () => env.sandbox.world.addLabels(repo, issue, ["status:plan"], MALLORY));
 
