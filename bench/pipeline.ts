@@ -20,6 +20,8 @@ async function peakRssMb(pid: number): Promise<number> {
 /** Issues and per-process stage concurrency of the scale-out runs (few stages at once, so the agent's delay, not the 2 cores, bounds one worker). */
 const SCALE_ISSUES = Number(process.env.BENCH_SCALE_ISSUES ?? 60);
 const SCALE_CONCURRENCY = process.env.BENCH_SCALE_CONCURRENCY ?? "2";
+/** BENCH_PROFILE=<dir>: every app process writes a V8 CPU profile there when it stops (`node --cpu-prof`). */
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 
 interface PipelineRunOptions {
   issues: number;
@@ -60,6 +62,7 @@ async function runPipeline(redisUrl: string, { issues: count, workers, env = {} 
           redisPrefix: prefix,
           role,
           compiled: COMPILED,
+          nodeArgs: PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${workers}w-${role}-${apps.length}.cpuprofile`] : [],
           // A worker says it is ready only in its "Baton started" info line.
           env: {
             LOG_LEVEL: role === "worker" ? "info" : "warn",

@@ -18,6 +18,8 @@ export interface AppProcessOptions {
   onLog?: (line: string) => void;
   /** Run the compiled `dist/main.js` (`npm start`; needs `npm run build`) instead of the sources through tsx. */
   compiled?: boolean;
+  /** Extra node flags before the entry point (`--cpu-prof`, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
 }
 
 export interface AppProcess {
@@ -55,7 +57,7 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     LOG_LEVEL: "info",
     ...options.env,
   };
-  const args = options.compiled ? startArguments() : ["--import", "tsx", "src/main.ts"];
+  const args = [...(options.nodeArgs ?? []), ...(options.compiled ? startArguments() : ["--import", "tsx", "src/main.ts"])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];
   const onData = (chunk: Buffer) => {

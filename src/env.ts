@@ -121,6 +121,12 @@ export const BatonEnv = z.object({
    * of a process that read code); 0 keeps none, so every stage clones anew.
    */
   BATON_CLONE_CACHE_MB: z.coerce.number().int().min(0).default(1024),
+  /**
+   * How long a stage that reads code takes the default branch's head another stage of this
+   * process looked up as current (one `git ls-remote` per repository per window); 0 looks it
+   * up for every stage.
+   */
+  BATON_HEAD_FRESH: DurationMs("10s"),
   /** Where git (run with a bare environment of its own, safe-git.ts) is looked up: the process's own search path. */
   PATH: z.string().default("/usr/bin:/bin"),
   /** How often the review stage reads a PR's checks again while it waits for them to complete. */

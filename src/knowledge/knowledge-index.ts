@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { randomUUID } from "node:crypto";
 import MiniSearch from "minisearch";
 import { z } from "zod";
@@ -99,8 +100,7 @@ const VERSION = "_version";
  * takes ~7 times longer to index entries than to load a serialised index (bench/README.md),
  * so a repository's index is built again only after a write. A few repositories' worth.
  */
-const built = new Map<string, { version: string; index: KnowledgeIndex }>();
-const MAX_BUILT = 20;
+const built = new LRUCache<string, { version: string; index: KnowledgeIndex }>({ max: 20 });
 
 /**
  * Stores entries: one hash field per entry and a new `_version`, all in one HSET, which Redis
@@ -137,11 +137,7 @@ async function indexOfStored(rt: Runtime, key: string, version: string | undefin
   });
   const index = KnowledgeIndex.fromDocs(docs);
   // A write between the two reads only makes the next load build again.
-  if (version !== undefined) {
-    built.delete(key);
-    built.set(key, { version, index });
-    if (built.size > MAX_BUILT) built.delete(built.keys().next().value as string);
-  }
+  if (version !== undefined) built.set(key, { version, index });
   return index;
 }
 

@@ -69,29 +69,39 @@ async function makeWritable(dir: string): Promise<void> {
   }
 }
 
-/** Stages asking for the same repository's head at once share one `git ls-remote` in flight. */
-const headLookups = new Map<string, Promise<string>>();
+/**
+ * Looked-up heads, each taken as the default branch's head for `BATON_HEAD_FRESH`: stages of
+ * one repository starting within that window read the same commit instead of each running
+ * `git ls-remote` (processes on both sides: git, its HTTP helper, the server's git), so a
+ * stage may read code that much older than a push it follows.
+ */
+const headLookups = new Map<string, { sha: Promise<string>; answeredAt?: number }>();
 
-/** The default branch's head, from git (`ls-remote` over HTTPS costs no REST call). */
-function headSha(git: SafeGit, cwd: string, repo: RepoInfo, token: string): Promise<string> {
+/** The default branch's head, from git (`ls-remote` over HTTPS costs no REST call); one lookup per repository per `freshMs`, shared by the stages asking meanwhile. */
+function headSha(git: SafeGit, cwd: string, repo: RepoInfo, token: string, freshMs: number): Promise<string> {
   const key = `${repo.clone_url}\0${repo.default_branch}`;
-  const inFlight = headLookups.get(key);
-  if (inFlight) return inFlight;
-  const lookup = git
-    .run(cwd, ["ls-remote", repo.clone_url, `refs/heads/${repo.default_branch}`], { token })
-    .then((out) => {
-      // The pattern also matches refs ending in it (a branch `x/refs/heads/main`): take the exact ref.
-      const sha = out
-        .split("\n")
-        .map((line) => line.split("\t"))
-        .find(([, name]) => name === `refs/heads/${repo.default_branch}`)?.[0];
-      // Checked, since it becomes a git argument and a directory name.
-      if (!sha || !/^[0-9a-f]{40,64}$/.test(sha)) throw new Error(`the default branch ${repo.default_branch} was not found at ${repo.clone_url}`);
-      return sha;
-    })
-    .finally(() => headLookups.delete(key));
-  headLookups.set(key, lookup);
-  return lookup;
+  const held = headLookups.get(key);
+  const fresh = (lookup: { answeredAt?: number }) => lookup.answeredAt === undefined || Date.now() - lookup.answeredAt < freshMs;
+  if (held && fresh(held)) return held.sha;
+  const sha = git.run(cwd, ["ls-remote", repo.clone_url, `refs/heads/${repo.default_branch}`], { token }).then((out) => {
+    // The pattern also matches refs ending in it (a branch `x/refs/heads/main`): take the exact ref.
+    const found = out
+      .split("\n")
+      .map((line) => line.split("\t"))
+      .find(([, name]) => name === `refs/heads/${repo.default_branch}`)?.[0];
+    // Checked, since it becomes a git argument and a directory name.
+    if (!found || !/^[0-9a-f]{40,64}$/.test(found)) throw new Error(`the default branch ${repo.default_branch} was not found at ${repo.clone_url}`);
+    return found;
+  });
+  // Shared while in flight, then for `freshMs` from when it answered. A failed lookup is not kept.
+  const entry: { sha: Promise<string>; answeredAt?: number } = { sha };
+  if (headLookups.size >= 1000) for (const [k, e] of headLookups) if (!fresh(e)) headLookups.delete(k);
+  headLookups.set(key, entry);
+  sha.then(
+    () => (entry.answeredAt = Date.now()),
+    () => headLookups.get(key) === entry && headLookups.delete(key),
+  );
+  return sha;
 }
 
 /** A depth-1 clone of exactly `sha` into the empty `dir`, with no template hooks. */
@@ -118,7 +128,7 @@ async function cloneCommit(git: SafeGit, dir: string, repo: RepoInfo, sha: strin
  *    so a write reaches neither the repository, the cache nor a later stage.
  */
 export async function withReadOnlyCheckout<T>(
-  env: Pick<BatonEnv, "BATON_CLONE_CACHE_MB" | "PATH">,
+  env: Pick<BatonEnv, "BATON_CLONE_CACHE_MB" | "BATON_HEAD_FRESH" | "PATH">,
   github: GitHub,
   ref: RepoRef,
   repo: RepoInfo,
@@ -136,7 +146,7 @@ export async function withReadOnlyCheckout<T>(
       readTokens.delete(repo.clone_url);
       throw error;
     };
-    const sha = await headSha(git, await cache.directory(), repo, token).catch(forgetToken);
+    const sha = await headSha(git, await cache.directory(), repo, token, env.BATON_HEAD_FRESH).catch(forgetToken);
     lease = await cache.hold(repo.clone_url, sha, (dir) => cloneCommit(git, dir, repo, sha, token).catch(forgetToken));
     const clone = lease.dir;
     const agentCopy = () =>

@@ -45,6 +45,8 @@ describe("the scout briefing and read-only code", () => {
     expect(cached.frameworks).toContain("jest");
     expect(cached.conventions[0]).toEqual({ path: "CONTRIBUTING.md", text: "Run npm test before every PR.\n" });
 
+    // A stage looks the default branch's head up anew (the default reuses a lookup for 10 s).
+    env.setEnv({ BATON_HEAD_FRESH: "0ms" });
     await pushFiles(repo, { "src/greet.js": "export function greet(name) {\n  return `Hi, ${name}!`;\n}\n" });
     const third = env.sandbox.world.createIssue(repo, { title: "Make greet() shout", body: "greet('Ada') should answer in capitals: HI, ADA!" }, MAINTAINER);
     env.sandbox.world.addLabels(repo, third, ["status:triage"], MAINTAINER);

@@ -50,10 +50,17 @@ describe("the clone cache of read-only checkouts", () => {
     expect(cache.counts()).toEqual({ cloned: 1, reused: 2 });
 
     await pushFiles(repo, { "src/greet.js": "export const greet = (name) => `Hi, ${name}!`;\n" });
-    await env.runStage(repo, third, "status:triage");
     const after = await headOf(repo.gitDir);
     expect(after).not.toBe(head);
-    expect(cache.counts()).toEqual({ cloned: 2, reused: 2 });
+    // Within BATON_HEAD_FRESH (10 s) of the last lookup, a stage takes the head it named: no `git ls-remote`, the same clone.
+    await env.runStage(repo, second, "status:triaged");
+    expect(cache.counts()).toEqual({ cloned: 1, reused: 3 });
+    expect(cache.held()).toEqual([expect.objectContaining({ sha: head })]);
+
+    // Once the window is over (here: no window), the next stage looks the head up and clones the pushed commit.
+    env.setEnv({ BATON_HEAD_FRESH: "0ms" });
+    await env.runStage(repo, third, "status:triage");
+    expect(cache.counts()).toEqual({ cloned: 2, reused: 3 });
     expect(cache.held()).toEqual([expect.objectContaining({ sha: after })]);
     expect(existsSync(kept!.dir)).toBe(false);
     expect(await readdir(await cache.directory())).toHaveLength(1);

@@ -106,6 +106,8 @@ describe("the scout's agent pass", () => {
     expect((await cachedBriefing(repo)).scout).toMatchObject({ status: "failed" });
 
     env.setEnv({ CODE_AGENT_SCOUT: "made-up" });
+    // A stage looks the default branch's head up anew (the default reuses a lookup for 10 s).
+    env.setEnv({ BATON_HEAD_FRESH: "0ms" });
     await pushFiles(repo, { "src/greet.js": "export function greet(name) {\n  return `Hi, ${name}!`;\n}\n" });
     const next = env.sandbox.world.createIssue(repo, { title: "Make greet() shout", body: "greet('Ada') should answer in capitals: HI, ADA!" }, MAINTAINER);
     env.sandbox.world.addLabels(repo, next, ["status:triage"], MAINTAINER);
