@@ -1,4 +1,5 @@
 import { getPrivateKey } from "@probot/get-private-key";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { Probot } from "probot";
 import { readEnv, type BatonEnv } from "./env.js";
@@ -28,12 +29,12 @@ export function appCredentials(processEnv: NodeJS.ProcessEnv): AppCredentials | 
  * paces, retries, counts (into `metrics`) and redacts (with `redact`) every request.
  */
 export function createProbotClass(
-  options: Pick<RuntimeOptions, "log" | "app" | "baseUrl" | "pacing"> & { env: BatonEnv; metrics: Metrics; redact: Redact },
+  options: Pick<RuntimeOptions, "log" | "app" | "baseUrl" | "pacing"> & { env: BatonEnv; metrics: Metrics; redact: Redact; redis?: Redis },
 ): typeof Probot {
   const { env } = options;
   // REDIS_URL is Baton's queue store; it is deliberately not passed to Probot, whose
-  // throttle cluster would try to download ioredis at run time. Pacing is per process and
-  // per installation instead (see create-octokit-class.ts).
+  // throttle cluster would try to download ioredis at run time. Baton paces writes per
+  // installation in its own Redis instead (request-limits.ts).
   return Probot.defaults({
     appId: options.app.appId,
     privateKey: options.app.privateKey,
@@ -46,6 +47,7 @@ export function createProbotClass(
       ...options.pacing,
       metrics: options.metrics,
       redact: options.redact,
+      slots: options.redis && { redis: options.redis, key: (installation) => keys.writePace({ prefix: env.BATON_REDIS_PREFIX }, installation) },
     }),
   });
 }
@@ -59,7 +61,7 @@ export interface RuntimeOptions {
   /** GitHub's REST base URL; default: GHE_HOST's, else github.com. */
   baseUrl?: string;
   /** How GitHub requests are paced and retried; default: from the environment. */
-  pacing?: Partial<Omit<PacingOptions, "metrics" | "redact">>;
+  pacing?: Partial<Omit<PacingOptions, "metrics" | "redact" | "slots">>;
   /** The app's identity when it is known beforehand (tests, the sandbox); else read once from GitHub. */
   appIdentity?: AppIdentity;
   /** How the Redis connection shows in CLIENT LIST. */
@@ -79,7 +81,7 @@ export function createRuntime(options: RuntimeOptions): Runtime & { Probot: type
   const metrics = createMetrics();
   const redact = createRedactor(processEnv);
   const queues = openQueues(redis, prefix);
-  const ProbotWithDefaults = createProbotClass({ ...options, env, metrics, redact });
+  const ProbotWithDefaults = createProbotClass({ ...options, env, metrics, redact, redis });
   const probot = new ProbotWithDefaults();
   const known = options.appIdentity;
   const appIdentity = known ? async () => known : appIdentityOf(() => probot.auth());

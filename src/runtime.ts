@@ -53,6 +53,8 @@ export const keys = {
   scheduleSwept: (rt: Pick<Runtime, "prefix">, repoId: number, stage: string) => `${rt.prefix}:schedule-swept:${repoId}:${stage}`,
   cancelChannel: (rt: Pick<Runtime, "prefix">) => `${rt.prefix}:cancel`,
   installationSlots: (rt: Pick<Runtime, "prefix">, installationId: number) => `${rt.prefix}:slots:${installationId}`,
+  /** When an installation's next GitHub write may go (src/github/request-limits.ts): pacing shared by every process. */
+  writePace: (rt: Pick<Runtime, "prefix">, installation: string) => `${rt.prefix}:write-pace:${installation}`,
   /** Input labels that waited for another stage to hand off (one stage per issue at a time). */
   parkedLabels: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:parked:${repoId}:${issue}`,
   repoInfo: (rt: Pick<Runtime, "prefix">, repoId: number) => `${rt.prefix}:repo-info:${repoId}`,

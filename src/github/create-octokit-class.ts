@@ -1,7 +1,7 @@
-import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
 import type { Metrics } from "../observe/metrics.js";
 import type { Redact } from "./redact-secrets.js";
+import { requestLimits, type WriteSlots } from "./request-limits.js";
 
 /** Request options that address the request rather than carry text Baton wrote. */
 const NOT_CONTENT = new Set(["method", "url", "baseUrl", "headers", "mediaType", "request", "content", "encoding", "sha", "ref", "base", "head"]);
@@ -31,10 +31,16 @@ function redactWrites(redact: Redact) {
   };
 }
 
+/** The installation an Octokit acts for ("app" for the app's own JWT): the pacing group and metrics label of its requests. */
+function installationOf(options: { [option: string]: unknown }): string {
+  const id = (options.auth as { installationId?: number | string } | undefined)?.installationId;
+  return id === undefined ? "app" : String(id);
+}
+
 /** Counts every GitHub request by method and status, and keeps the latest rate-limit headroom. */
 function countRequests(metrics: RequestMetrics) {
   return (octokit: Pick<ProbotOctokit, "hook">, options: { [option: string]: unknown }) => {
-    const installation = (options.throttle as { id?: string } | undefined)?.id ?? "app";
+    const installation = installationOf(options);
     octokit.hook.after("request", (response, request) => {
       metrics.githubRequests.inc({ method: request.method, status: String(response.status) });
       const remaining = Number(response.headers["x-ratelimit-remaining"]);
@@ -49,10 +55,6 @@ function countRequests(metrics: RequestMetrics) {
 
 /** GitHub's published secondary limit: 80 content-creating requests a minute per installation. */
 const GITHUB_COM_PACE_MS = 750;
-/** Stay well under GitHub's 100 concurrent requests. */
-const MAX_CONCURRENT = 50;
-/** Retries of a rate-limited request before the job's own retry takes over. */
-const MAX_RATE_LIMIT_RETRIES = 3;
 
 /** The series every GitHub request updates. */
 type RequestMetrics = Pick<Metrics, "githubRequests" | "githubRateLimitRemaining">;
@@ -68,6 +70,8 @@ export interface PacingOptions {
   secondaryFallbackSeconds?: number;
   /** The redaction step of every write: the secrets of the environment the runtime was given. */
   redact: Redact;
+  /** Where writes are paced across processes; without it (the CLI), per process. */
+  slots?: WriteSlots;
 }
 
 /** github.com is paced at GitHub's published limits; Enterprise Server (limits off by default) is not. */
@@ -76,33 +80,18 @@ export function defaultPaceMs(env: { GHE_HOST?: string; BATON_GITHUB_PACE?: numb
 }
 
 /**
- * Probot's Octokit with throttling Baton can live with (docs/architecture.md §9). Probot's defaults only
- * log secondary rate limits and pace every installation at one write a second; here both
- * limits wait for `retry-after` and retry, and pacing is per installation (the plugin keys
- * its limiter groups by installation id) at `paceMs`.
+ * Probot's Octokit with Baton's handling of GitHub's limits (request-limits.ts,
+ * docs/architecture.md §9) in place of Probot's retry and throttling plugins: writes of an
+ * installation paced at `paceMs` across every process, limited answers waited out and
+ * retried, other failures retried with backoff.
  */
-export function createOctokitClass({ metrics, paceMs, retryBaseMs = 1000, secondaryFallbackSeconds = 60, redact }: PacingOptions): typeof ProbotOctokit {
-  // One set of limiter groups per process, shared by every per-job Octokit.
-  const groups = {
-    global: new Bottleneck.Group({ maxConcurrent: MAX_CONCURRENT }),
-    write: new Bottleneck.Group({ maxConcurrent: paceMs > 0 ? 1 : MAX_CONCURRENT, minTime: paceMs > 0 ? 100 : 0 }),
-    notifications: new Bottleneck.Group({ maxConcurrent: paceMs > 0 ? 1 : MAX_CONCURRENT, minTime: paceMs }),
-  };
-  const retryLimited = (retryAfter: number, options: { method: string; url: string }, octokit: ProbotOctokit, retryCount: number) => {
-    octokit.log.warn(`GitHub rate limit on ${options.method} ${options.url}: retry ${retryCount + 1} in ${retryAfter} s`);
-    return retryCount < MAX_RATE_LIMIT_RETRIES;
-  };
-  return ProbotOctokit.plugin(countRequests(metrics), redactWrites(redact)).defaults(
-    (options: Record<string, unknown> & { throttle?: Record<string, unknown> }) => ({
+export function createOctokitClass({ metrics, paceMs, retryBaseMs = 1000, secondaryFallbackSeconds = 60, redact, slots }: PacingOptions): typeof ProbotOctokit {
+  const limits = requestLimits({ paceMs, retryBaseMs, secondaryFallbackSeconds, slots });
+  return ProbotOctokit.plugin(countRequests(metrics), redactWrites(redact), (octokit, options) => limits(octokit, installationOf(options))).defaults(
+    (options: Record<string, unknown>) => ({
       ...options,
-      retry: { retryAfterBaseValue: retryBaseMs, ...(options.retry as object | undefined) },
-      throttle: {
-        ...options.throttle,
-        ...(options.throttle?.enabled === false ? {} : groups),
-        fallbackSecondaryRateRetryAfter: secondaryFallbackSeconds,
-        onRateLimit: retryLimited,
-        onSecondaryRateLimit: retryLimited,
-      },
+      throttle: { enabled: false },
+      retry: { enabled: false },
     }),
   ) as typeof ProbotOctokit;
 }
