@@ -20,6 +20,13 @@ async function peakRssMb(pid: number): Promise<number> {
 /** Issues and per-process stage concurrency of the scale-out runs (few stages at once, so the agent's delay, not the 2 cores, bounds one worker). */
 const SCALE_ISSUES = Number(process.env.BENCH_SCALE_ISSUES ?? 60);
 const SCALE_CONCURRENCY = process.env.BENCH_SCALE_CONCURRENCY ?? "2";
+/**
+ * Issues run through every process before the measured ones (BENCH_WARMUP_ISSUES): the first
+ * clone and briefing of a process, its installation token and V8's compilation are paid once
+ * per process, not per transition, and would otherwise weigh on a short run, more with more
+ * processes. What is measured is the pipeline in steady state, as a deployment runs it.
+ */
+const WARMUP_ISSUES = Number(process.env.BENCH_WARMUP_ISSUES ?? 8);
 /** BENCH_PROFILE=<dir>: every app process writes a V8 CPU profile there when it stops (`node --cpu-prof`). */
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 
@@ -77,23 +84,31 @@ async function runPipeline(redisUrl: string, { issues: count, workers, env = {} 
     }
     sandbox.setWebhookUrl(apps[0]!.webhookUrl);
     const repo = await sandbox.world.createRepo("bench-org", "pipeline", { files: { ".github/baton.yml": CONFIG } });
-    const issues = Array.from({ length: count }, (_, i) =>
-      sandbox.world.createIssue(
-        repo,
-        { title: `Bench issue ${i + 1}`, body: "A clear enough description of a small feature for the canned agent." },
-        { kind: "user", login: "octocat" },
-      ),
-    );
+    const newIssues = (n: number, title: string) =>
+      Array.from({ length: n }, (_, i) =>
+        sandbox.world.createIssue(
+          repo,
+          { title: `${title} ${i + 1}`, body: "A clear enough description of a small feature for the canned agent." },
+          { kind: "user", login: "octocat" },
+        ),
+      );
+    /** Labels the issues `status:triage` at once and waits until every one is at `status:ready`. */
+    const runThrough = async (batch: ReturnType<typeof newIssues>) => {
+      for (const issue of batch) sandbox.world.addLabels(repo, issue, ["status:triage"], { kind: "user", login: "octocat" });
+      const done = () => batch.every((i) => i.labels.includes("status:ready") && !i.labels.includes("status:designing"));
+      const deadline = Date.now() + 10 * 60_000;
+      while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      if (!done())
+        throw new Error(`only ${batch.filter((i) => i.labels.includes("status:ready")).length}/${batch.length} issues reached status:ready in 10 minutes`);
+    };
+    if (WARMUP_ISSUES > 0) await runThrough(newIssues(WARMUP_ISSUES, "Warm-up issue"));
+    const issues = newIssues(count, "Bench issue");
     await sandbox.idle();
     const callsBefore = sandbox.calls.length;
     const cpuBefore = await Promise.all([...apps.map((a) => cpuSeconds(a.pid)), cpuSeconds("self")]);
     const started = performance.now();
-    for (const issue of issues) sandbox.world.addLabels(repo, issue, ["status:triage"], { kind: "user", login: "octocat" });
-    const done = () => issues.every((i) => i.labels.includes("status:ready") && !i.labels.includes("status:designing"));
-    const deadline = Date.now() + 10 * 60_000;
-    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await runThrough(issues);
     const seconds = (performance.now() - started) / 1000;
-    if (!done()) throw new Error(`only ${issues.filter((i) => i.labels.includes("status:ready")).length}/${count} issues reached status:ready in 10 minutes`);
 
     // Label-to-next-label latency, from the sandbox's webhook log (when each label went on).
     const labelledAt = new Map<string, number>();
@@ -126,6 +141,8 @@ async function runPipeline(redisUrl: string, { issues: count, workers, env = {} 
       byRoute,
       /** CPU of Baton's processes (git included) per transition, and of the sandbox and load generator (its git included). */
       app_cpu_ms_per_transition: round((cpuUsed.slice(0, -1).reduce((a, b) => a + b, 0) * 1000) / transitions),
+      /** The same, per process: the server (or the one `all` process) first, then the workers. */
+      app_cpu_ms_per_transition_by_process: cpuUsed.slice(0, -1).map((seconds) => round((seconds * 1000) / transitions)),
       sandbox_cpu_ms_per_transition: round(((cpuUsed.at(-1) ?? 0) * 1000) / transitions),
       peak_rss_mb: await Promise.all(apps.map((a) => peakRssMb(a.pid).then((mb) => round(mb, 1)))),
     };
@@ -145,9 +162,18 @@ const pick = ({
   latency_p50_ms,
   latency_p99_ms,
   app_cpu_ms_per_transition,
+  app_cpu_ms_per_transition_by_process,
   sandbox_cpu_ms_per_transition,
   peak_rss_mb,
-}: PipelineRun) => ({ transitions_per_second, latency_p50_ms, latency_p99_ms, app_cpu_ms_per_transition, sandbox_cpu_ms_per_transition, peak_rss_mb });
+}: PipelineRun) => ({
+  transitions_per_second,
+  latency_p50_ms,
+  latency_p99_ms,
+  app_cpu_ms_per_transition,
+  app_cpu_ms_per_transition_by_process,
+  sandbox_cpu_ms_per_transition,
+  peak_rss_mb,
+});
 
 /**
  * Benchmark 2: the pipeline under load, in one run:

@@ -76,6 +76,8 @@ export const keys = {
   labelIntents: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:label-intents:${repoId}:${issue}`,
   /** Baton's recent whole-set label writes (JSON, newest first): what the put-back of a clobbered label compares with. */
   labelWrites: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:label-writes:${repoId}:${issue}`,
+  /** Labels Baton just added that start no stage: their `labeled` deliveries need no intake job. */
+  labelQuietAdds: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:label-quiet-adds:${repoId}:${issue}`,
   /** Labels people took off since the claim read the issue (the handoff leaves them off). */
   labelsRemovedByPeople: (rt: Pick<Runtime, "prefix">, repoId: number, issue: number) => `${rt.prefix}:labels-removed:${repoId}:${issue}`,
   /** Set when Baton comments on an issue whose stage skipped reading comments back (quiet-issue.ts). */

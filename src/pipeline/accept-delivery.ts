@@ -8,6 +8,7 @@ import { enqueueIntake } from "./enqueue-intake.js";
 import { jobOptions } from "./job-options.js";
 import { forgetConfig, CONFIG_PATH } from "./load-pipeline.js";
 import { acceptUnlabeled } from "./restore-clobbered-label.js";
+import { takeQuietAdd } from "./write-labels.js";
 
 /** The part of an issues webhook payload intake needs; anything else is ignored. */
 const IssuesPayload = z.object({
@@ -67,6 +68,8 @@ export async function acceptDelivery(rt: Runtime, delivery: { id: string; name: 
     repo: payload.repository.name,
     number: payload.issue.number,
   };
+  // Baton's claim labels and classifications start nothing (write-labels.ts): no intake job for them.
+  if (payload.action === "labeled" && payload.sender.type === "Bot" && (await takeQuietAdd(rt, issue, labels[0]!))) return "ignored";
   // One round trip decides and enqueues: the first copy of a delivery id adds its jobs,
   // repeats find the dedupe key. Nothing is written when the add fails, so GitHub's
   // redelivery (an error answer asks for one) gets in.

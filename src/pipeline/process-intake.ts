@@ -142,7 +142,7 @@ async function claim(
     // before this read, so nothing of it is still in flight.
     const waiting = waitingLabels(pipeline);
     const left = [...labels.filter((l) => l !== stage.on && !waiting.has(l)), stage.claim];
-    await writeLabels(rt, github, ref, { before: labels, after: left, readAt });
+    await writeLabels(rt, github, ref, pipeline, { before: labels, after: left, readAt });
     await job.updateData({ ...job.data, transition, claimed: true });
     // What the stage would read first thing, handed over (labels as this claim left them).
     keep({

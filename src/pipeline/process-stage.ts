@@ -61,7 +61,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
     if (job.data.handedOff) {
       // The handoff began: finish its write if it did not land (the claim label is still on).
       const issue = await readIssue(github, ref);
-      if (issue.labels.includes(stage.claim)) await handOff(rt, job, github, issue, stage.claim, job.data.handOffLabels ?? [job.data.handedOff]);
+      if (issue.labels.includes(stage.claim)) await handOff(rt, job, github, pipeline, issue, stage.claim, job.data.handOffLabels ?? [job.data.handedOff]);
       await enqueueWaitingLabels(rt, ref, runId);
       return { action: "handed-off", outcome: "resumed", label: job.data.handedOff };
     }
@@ -130,7 +130,7 @@ export async function processStage(rt: Runtime, job: Job<StageJob>, signal?: Abo
       result.appendix,
     );
     if (waiting) await postGateComment(github, ref, stage, label, runId, comments);
-    await handOff(rt, job, github, issue, stage.claim, [label, ...(result.labels ?? [])]);
+    await handOff(rt, job, github, pipeline, issue, stage.claim, [label, ...(result.labels ?? [])]);
     await enqueueWaitingLabels(rt, ref, runId);
     await event({ type: "status_changed", from: stage.claim, to: label, outcome: result.outcome });
     await event({ type: "dispatch_completed", outcome: result.outcome, duration_ms: Date.now() - startedAt });
@@ -204,6 +204,7 @@ async function handOff(
   rt: Runtime,
   job: Job<StageJob>,
   github: GitHub,
+  pipeline: Pipeline,
   issue: IssueSnapshot & { read_at: number },
   claim: string,
   labels: string[],
@@ -216,7 +217,7 @@ async function handOff(
     const gone = await removedByPeople(rt, ref);
     const parked = await rt.redis.hkeys(keys.parkedLabels(rt, ref.repoId, ref.number));
     const before = [...issue.labels.filter((l) => !gone.has(l.toLowerCase())), ...parked];
-    await writeLabels(rt, github, ref, { before, after: [...before.filter((l) => l !== claim), ...labels], readAt: issue.read_at });
+    await writeLabels(rt, github, ref, pipeline, { before, after: [...before.filter((l) => l !== claim), ...labels], readAt: issue.read_at });
   });
 }
 
