@@ -25,4 +25,4 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 EXPOSE 3000
 USER node
 # As `npm start`: a bounded heap keeps the process near its working set (see README, "Memory").
-CMD ["node", "--max-old-space-size=160", "--max-semi-space-size=2", "dist/main.js"]
+CMD ["node", "--max-old-space-size=160", "--max-semi-space-size=16", "dist/main.js"]

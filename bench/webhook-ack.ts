@@ -6,7 +6,7 @@ import { sign } from "@octokit/webhooks-methods";
 import { startAppProcess } from "../sandbox/app-process.js";
 import { freePort } from "../sandbox/find-redis.js";
 import { startSandbox } from "../sandbox/github/index.js";
-import { COMPILED } from "./pipeline.js";
+import { COMPILED, PROFILE_DIR } from "./pipeline.js";
 import { percentile, printTable, round } from "./stats.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -87,6 +87,7 @@ export async function benchWebhookAck(redisUrl: string) {
     redisPrefix: prefix,
     role: "server",
     compiled: COMPILED,
+    nodeArgs: PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, "--cpu-prof-name=ack-server.cpuprofile"] : [],
     env: { LOG_LEVEL: "warn" },
   });
   const barePort = await freePort();
