@@ -79,6 +79,12 @@ export const BatonEnv = z.object({
    * published secondary limit on github.com (80/minute) and to none on Enterprise Server.
    */
   BATON_GITHUB_PACE: z.string().refine(isDuration).transform(parseDuration).optional(),
+  /**
+   * Most content-creating requests per installation in an hour, spread evenly once spent.
+   * Defaults to GitHub's published secondary limit on github.com (500/hour) and to none on
+   * Enterprise Server; 0: none.
+   */
+  BATON_GITHUB_WRITES_PER_HOUR: z.coerce.number().int().min(0).optional(),
   /** Base of the backoff between Octokit's own retries of a 5xx answer (retry n waits n² × this). */
   BATON_GITHUB_RETRY_BASE: DurationMs("1s"),
   /** How long SIGTERM waits for jobs in hand before handing them back to the queue. */

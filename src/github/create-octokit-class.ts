@@ -53,8 +53,9 @@ function countRequests(metrics: RequestMetrics) {
   };
 }
 
-/** GitHub's published secondary limit: 80 content-creating requests a minute per installation. */
+/** GitHub's published secondary limits: 80 content-creating requests a minute per installation, and 500 an hour. */
 const GITHUB_COM_PACE_MS = 750;
+const GITHUB_COM_WRITES_PER_HOUR = 500;
 
 /** The series every GitHub request updates. */
 type RequestMetrics = Pick<Metrics, "githubRequests" | "githubRateLimitRemaining">;
@@ -64,6 +65,9 @@ export interface PacingOptions {
   metrics: RequestMetrics;
   /** Minimum gap between content-creating requests of one installation; 0 = no pacing. */
   paceMs: number;
+  /** Most content-creating requests of one installation per `budgetWindowMs` (an hour); 0 = no budget. */
+  writeBudget?: number;
+  budgetWindowMs?: number;
   /** Base of Octokit's retry backoff for 5xx answers (retry n waits n² × this). */
   retryBaseMs?: number;
   /** How long a secondary rate limit without `retry-after` waits (GitHub asks for at least a minute). */
@@ -79,14 +83,19 @@ export function defaultPaceMs(env: { GHE_HOST?: string; BATON_GITHUB_PACE?: numb
   return env.BATON_GITHUB_PACE ?? (env.GHE_HOST ? 0 : GITHUB_COM_PACE_MS);
 }
 
+/** The hourly write budget per installation, on the same terms. */
+export function defaultWriteBudget(env: { GHE_HOST?: string; BATON_GITHUB_WRITES_PER_HOUR?: number }): number {
+  return env.BATON_GITHUB_WRITES_PER_HOUR ?? (env.GHE_HOST ? 0 : GITHUB_COM_WRITES_PER_HOUR);
+}
+
 /**
  * Probot's Octokit with Baton's handling of GitHub's limits (request-limits.ts,
  * docs/architecture.md §9) in place of Probot's retry and throttling plugins: writes of an
- * installation paced at `paceMs` across every process, limited answers waited out and
- * retried, other failures retried with backoff.
+ * installation paced at `paceMs` and within `writeBudget` an hour across every process,
+ * limited answers waited out and retried, other failures retried with backoff.
  */
-export function createOctokitClass({ metrics, paceMs, retryBaseMs = 1000, secondaryFallbackSeconds = 60, redact, slots }: PacingOptions): typeof ProbotOctokit {
-  const limits = requestLimits({ paceMs, retryBaseMs, secondaryFallbackSeconds, slots });
+export function createOctokitClass({ metrics, redact, retryBaseMs = 1000, secondaryFallbackSeconds = 60, ...pacing }: PacingOptions): typeof ProbotOctokit {
+  const limits = requestLimits({ ...pacing, retryBaseMs, secondaryFallbackSeconds });
   return ProbotOctokit.plugin(countRequests(metrics), redactWrites(redact), (octokit, options) => limits(octokit, installationOf(options))).defaults(
     (options: Record<string, unknown>) => ({
       ...options,

@@ -9,8 +9,10 @@ import type { ProbotOctokit } from "probot";
  * and their pacing lives in one process's memory, so n workers wrote n times GitHub's limit.
  *
  * - Writes of one installation are paced cluster-wide: each takes the next free slot from a
- *   Redis key (one script call; only where pacing is on, github.com by default). The CLI,
- *   which has no Redis connection, paces in its own memory.
+ *   Redis key (one script call; only where pacing is on, github.com by default), at least
+ *   `paceMs` after the one before and, once the installation has spent its hourly budget
+ *   (GitHub's 500 content-creating requests an hour), as the budget refills. The CLI, which
+ *   has no Redis connection, keeps only the gap, in its own memory.
  * - A limited answer is waited out and retried, up to MAX_RATE_LIMIT_RETRIES times: a
  *   secondary limit (403 or 429 saying so, or with `retry-after`) for `retry-after` seconds
  *   (else `secondaryFallbackSeconds`), and where writes are paced every process's writes of
@@ -22,6 +24,10 @@ import type { ProbotOctokit } from "probot";
 export interface RequestLimitOptions {
   /** Minimum gap between writes of one installation; 0: no pacing. */
   paceMs: number;
+  /** Most writes of one installation per `budgetWindowMs` (a token bucket refilled evenly), with Redis only; 0: no budget. */
+  writeBudget?: number;
+  /** The budget's window: an hour, GitHub's. */
+  budgetWindowMs?: number;
   /** Base of the backoff of retried failures. */
   retryBaseMs: number;
   /** How long a secondary limit without `retry-after` waits (GitHub asks for at least a minute). */
@@ -32,7 +38,7 @@ export interface RequestLimitOptions {
 
 export interface WriteSlots {
   redis: Redis;
-  /** The Redis key of an installation's next free write slot. */
+  /** The Redis key of an installation's next free write slot (its budget is kept beside it, at this key + ":budget"). */
   key: (installation: string) => string;
 }
 
@@ -45,14 +51,29 @@ const DO_NOT_RETRY = new Set([400, 401, 403, 404, 410, 422, 451]);
 
 /**
  * Takes the installation's next write slot, no sooner than ARGV[2] ms from now, and moves the
- * next free slot ARGV[1] ms past it; answers how long to wait for it. Redis's clock, so
- * processes on different machines agree.
+ * next free slot ARGV[1] ms past it; answers how long to wait for it. With a budget (ARGV[3]
+ * writes per ARGV[4] ms, a token bucket in KEYS[2] refilled evenly from full), a slot with no
+ * token left moves on to when the next one refills. Slots only move forward, so the bucket is
+ * refilled up to each slot's time. Redis's clock, so processes on different machines agree.
  */
 const TAKE_SLOT = `
 local time = redis.call("TIME")
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local pace, budget, window = tonumber(ARGV[1]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local at = math.max(tonumber(redis.call("GET", KEYS[1]) or "0"), now + tonumber(ARGV[2]))
-local following = at + tonumber(ARGV[1])
+if budget > 0 then
+  local held = redis.call("HMGET", KEYS[2], "tokens", "at")
+  local tokens = tonumber(held[1]) or budget
+  local last = tonumber(held[2]) or at
+  tokens = math.min(budget, tokens + math.max(at - last, 0) * budget / window)
+  if tokens < 1 then
+    at = at + math.ceil((1 - tokens) * window / budget)
+    tokens = 1
+  end
+  redis.call("HSET", KEYS[2], "tokens", tostring(tokens - 1), "at", at)
+  redis.call("PEXPIRE", KEYS[2], at - now + window)
+end
+local following = at + pace
 redis.call("SET", KEYS[1], following, "PX", following - now + 1000)
 return at - now`;
 
@@ -93,10 +114,13 @@ const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeou
 
 /** The Octokit plugin: `installation` names the pacing group of the instance (its installation id, or "app"). */
 export function requestLimits(limits: RequestLimitOptions) {
-  const { paceMs, slots } = limits;
+  const { paceMs, slots, writeBudget = 0, budgetWindowMs = 3_600_000 } = limits;
   const localSlots = new Map<string, number>();
   const takeSlot = async (installation: string, notBeforeMs: number): Promise<number> => {
-    if (slots) return Number(await slots.redis.eval(TAKE_SLOT, 1, slots.key(installation), String(paceMs), String(Math.round(notBeforeMs))));
+    if (slots) {
+      const key = slots.key(installation);
+      return Number(await slots.redis.eval(TAKE_SLOT, 2, key, `${key}:budget`, paceMs, Math.round(notBeforeMs), writeBudget, budgetWindowMs));
+    }
     const now = Date.now();
     const at = Math.max(localSlots.get(installation) ?? 0, now + notBeforeMs);
     localSlots.set(installation, at + paceMs);
@@ -105,7 +129,8 @@ export function requestLimits(limits: RequestLimitOptions) {
 
   return (octokit: Pick<ProbotOctokit, "hook" | "log">, installation: string) => {
     octokit.hook.wrap("request", async (request, options) => {
-      const paced = paceMs > 0 && options.method !== "GET" && options.method !== "HEAD" && !isTokenRequest(options);
+      const paced =
+        (paceMs > 0 || (writeBudget > 0 && slots !== undefined)) && options.method !== "GET" && options.method !== "HEAD" && !isTokenRequest(options);
       if (paced) await sleep(await takeSlot(installation, 0));
       for (let attempt = 0; ; attempt++) {
         try {

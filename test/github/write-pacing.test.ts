@@ -14,8 +14,8 @@ const PACE_MS = 250;
 describe("GitHub write pacing across processes", () => {
   let sandbox: Sandbox;
   let runtimes: ReturnType<typeof createRuntime>[];
-  beforeEach(async () => {
-    sandbox = await startSandbox({ log: () => {} });
+  /** Two runtimes on one Redis prefix, as two worker processes, with `pacing` (GitHub Enterprise defaults otherwise: no budget). */
+  function startWorkers(pacing: { paceMs: number; writeBudget?: number; budgetWindowMs?: number } = { paceMs: PACE_MS }) {
     const prefix = `baton-test-${randomUUID().slice(0, 8)}`;
     runtimes = [1, 2].map(() =>
       createRuntime({
@@ -23,10 +23,14 @@ describe("GitHub write pacing across processes", () => {
         log: pino({ level: "silent" }),
         app: { appId: sandbox.appId, privateKey: sandbox.privateKeyPem },
         baseUrl: sandbox.apiUrl,
-        pacing: { paceMs: PACE_MS, retryBaseMs: 10, secondaryFallbackSeconds: 1 },
+        pacing: { retryBaseMs: 10, secondaryFallbackSeconds: 1, ...pacing },
         appIdentity: { id: sandbox.appId, botLogin: `${sandbox.appSlug}[bot]` },
       }),
     );
+  }
+  beforeEach(async () => {
+    sandbox = await startSandbox({ log: () => {} });
+    startWorkers();
   });
   afterEach(async () => {
     await deleteKeys(runtimes[0]!);
@@ -85,5 +89,22 @@ describe("GitHub write pacing across processes", () => {
     expect(at).toHaveLength(3);
     expect(at[0]).toBeLessThan(100);
     expect(Math.min(...at.slice(1))).toBeGreaterThanOrEqual(1000);
+  }, 20_000);
+
+  it("keeps one installation's writes from two processes within its budget, spreading them once it is spent", async () => {
+    await Promise.all(runtimes.map((rt) => rt.close()));
+    // Three writes per 1.5 s (GitHub's budget is 500 an hour): after three, one every 500 ms.
+    startWorkers({ paceMs: 0, writeBudget: 3, budgetWindowMs: 1500 });
+    const { installationId, comment } = await issueOf("acme");
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 5 }, (_, i) => comment(i)));
+
+    const at = writesOf(installationId)
+      .map((t) => t - started)
+      .sort((a, b) => a - b);
+    expect(at).toHaveLength(5);
+    expect(at[2]).toBeLessThan(250);
+    expect(at[3]).toBeGreaterThanOrEqual(450);
+    expect(at[4]).toBeGreaterThanOrEqual(950);
   }, 20_000);
 });
