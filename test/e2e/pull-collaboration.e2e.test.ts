@@ -240,6 +240,27 @@ describe("working with Baton's pull requests", () => {
     expect(issue.labels).not.toContain("status:blocked");
   }, 120_000);
 
+  it("blocks a base that keeps conflicting once its merge revisions pass max_revisions", async () => {
+    const { repo, issue } = await approvedIssue({ ".github/baton.yml": "stages:\n  review:\n    max_revisions: 1\n" });
+    const file = `docs/baton/issue-${issue.number}.md`;
+    await pushCommit(stack.sandbox.world, repo, "main", { [file]: "Written on main meanwhile.\n" }, MAINTAINER);
+    stack.label(repo, issue, "status:in-review");
+    await waitFor("a merge revision", () => artifacts(issue, "implement").length === 2, 40_000, stack.apps);
+    await waitForStatus(issue, "status:approved", 30_000, stack.apps);
+
+    // main changes the file again: the second merge revision would be one past max_revisions.
+    await pushCommit(stack.sandbox.world, repo, "main", { [file]: "Rewritten on main again.\n" }, MAINTAINER);
+    stack.label(repo, issue, "status:in-review");
+    await waitForStatus(issue, "status:blocked", 30_000, stack.apps);
+    await stack.settled();
+
+    // Each conflicting move is recorded as feedback; only the first became a revision.
+    expect(feedbackArtifacts(issue).filter((a) => a.body.includes("moved and conflicts"))).toHaveLength(2);
+    expect(artifacts(issue, "implement")).toHaveLength(2);
+    const status = statusComments(issue)[0]?.body ?? "";
+    expect(status).toContain("past max_revisions (1)");
+  }, 120_000);
+
   it("ignores a base: label applied by someone below permissions.commands, with one note, and targets the default branch", async () => {
     const { issue, pull } = await approvedIssue({}, async (repo, issue) => {
       await git(repo.gitDir, ["branch", "evil", "main"]);
