@@ -8,8 +8,9 @@ const PACE_MS = 250;
 
 /**
  * Writes of one installation are paced across every Baton process (src/github/request-limits.ts,
- * docs/architecture.md §9): n workers together stay at one write per `BATON_GITHUB_PACE`, not
- * n. Two runtimes on one Redis prefix stand for two worker processes.
+ * docs/architecture.md §9): n workers together stay at one write per `BATON_GITHUB_PACE` and
+ * within `BATON_GITHUB_WRITES_PER_HOUR`, not n times that. Two runtimes on one Redis prefix
+ * stand for two worker processes.
  */
 describe("GitHub write pacing across processes", () => {
   let sandbox: Sandbox;
