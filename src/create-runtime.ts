@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { Probot } from "probot";
 import { readEnv, type BatonEnv } from "./env.js";
 import { appIdentityOf, type AppIdentity } from "./github/app-identity.js";
-import { createOctokitClass, defaultPaceMs, defaultWriteBudget, type PacingOptions } from "./github/create-octokit-class.js";
+import { createOctokitClass, defaultLimits, type PacingOptions } from "./github/create-octokit-class.js";
 import { createRedactor, type Redact } from "./github/redact-secrets.js";
 import { EventLog } from "./observe/events.js";
 import { createMetrics, type Metrics } from "./observe/metrics.js";
@@ -42,8 +42,7 @@ export function createProbotClass(
     baseUrl: options.baseUrl ?? (env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : undefined),
     log: options.log.child({ name: "probot" }),
     Octokit: createOctokitClass({
-      paceMs: defaultPaceMs(env),
-      writeBudget: defaultWriteBudget(env),
+      ...defaultLimits(env),
       retryBaseMs: env.BATON_GITHUB_RETRY_BASE,
       ...options.pacing,
       metrics: options.metrics,

@@ -78,14 +78,13 @@ export interface PacingOptions {
   slots?: WriteSlots;
 }
 
-/** github.com is paced at GitHub's published limits; Enterprise Server (limits off by default) is not. */
-export function defaultPaceMs(env: { GHE_HOST?: string; BATON_GITHUB_PACE?: number }): number {
-  return env.BATON_GITHUB_PACE ?? (env.GHE_HOST ? 0 : GITHUB_COM_PACE_MS);
-}
-
-/** The hourly write budget per installation, on the same terms. */
-export function defaultWriteBudget(env: { GHE_HOST?: string; BATON_GITHUB_WRITES_PER_HOUR?: number }): number {
-  return env.BATON_GITHUB_WRITES_PER_HOUR ?? (env.GHE_HOST ? 0 : GITHUB_COM_WRITES_PER_HOUR);
+/** github.com is paced at GitHub's published limits; Enterprise Server (limits off by default) is not. The env settings override either. */
+export function defaultLimits(env: { GHE_HOST?: string; BATON_GITHUB_PACE?: number; BATON_GITHUB_WRITES_PER_HOUR?: number }) {
+  const onGitHubCom = !env.GHE_HOST;
+  return {
+    paceMs: env.BATON_GITHUB_PACE ?? (onGitHubCom ? GITHUB_COM_PACE_MS : 0),
+    writeBudget: env.BATON_GITHUB_WRITES_PER_HOUR ?? (onGitHubCom ? GITHUB_COM_WRITES_PER_HOUR : 0),
+  };
 }
 
 /**

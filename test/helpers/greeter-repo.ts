@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import type { Repo } from "../../sandbox/github/state.js";
+import type { Issue, Repo } from "../../sandbox/github/state.js";
+import { MAINTAINER } from "./sandbox-issues.js";
+import type { SandboxRuntime } from "./sandbox-runtime.js";
 
 const run = promisify(execFile);
 
@@ -23,6 +25,14 @@ export const CODE_AGENT_ENV = { BATON_SANDBOX_PASS_ENV: "CODE_AGENT_COST,CODE_AG
 
 /** The issue the knowledge tests ask about: its title shares words with `src/greet.js`. */
 export const FRENCH_ISSUE = { title: "Make greet() say hello in French", body: "greet('Ada') should answer 'Bonjour, Ada !' instead of Hello." };
+
+/** The greeter repository with `.github/baton.yml` set to `config`, and the French issue on it at `status:triage`. */
+export async function frenchIssueIn(env: SandboxRuntime, config: string): Promise<{ repo: Repo; issue: Issue }> {
+  const repo = await env.sandbox.world.createRepo("acme", "greeter", { files: { ...GREET_FILES, ".github/baton.yml": config } });
+  const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
+  env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
+  return { repo, issue };
+}
 
 /** Pushes one commit changing `files` to the default branch, as a person would. */
 export async function pushFiles(repo: Repo, files: Record<string, string>): Promise<void> {

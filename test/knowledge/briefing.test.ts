@@ -3,7 +3,7 @@ import { keys } from "../../src/runtime.js";
 import { Briefing } from "../../src/knowledge/briefing.js";
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
 import { MAINTAINER, artifactsOf, statusLabels } from "../helpers/sandbox-issues.js";
-import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES, pushFiles } from "../helpers/greeter-repo.js";
+import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES, frenchIssueIn, pushFiles } from "../helpers/greeter-repo.js";
 
 const builds = (env: SandboxRuntime) => env.logs.filter((l) => l.includes('"msg":"briefing built"'));
 
@@ -62,11 +62,7 @@ describe("the scout briefing and read-only code", () => {
   /** A repository whose stages run the command agent, set to try writing to its checkout, and an issue at status:triage. */
   async function frenchIssueForWritingAgent() {
     env.setEnv({ BATON_AGENT_COMMAND: CODE_AGENT, CODE_AGENT_WRITE: "1" });
-    const repo = await env.sandbox.world.createRepo("acme", "greeter", {
-      files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" },
-    });
-    const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
-    env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
+    const { repo, issue } = await frenchIssueIn(env, "defaults:\n  agent: { backend: command }\n");
     return { repo, issue };
   }
 

@@ -7,7 +7,7 @@ import { git } from "../../sandbox/github/git.js";
 import { cloneCacheFor } from "../../src/knowledge/read-only-checkout.js";
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
 import { MAINTAINER, artifactsOf, statusLabels } from "../helpers/sandbox-issues.js";
-import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES, pushFiles } from "../helpers/greeter-repo.js";
+import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES, frenchIssueIn, pushFiles } from "../helpers/greeter-repo.js";
 
 const run = promisify(execFile);
 
@@ -84,11 +84,7 @@ describe("the clone cache of read-only checkouts", () => {
     env = await createSandboxRuntime(CODE_AGENT_ENV);
     env.setEnv({ BATON_AGENT_COMMAND: CODE_AGENT });
     env.setEnv({ CODE_AGENT_WRITE: "1" });
-    const repo = await env.sandbox.world.createRepo("acme", "greeter", {
-      files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n" },
-    });
-    const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
-    env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
+    const { repo, issue } = await frenchIssueIn(env, "defaults:\n  agent: { backend: command }\n");
     // The first stage puts the commit in the cache; the second one's agent goes after it.
     await env.runStage(repo, issue, "status:triage");
     const cache = cacheOf(env);

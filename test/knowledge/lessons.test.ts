@@ -3,7 +3,7 @@ import { keys } from "../../src/runtime.js";
 import { recordLessons } from "../../src/stages/lessons.js";
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
 import { MAINTAINER, artifactsOf, pullsOf, statusLabels } from "../helpers/sandbox-issues.js";
-import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES } from "../helpers/greeter-repo.js";
+import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES, frenchIssueIn } from "../helpers/greeter-repo.js";
 
 /** Lessons written after a merge, searched by the next issue, and rebuilt from GitHub when Redis loses them. */
 describe("lessons and the knowledge index", () => {
@@ -75,11 +75,7 @@ describe("lessons and the knowledge index", () => {
 
   it("blocks an issue whose spend reaches budget_usd, showing the spend", async () => {
     env.setEnv({ BATON_AGENT_COMMAND: CODE_AGENT, CODE_AGENT_COST: "0.02" });
-    const repo = await env.sandbox.world.createRepo("acme", "greeter", {
-      files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  agent: { backend: command }\n  budget_usd: 0.01\n" },
-    });
-    const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
-    env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
+    const { repo, issue } = await frenchIssueIn(env, "defaults:\n  agent: { backend: command }\n  budget_usd: 0.01\n");
 
     await env.runStage(repo, issue, "status:triage");
     const { result } = await env.runStage(repo, issue, "status:triaged");

@@ -4,7 +4,7 @@ import { keys } from "../../src/runtime.js";
 import { Briefing } from "../../src/knowledge/briefing.js";
 import { createSandboxRuntime, type SandboxRuntime } from "../helpers/sandbox-runtime.js";
 import { MAINTAINER, artifactsOf, statusLabels } from "../helpers/sandbox-issues.js";
-import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES, pushFiles } from "../helpers/greeter-repo.js";
+import { CODE_AGENT, CODE_AGENT_ENV, FRENCH_ISSUE, GREET_FILES, frenchIssueIn, pushFiles } from "../helpers/greeter-repo.js";
 
 const builds = (env: SandboxRuntime) => env.logs.filter((l) => l.includes('"msg":"briefing built"'));
 const statusOf = (issue: { comments: { body: string }[] }) => issue.comments.find((c) => c.body.startsWith("<!-- baton:status -->"))?.body ?? "";
@@ -62,11 +62,7 @@ describe("the scout's agent pass", () => {
 
   it("runs a CLI scout read-only in the checkout, and counts its cost in the budget of the issue that paid for it", async () => {
     env.setEnv({ CODE_AGENT_COST: "0.02" });
-    const repo = await env.sandbox.world.createRepo("acme", "greeter", {
-      files: { ...GREET_FILES, ".github/baton.yml": "defaults:\n  budget_usd: 0.01\nscout:\n  agent: { backend: command }\n" },
-    });
-    const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
-    env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
+    const { repo, issue } = await frenchIssueIn(env, "defaults:\n  budget_usd: 0.01\nscout:\n  agent: { backend: command }\n");
 
     await env.runStage(repo, issue, "status:triage");
     const { result } = await env.runStage(repo, issue, "status:triaged");
@@ -85,11 +81,7 @@ describe("the scout's agent pass", () => {
 
   it("uses the deterministic briefing when the scout answers garbage or names paths the repository lacks, without blocking the issue", async () => {
     env.setEnv({ CODE_AGENT_SCOUT: "garbage" });
-    const repo = await env.sandbox.world.createRepo("acme", "greeter", {
-      files: { ...GREET_FILES, ".github/baton.yml": "scout:\n  agent: { backend: command }\n" },
-    });
-    const issue = env.sandbox.world.createIssue(repo, FRENCH_ISSUE, MAINTAINER);
-    env.sandbox.world.addLabels(repo, issue, ["status:triage"], MAINTAINER);
+    const { repo, issue } = await frenchIssueIn(env, "scout:\n  agent: { backend: command }\n");
 
     await env.runStage(repo, issue, "status:triage");
     await env.runStage(repo, issue, "status:triaged");
